@@ -1,0 +1,32 @@
+# Every dependency comes from a Debian package (tools/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc)
+if(NOT TARGET SystemC::systemc)
+  add_library(SystemC::systemc ALIAS PkgConfig::SYSTEMC)
+endif()
+
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(fmt REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(nlohmann_json 3.9 REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
+if(XBARSIM_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(XBARSIM_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()
+
+# Libraries that self-register implementations (XBARSIM_REGISTER) must be linked whole, or the
+# linker drops the registration objects nobody references by name. An executable links its top
+# library with xbarsim_link_whole(target lib...); every project library in its link graph, direct
+# or transitive, is then linked whole (LINK_LIBRARY_OVERRIDE avoids a feature conflict between
+# the direct and the transitive occurrence).
+function(xbarsim_link_whole target)
+  target_link_libraries(${target} PRIVATE ${ARGN})
+  foreach(lib xbarsim_core xbarsim_devices xbarsim_periphery xbarsim_arch xbarsim_workloads)
+    set_property(TARGET ${target} PROPERTY LINK_LIBRARY_OVERRIDE_${lib} WHOLE_ARCHIVE)
+  endforeach()
+endfunction()

@@ -1,0 +1,123 @@
+// Strict, typed access to one YAML configuration: every read names its key path in errors,
+// every key read is marked so that a key nobody read is an error, and every default used is
+// written back so that the resolved configuration reproduces the run.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/units.hpp"
+
+namespace xbarsim {
+
+// A view of one map in a configuration document. Copies share the document and its read marks.
+// Every accessor throws ConfigError with one line: "FILE:LINE: KEY.PATH: expected ..., got ...".
+class Params {
+ public:
+  // Loads a YAML file; throws ConfigError for a missing file or a YAML syntax error.
+  static Params from_file(const std::filesystem::path& file);
+  // Parses YAML text; `origin` names it in messages (a file name or "<test>").
+  static Params from_string(const std::string& text, const std::string& origin);
+
+  // Applies "a.b.c=value" (value parsed as YAML) before anything is read. A key that does not
+  // exist in the document is added and then reported as unknown by check_all_read() unless a
+  // model reads it, so a misspelt --set is never silently ignored.
+  void apply_override(std::string_view assignment);
+
+  // Key path of this map from the document root ("" for the root).
+  const std::string& path() const { return path_; }
+  // "FILE:LINE" of this map.
+  std::string where() const;
+  const std::string& origin() const;
+
+  bool has(std::string_view key) const;
+  // Keys of this map in document order (marks nothing as read).
+  std::vector<std::string> keys() const;
+
+  // A required sub-map.
+  Params child(std::string_view key) const;
+  // An optional sub-map; absent -> std::nullopt (nothing recorded).
+  std::optional<Params> child_if(std::string_view key) const;
+  // A sub-map that may be absent: then an empty map is created and recorded, so defaults read
+  // from it appear in the resolved configuration.
+  Params child_or_empty(std::string_view key) const;
+  // A required sequence of maps ("key[0]", "key[1]", ... in messages).
+  std::vector<Params> child_list(std::string_view key) const;
+
+  // Physical quantities in SI units, parsed by units::parse. Range in SI units, inclusive.
+  double quantity(std::string_view key, units::Dimension dim,
+                  double min = -std::numeric_limits<double>::infinity(),
+                  double max = std::numeric_limits<double>::infinity()) const;
+  double quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text,
+                     double min = -std::numeric_limits<double>::infinity(),
+                     double max = std::numeric_limits<double>::infinity()) const;
+
+  double real(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
+              double max = std::numeric_limits<double>::infinity()) const;
+  double real_or(std::string_view key, double default_value,
+                 double min = -std::numeric_limits<double>::infinity(),
+                 double max = std::numeric_limits<double>::infinity()) const;
+
+  std::int64_t integer(std::string_view key,
+                       std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                       std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+  std::int64_t integer_or(std::string_view key, std::int64_t default_value,
+                          std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+
+  bool boolean(std::string_view key) const;
+  bool boolean_or(std::string_view key, bool default_value) const;
+
+  std::string string(std::string_view key) const;
+  std::string string_or(std::string_view key, std::string_view default_value) const;
+  // A string that must be one of `allowed`.
+  std::string choice(std::string_view key, const std::vector<std::string>& allowed) const;
+  std::string choice_or(std::string_view key, const std::vector<std::string>& allowed,
+                        std::string_view default_value) const;
+
+  // A required non-empty list of integers, each in [min, max].
+  std::vector<std::int64_t> integer_list(
+      std::string_view key, std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+      std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+  // A required non-empty list of plain numbers, each in [min, max].
+  std::vector<double> real_list(std::string_view key,
+                                double min = -std::numeric_limits<double>::infinity(),
+                                double max = std::numeric_limits<double>::infinity()) const;
+
+  // A path value, resolved relative to the directory of the file that holds it when relative
+  // and `relative_to_file` is set; otherwise relative to the working directory.
+  std::filesystem::path file_path(std::string_view key, bool relative_to_file = false) const;
+
+  // Throws ConfigError naming the first key (in document order) that no accessor read.
+  void check_all_read() const;
+
+  // The whole document as it stands: overrides applied and defaults filled in.
+  std::string resolved_yaml() const;
+
+  // Throws ConfigError for `key` of this map with "expected <what>, got '<value>'".
+  [[noreturn]] void fail(std::string_view key, std::string_view expected) const;
+
+ private:
+  struct Document;
+  Params(std::shared_ptr<Document> doc, YAML::Node node, std::string path);
+
+  std::string key_path(std::string_view key) const;
+  // The scalar at `key` (marks it read); throws when missing or not a scalar.
+  YAML::Node required_scalar(std::string_view key, std::string_view expected) const;
+  void record_default(std::string_view key, const YAML::Node& value) const;
+  std::string location_of(const YAML::Node& node) const;
+
+  std::shared_ptr<Document> doc_;
+  YAML::Node node_;
+  std::string path_;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,84 @@
+#include "core/report.hpp"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace xbarsim {
+
+void write_file_atomic(const std::filesystem::path& file, const std::string& text) {
+  const std::filesystem::path tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", tmp.string()));
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+void write_json(const std::filesystem::path& file, const nlohmann::json& json) {
+  write_file_atomic(file, json.dump(2) + "\n");
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void write_energy_csv(const std::filesystem::path& file, const Ledger& ledger) {
+  std::string text = "path,action,count,energy_per_action_pJ,energy_pJ,source\n";
+  for (const auto& row : ledger.energy_rows()) {
+    text += fmt::format("{},{},{},{:.9g},{:.9g},{}\n", csv_field(row.action->component),
+                        csv_field(row.action->action), row.count,
+                        row.action->energy_per_action_J * 1e12, row.energy_J() * 1e12,
+                        csv_field(row.action->source));
+  }
+  write_file_atomic(file, text);
+}
+
+void write_area_csv(const std::filesystem::path& file, const Ledger& ledger) {
+  std::string text = "path,area_each_um2,instances,area_um2,source\n";
+  for (const auto& a : ledger.area_rows()) {
+    text += fmt::format("{},{:.9g},{},{:.9g},{}\n", csv_field(a.component), a.area_each_m2 * 1e12,
+                        a.instances, a.area_m2() * 1e12, csv_field(a.source));
+  }
+  write_file_atomic(file, text);
+}
+
+CsvTable::CsvTable(std::filesystem::path file, std::vector<std::string> columns)
+    : file_(std::move(file)), partial_(file_.string() + ".partial"), columns_(columns.size()) {
+  out_.open(partial_, std::ios::trunc);
+  if (!out_) throw std::runtime_error(fmt::format("{}: cannot open for writing", partial_.string()));
+  row(columns);
+}
+
+CsvTable::~CsvTable() {
+  // Not closed: leave the .partial file as the honest record of an interrupted run.
+}
+
+void CsvTable::row(const std::vector<std::string>& values) {
+  if (values.size() != columns_) {
+    throw std::logic_error(fmt::format("{}: row of {} values for {} columns", file_.string(),
+                                       values.size(), columns_));
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out_ << (i == 0 ? "" : ",") << csv_field(values[i]);
+  }
+  out_ << '\n';
+  out_.flush();
+}
+
+void CsvTable::close() {
+  if (!out_.is_open()) return;
+  out_.close();
+  std::filesystem::rename(partial_, file_);
+}
+
+}  // namespace xbarsim
