@@ -154,7 +154,7 @@ void Params::apply_override(std::string_view assignment) {
     } else if (!next.IsMap()) {
       throw ConfigError(fmt::format("command line: --set {}: '{}' is not a map", key_path_text, walked));
     }
-    node = next;
+    node.reset(next);  // rebind (operator= would overwrite the node's value)
     rest = rest.substr(dot + 1);
   }
 }
@@ -282,7 +282,7 @@ double Params::real(std::string_view key, double min, double max) const {
 }
 
 double Params::real_or(std::string_view key, double default_value, double min, double max) const {
-  if (!has(key)) record_default(key, YAML::Node(default_value));
+  if (!has(key)) record_default(key, YAML::Node(fmt::format("{}", default_value)));
   return real(key, min, max);
 }
 

@@ -150,25 +150,25 @@ double parse(std::string_view text, Dimension expected) {
   return value * factor;
 }
 
-std::string format(double si_value, Dimension d, int significant_digits) {
+std::string format(double value_si, Dimension d, int significant_digits) {
   const std::string_view sym = si_symbol(d);
-  if (d == Dimension::kDimensionless) return fmt::format("{:.{}g}", si_value, significant_digits);
-  if (si_value == 0.0 || !std::isfinite(si_value)) return fmt::format("{} {}", si_value, sym);
+  if (d == Dimension::kDimensionless) return fmt::format("{:.{}g}", value_si, significant_digits);
+  if (value_si == 0.0 || !std::isfinite(value_si)) return fmt::format("{} {}", value_si, sym);
   static constexpr std::array<Prefix, 10> kDisplay{{{"T", 1e12}, {"G", 1e9}, {"M", 1e6},
                                                      {"k", 1e3}, {"", 1.0}, {"m", 1e-3},
                                                      {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12},
                                                      {"f", 1e-15}}};
   // Areas display in um^2 (the unit every report uses) to avoid squared-prefix confusion.
   if (d == Dimension::kArea) {
-    return fmt::format("{:.{}g} um^2", si_value * 1e12, significant_digits);
+    return fmt::format("{:.{}g} um^2", value_si * 1e12, significant_digits);
   }
-  const double mag = std::fabs(si_value);
+  const double mag = std::fabs(value_si);
   for (const auto& p : kDisplay) {
     if (mag >= p.factor * 0.9999999) {
-      return fmt::format("{:.{}g} {}{}", si_value / p.factor, significant_digits, p.symbol, sym);
+      return fmt::format("{:.{}g} {}{}", value_si / p.factor, significant_digits, p.symbol, sym);
     }
   }
-  return fmt::format("{:.{}g} a{}", si_value / 1e-18, significant_digits, sym);
+  return fmt::format("{:.{}g} a{}", value_si / 1e-18, significant_digits, sym);
 }
 
 }  // namespace xbarsim::units

@@ -36,6 +36,6 @@ std::string_view si_symbol(Dimension d);
 double parse(std::string_view text, Dimension expected);
 
 // Formats an SI value with an engineering prefix for display, e.g. 5e-13 J -> "0.5 pJ".
-std::string format(double si_value, Dimension d, int significant_digits = 4);
+std::string format(double value_si, Dimension d, int significant_digits = 4);
 
 }  // namespace xbarsim::units

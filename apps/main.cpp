@@ -1,0 +1,56 @@
+// The xbarsim command line: run, validate, --help, --version.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "apps/commands.hpp"
+#include "core/error.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(xbarsim - cycle-approximate simulator for in-memory computing
+
+usage:
+  xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet]
+      Run an experiment; results go to a fresh run folder (report.json, energy.csv,
+      area.csv, epochs.csv, config.resolved.yaml, wallclock.json).
+  xbarsim validate FILE.yaml...
+      Check experiment files and device/periphery cards without running anything.
+  xbarsim --help | --version
+
+Exit codes: 0 success, 1 bad input (config, data, command line), 70 internal error.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty()) {
+      std::fputs(kUsage, stderr);
+      return 1;
+    }
+    const std::string& cmd = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (cmd == "--version") {
+      fmt::print("xbarsim {}\n", XBARSIM_VERSION);
+      return 0;
+    }
+    if (cmd == "run") return xbarsim::apps::run_command(rest);
+    if (cmd == "validate") return xbarsim::apps::validate_command(rest);
+    throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run or validate; see xbarsim --help)", cmd));
+  } catch (const xbarsim::UserError& e) {
+    fmt::print(stderr, "xbarsim: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "xbarsim: internal error (please report): {}\n", e.what());
+    return 70;
+  }
+}

@@ -1,0 +1,46 @@
+// Image-classification data sets (MNIST, Fashion-MNIST) loaded from IDX files into contiguous
+// float arrays scaled to [0, 1].
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+
+namespace xbarsim::workloads {
+
+// `count` images of `features` pixels each, row-major, pixel / 255; labels in [0, classes).
+struct Dataset {
+  std::string name;
+  std::size_t count = 0;
+  std::size_t features = 0;
+  int classes = 10;
+  std::vector<float> images;
+  std::vector<std::uint8_t> labels;
+
+  const float* image(std::size_t i) const { return images.data() + i * features; }
+};
+
+// Loads an images/labels IDX pair, keeps the first `limit` examples (0 = all) and checks that
+// the counts agree and every label is < `classes`. Throws DataError naming the file.
+Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
+                      std::size_t limit, int classes = 10);
+
+// The `data:` section of an experiment: which data set, where, how many examples.
+struct DataSpec {
+  std::string dataset;  // "mnist" or "fashion-mnist"
+  std::filesystem::path dir;
+  std::size_t train_limit = 0;  // 0 = all 60,000
+  std::size_t test_limit = 0;   // 0 = all 10,000
+
+  // Reads dataset, dir (default data/mnist for MNIST, Debian's /usr/share/datasets/fashion-mnist
+  // for Fashion-MNIST), train_limit and test_limit.
+  static DataSpec from_params(const Params& data);
+
+  // Loads the split ("train" or "t10k"); each file is tried as NAME, then NAME.gz.
+  Dataset load(const std::string& split) const;
+};
+
+}  // namespace xbarsim::workloads

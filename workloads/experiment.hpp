@@ -1,0 +1,37 @@
+// An experiment is one kind of run (fp32 training, tiled inference, in-situ training...),
+// selected by `experiment.impl` and built entirely from the configuration before it runs.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "core/ledger.hpp"
+#include "core/params.hpp"
+#include "core/progress.hpp"
+#include "core/registry.hpp"
+
+namespace xbarsim::workloads {
+
+// What a running experiment writes to.
+struct RunContext {
+  std::filesystem::path out_dir;  // the run folder (exists, empty)
+  Progress* progress = nullptr;   // per-phase progress (never null)
+  std::FILE* log = nullptr;       // human summary lines (stdout), or nullptr when quiet
+  Ledger ledger;                  // action counts, energy and area tables of the run
+  nlohmann::json wallclock;       // wall-clock figures: kept out of report.json by design
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  // Runs to completion, writes its tables (epochs.csv...) into ctx.out_dir and returns the
+  // deterministic part of report.json (the same seed gives the same JSON, byte for byte).
+  virtual nlohmann::json run(RunContext& ctx) = 0;
+};
+
+// Factories take (experiment section, document root).
+using ExperimentRegistry = Registry<Experiment, const Params&>;
+
+}  // namespace xbarsim::workloads

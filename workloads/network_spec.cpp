@@ -1,0 +1,26 @@
+#include "workloads/network_spec.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/error.hpp"
+
+namespace xbarsim::workloads {
+
+NetworkSpec NetworkSpec::from_params(const Params& network) {
+  NetworkSpec s;
+  for (auto w : network.integer_list("layers", 1, 1 << 20)) s.widths.push_back(static_cast<int>(w));
+  if (s.widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+  return s;
+}
+
+void NetworkSpec::check_matches(const Dataset& data) const {
+  if (static_cast<std::size_t>(widths.front()) != data.features ||
+      widths.back() != data.classes) {
+    throw DataError(fmt::format(
+        "{}: network layers [{}] do not fit the data: expected {} inputs and {} classes",
+        data.name, fmt::join(widths, ", "), data.features, data.classes));
+  }
+}
+
+}  // namespace xbarsim::workloads

@@ -1,0 +1,73 @@
+#include "workloads/optimizer.hpp"
+
+#include <cmath>
+
+namespace xbarsim::workloads {
+
+// SGD with (heavy-ball) momentum: v = m v + g; w -= lr (v + wd w).
+class SgdMomentum final : public Optimizer {
+ public:
+  explicit SgdMomentum(const Params& p)
+      : lr_(p.real_or("learning_rate", 0.05, 0.0, 10.0)),
+        momentum_(static_cast<float>(p.real_or("momentum", 0.9, 0.0, 0.999999))),
+        weight_decay_(static_cast<float>(p.real_or("weight_decay", 0.0, 0.0, 1.0))) {}
+
+  void step(std::vector<ParamRef>& params, float lr) override {
+    if (velocity_.empty()) {
+      for (auto& p : params) velocity_.push_back(Eigen::VectorXf::Zero(p.value.size()));
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      velocity_[i] = momentum_ * velocity_[i] + params[i].grad + weight_decay_ * params[i].value;
+      params[i].value -= lr * velocity_[i];
+    }
+  }
+  double learning_rate() const override { return lr_; }
+
+ private:
+  double lr_;
+  float momentum_, weight_decay_;
+  std::vector<Eigen::VectorXf> velocity_;
+};
+
+// Adam (Kingma and Ba, ICLR 2015) with bias correction.
+class Adam final : public Optimizer {
+ public:
+  explicit Adam(const Params& p)
+      : lr_(p.real_or("learning_rate", 1e-3, 0.0, 10.0)),
+        beta1_(p.real_or("beta1", 0.9, 0.0, 0.999999)),
+        beta2_(p.real_or("beta2", 0.999, 0.0, 0.99999999)),
+        epsilon_(static_cast<float>(p.real_or("epsilon", 1e-8, 0.0, 1.0))) {}
+
+  void step(std::vector<ParamRef>& params, float lr) override {
+    if (m_.empty()) {
+      for (auto& p : params) {
+        m_.push_back(Eigen::VectorXf::Zero(p.value.size()));
+        v_.push_back(Eigen::VectorXf::Zero(p.value.size()));
+      }
+    }
+    ++t_;
+    const float c1 = static_cast<float>(1.0 - std::pow(beta1_, t_));
+    const float c2 = static_cast<float>(1.0 - std::pow(beta2_, t_));
+    const auto b1 = static_cast<float>(beta1_);
+    const auto b2 = static_cast<float>(beta2_);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      m_[i] = b1 * m_[i] + (1 - b1) * params[i].grad;
+      v_[i] = b2 * v_[i] + (1 - b2) * params[i].grad.cwiseAbs2();
+      params[i].value.array() -=
+          lr * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + epsilon_);
+    }
+  }
+  double learning_rate() const override { return lr_; }
+
+ private:
+  double lr_;
+  double beta1_, beta2_;
+  float epsilon_;
+  long t_ = 0;
+  std::vector<Eigen::VectorXf> m_, v_;
+};
+
+XBARSIM_REGISTER(OptimizerRegistry, "sgd", SgdMomentum)
+XBARSIM_REGISTER(OptimizerRegistry, "adam", Adam)
+
+}  // namespace xbarsim::workloads

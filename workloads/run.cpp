@@ -1,0 +1,58 @@
+#include "workloads/run.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/report.hpp"
+
+namespace xbarsim::workloads {
+
+PreparedExperiment prepare_experiment(const Params& root) {
+  const Params section = root.child("experiment");
+  PreparedExperiment p;
+  p.name = section.string("name");
+  p.seed = section.integer_or("seed", 1, 0);
+  p.experiment = ExperimentRegistry::instance().create(section, root);
+  p.impl = section.string("impl");
+  root.check_all_read();
+  return p;
+}
+
+void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
+             Progress& progress, std::FILE* log) {
+  if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
+    throw UsageError(fmt::format("--out {}: folder exists and is not empty (choose another or delete it)",
+                                 out_dir.string()));
+  }
+  std::filesystem::create_directories(out_dir);
+  write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());
+  write_file_atomic(out_dir / "RUNNING", "this run has not finished; its results are incomplete\n");
+
+  RunContext ctx;
+  ctx.out_dir = out_dir;
+  ctx.progress = &progress;
+  ctx.log = log;
+  nlohmann::json results;
+  try {
+    results = prepared.experiment->run(ctx);
+  } catch (const std::exception& e) {
+    write_file_atomic(out_dir / "FAILED", std::string(e.what()) + "\n");
+    std::filesystem::remove(out_dir / "RUNNING");
+    throw;
+  }
+
+  // report.json is deterministic (same seed, same bytes); wall-clock figures go elsewhere.
+  nlohmann::json report;
+  report["xbarsim_version"] = XBARSIM_VERSION;
+  report["experiment"] = {{"name", prepared.name}, {"impl", prepared.impl}, {"seed", prepared.seed}};
+  report["results"] = results;
+  report["energy"] = ctx.ledger.energy_tree();
+  report["area"] = ctx.ledger.area_tree();
+  write_json(out_dir / "report.json", report);
+  write_energy_csv(out_dir / "energy.csv", ctx.ledger);
+  write_area_csv(out_dir / "area.csv", ctx.ledger);
+  write_json(out_dir / "wallclock.json", ctx.wallclock);
+  std::filesystem::remove(out_dir / "RUNNING");
+}
+
+}  // namespace xbarsim::workloads

@@ -1,0 +1,35 @@
+// Runs one experiment into a run folder: build from the configuration (every configuration
+// error raised before anything is written), then run and write every report file.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/params.hpp"
+#include "core/progress.hpp"
+#include "workloads/experiment.hpp"
+
+namespace xbarsim::workloads {
+
+struct PreparedExperiment {
+  std::string name;
+  std::string impl;
+  std::int64_t seed = 0;
+  std::unique_ptr<Experiment> experiment;
+};
+
+// Builds the experiment of `root` (sections experiment, data, network, ...) and checks that
+// every key was read. Throws ConfigError.
+PreparedExperiment prepare_experiment(const Params& root);
+
+// Runs `prepared` into `out_dir`, which must not exist or be empty. Writes
+// config.resolved.yaml first, then report.json, energy.csv, area.csv, wallclock.json (and the
+// experiment's own tables). While it runs the folder holds RUNNING; a failed run leaves FAILED
+// with the error and no report.json. `log` (nullable) receives the human summary.
+void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
+             Progress& progress, std::FILE* log);
+
+}  // namespace xbarsim::workloads
