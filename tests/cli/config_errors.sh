@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The xbarsim command on bad input: one line naming file:line, the key path and what was
+# expected; a non-zero exit; no run folder left behind. Usage: config_errors.sh XBARSIM SRC_DIR
+set -u
+xbarsim="$1"
+src="$2"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+failures=0
+passed=0
+
+base() {  # a valid experiment, with one line replaced by sed expression $1
+  sed -e "$1" "$src/configs/experiments/mnist_fp32.yaml"
+}
+
+# expect_error NAME EXPECTED_FRAGMENT -- command...
+expect_error() {
+  local name="$1" fragment="$2"
+  shift 3
+  local out rc lines
+  out="$("$@" 2>&1 >/dev/null)"
+  rc=$?
+  lines=$(printf '%s\n' "$out" | grep -c .)
+  if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$out" | grep -qF -- "$fragment"; then
+    echo "FAIL $name: rc=$rc lines=$lines stderr: $out (wanted: $fragment)"
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+  if [ -d runs ]; then
+    echo "FAIL $name: a run folder was left behind"
+    failures=$((failures + 1))
+    rm -rf runs
+  fi
+}
+
+base 's/^  epochs: 10/  epochs: 10\n  epochz: 3/' > unknown_key.yaml
+expect_error unknown-key "unknown_key.yaml:17: training.epochz: unknown key" -- "$xbarsim" validate unknown_key.yaml
+expect_error unknown-key-run "unknown_key.yaml:17: training.epochz: unknown key" -- "$xbarsim" run unknown_key.yaml
+
+base '/^  batch_size:/d' > missing_key.yaml
+expect_error missing-key "missing_key.yaml:16: training.batch_size: missing required key (expected an integer in [1, 60000])" -- "$xbarsim" validate missing_key.yaml
+
+base 's/^  layers: .*/  layers: [784, -256, 10]/' > negative_size.yaml
+expect_error negative-size "negative_size.yaml:13: network.layers: expected a non-empty list of integers in [1, 1048576], got item '-256'" -- "$xbarsim" validate negative_size.yaml
+
+cat > bad_unit.yaml <<'YAML'
+device:
+  impl: domain_wall
+  energy_per_event: 3 fQ
+YAML
+expect_error bad-unit "bad_unit.yaml:3: device.energy_per_event: expected an energy" -- "$xbarsim" validate bad_unit.yaml
+
+printf 'adcc:\n  bits: 8\n' > unknown_card.yaml
+expect_error unknown-card "unknown_card.yaml:1: adcc: expected a known card section" -- "$xbarsim" validate unknown_card.yaml
+
+expect_error set-typo "command line --set: training.epochz: unknown key" -- "$xbarsim" run "$src/configs/experiments/mnist_fp32.yaml" --set training.epochz=2
+expect_error set-bad-value "command line --set: training.epochs: expected an integer in [1, 1000], got 'ten'" -- "$xbarsim" run "$src/configs/experiments/mnist_fp32.yaml" --set training.epochs=ten
+expect_error no-file "nope.yaml: no such configuration file" -- "$xbarsim" validate nope.yaml
+expect_error bad-option "unrecognised option '--bogus'" -- "$xbarsim" run "$src/configs/experiments/mnist_fp32.yaml" --bogus
+expect_error bad-command "unknown command 'rn'" -- "$xbarsim" rn
+
+# Corrupt data: one line naming the file and what is wrong, no report.json.
+mkdir -p data
+head -c 1000 /dev/zero > data/train-images-idx3-ubyte
+printf '\0\0\10\1\0\0\0\1x' > data/train-labels-idx1-ubyte
+expect_error corrupt-idx "data/train-images-idx3-ubyte: unsupported IDX element type 0x00" -- "$xbarsim" run "$src/configs/experiments/mnist_fp32.yaml" --set data.dir=data --out out_corrupt --quiet
+if [ -f out_corrupt/report.json ] || [ ! -f out_corrupt/FAILED ]; then
+  echo "FAIL corrupt-idx: report.json present or FAILED marker missing"
+  failures=$((failures + 1))
+fi
+
+"$xbarsim" --version | grep -q '^xbarsim [0-9]' && passed=$((passed + 1)) || { echo "FAIL --version"; failures=$((failures + 1)); }
+"$xbarsim" --help | grep -q 'xbarsim run EXPERIMENT.yaml' && passed=$((passed + 1)) || { echo "FAIL --help"; failures=$((failures + 1)); }
+"$xbarsim" validate "$src/configs/experiments/mnist_fp32.yaml" >/dev/null && passed=$((passed + 1)) || { echo "FAIL validate good config"; failures=$((failures + 1)); }
+
+echo "$passed passed, $failures failed"
+[ "$failures" -eq 0 ]
