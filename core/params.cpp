@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -18,6 +19,23 @@ struct Params::Document {
   YAML::Node root;
   std::set<std::string, std::less<>> touched;     // key paths read by some accessor
   std::set<std::string, std::less<>> overridden;  // key paths set from the command line
+  // Key path -> file its subtree came from (`include:`); the longest matching prefix wins.
+  std::map<std::string, std::string, std::less<>> file_of_path;
+
+  const std::string& file_of(std::string_view path) const {
+    const std::string* best = &origin;
+    std::size_t best_len = 0;
+    for (const auto& [prefix, file] : file_of_path) {
+      const bool under = path.size() >= prefix.size() && path.substr(0, prefix.size()) == prefix &&
+                         (path.size() == prefix.size() || path[prefix.size()] == '.' ||
+                          path[prefix.size()] == '[');
+      if (under && prefix.size() >= best_len) {
+        best = &file;
+        best_len = prefix.size();
+      }
+    }
+    return *best;
+  }
 };
 
 namespace {
@@ -72,28 +90,75 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
   return v;
 }
 
+YAML::Node load_yaml_file(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  if (!std::filesystem::exists(file)) {
+    throw ConfigError(fmt::format("{}: no such configuration file", name));
+  }
+  try {
+    return YAML::LoadFile(name);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(fmt::format("{}:{}: YAML syntax error: {}", name, e.mark.line + 1, e.msg));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}: cannot read: {}", name, e.msg));
+  }
+}
+
 }  // namespace
+
+// Replaces every section `key: {include: FILE, ...}` under `map` by FILE's own `key:` section
+// with the local keys laid over it (a shallow override), recursively, and records which file
+// each subtree came from so that messages name the right file and line.
+static void resolve_includes(YAML::Node map, const std::string& path, const std::filesystem::path& file,
+                      std::map<std::string, std::string, std::less<>>& file_of_path, int depth) {
+  if (!map.IsMap()) return;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    const std::string p = path.empty() ? key : path + "." + key;
+    YAML::Node value = it->second;
+    if (!value.IsMap()) continue;
+    YAML::Node include;
+    if (find_key(value, "include", nullptr, &include)) {
+      if (!include.IsScalar() || depth > 8) {
+        throw ConfigError(fmt::format("{}:{}: {}.include: expected the path of a card file{}",
+                                      file.string(), include.Mark().line + 1, p,
+                                      depth > 8 ? " (includes nested too deep)" : ""));
+      }
+      std::filesystem::path inc = include.Scalar();
+      if (inc.is_relative()) inc = file.parent_path() / inc;
+      const YAML::Node inc_root = load_yaml_file(inc);
+      YAML::Node section;
+      if (!find_key(inc_root, key, nullptr, &section) || !section.IsMap()) {
+        throw ConfigError(fmt::format("{}:{}: {}.include: {} has no top-level '{}:' section",
+                                      file.string(), include.Mark().line + 1, p, inc.string(), key));
+      }
+      YAML::Node merged = section;  // freshly loaded, ours alone (Clone would drop line marks)
+      resolve_includes(merged, p, inc, file_of_path, depth + 1);  // the card's own includes
+      file_of_path[p] = inc.string();
+      for (auto local = value.begin(); local != value.end(); ++local) {
+        const std::string lk = local->first.Scalar();
+        if (lk == "include") continue;
+        merged[lk] = local->second;
+        file_of_path[p + "." + lk] = file.string();
+      }
+      map[key] = merged;
+    } else {
+      resolve_includes(value, p, file, file_of_path, depth);
+    }
+  }
+}
 
 Params::Params(std::shared_ptr<Document> doc, YAML::Node node, std::string path)
     : doc_(std::move(doc)), node_(std::move(node)), path_(std::move(path)) {}
 
 Params Params::from_file(const std::filesystem::path& file) {
   const std::string name = file.string();
-  if (!std::filesystem::exists(file)) {
-    throw ConfigError(fmt::format("{}: no such configuration file", name));
-  }
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(name);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(fmt::format("{}:{}: YAML syntax error: {}", name, e.mark.line + 1, e.msg));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", name, e.msg));
-  }
+  YAML::Node root = load_yaml_file(file);
   if (!root.IsMap()) {
     throw ConfigError(fmt::format("{}:1: expected a YAML map of sections at the top level", name));
   }
   auto doc = std::make_shared<Document>();
+  resolve_includes(root, "", file, doc->file_of_path, 0);
   doc->origin = name;
   doc->file = file;
   doc->root = root;
@@ -161,13 +226,14 @@ void Params::apply_override(std::string_view assignment) {
 
 const std::string& Params::origin() const { return doc_->origin; }
 
-std::string Params::location_of(const YAML::Node& node) const {
+std::string Params::location_of(const YAML::Node& node, std::string_view path) const {
+  const std::string& file = doc_->file_of(path);
   const YAML::Mark m = node.Mark();
-  if (m.is_null() || m.line < 0) return fmt::format("{} (set on the command line)", doc_->origin);
-  return fmt::format("{}:{}", doc_->origin, m.line + 1);
+  if (m.is_null() || m.line < 0) return fmt::format("{} (set on the command line)", file);
+  return fmt::format("{}:{}", file, m.line + 1);
 }
 
-std::string Params::where() const { return location_of(node_); }
+std::string Params::where() const { return location_of(node_, path_); }
 
 std::string Params::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
@@ -188,7 +254,7 @@ void Params::fail(std::string_view key, std::string_view expected) const {
     const std::string path = key_path(key);
     const std::string loc = doc_->overridden.count(path) != 0
                                 ? fmt::format("{}: command line --set", doc_->origin)
-                                : location_of(key_node);
+                                : location_of(key_node, path);
     throw ConfigError(fmt::format("{}: {}: expected {}, got {}", loc, path, expected,
                                   describe_node(value)));
   }
@@ -239,7 +305,7 @@ std::vector<Params> Params::child_list(std::string_view key) const {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string p = fmt::format("{}[{}]", key_path(key), i);
     if (!value[i].IsMap()) {
-      throw ConfigError(fmt::format("{}: {}: expected a map, got {}", location_of(value[i]), p,
+      throw ConfigError(fmt::format("{}: {}: expected a map, got {}", location_of(value[i], p), p,
                                     describe_node(value[i])));
     }
     doc_->touched.insert(p);
@@ -351,7 +417,7 @@ std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_
   for (const auto& item : value) {
     const auto v = item.IsScalar() ? parse_int(item.Scalar()) : std::nullopt;
     if (!v || *v < min || *v > max) {
-      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item),
+      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)),
                                     key_path(key), expected, describe_node(item)));
     }
     out.push_back(*v);
@@ -377,7 +443,7 @@ std::vector<double> Params::real_list(std::string_view key, double min, double m
       }
     }
     if (!ok || v < min || v > max) {
-      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item),
+      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)),
                                     key_path(key), expected, describe_node(item)));
     }
     out.push_back(v);
@@ -397,7 +463,7 @@ namespace {
 
 void check_node(const YAML::Node& node, const std::string& path,
                 const std::set<std::string, std::less<>>& touched,
-                const std::function<std::string(const YAML::Node&)>& loc,
+                const std::function<std::string(const YAML::Node&, const std::string&)>& loc,
                 const std::string& origin, const std::set<std::string, std::less<>>& overridden) {
   if (node.IsMap()) {
     std::vector<std::string> known;
@@ -411,7 +477,7 @@ void check_node(const YAML::Node& node, const std::string& path,
       const std::string p = path.empty() ? key : path + "." + key;
       if (touched.count(p) == 0) {
         const std::string where =
-            overridden.count(p) != 0 ? origin + ": command line --set" : loc(it->first);
+            overridden.count(p) != 0 ? origin + ": command line --set" : loc(it->first, p);
         const std::string hint =
             known.empty() ? "" : fmt::format(" (keys read here: {})", fmt::join(known, ", "));
         throw ConfigError(fmt::format("{}: {}: unknown key, no model reads it{}", where, p, hint));
@@ -432,7 +498,8 @@ void check_node(const YAML::Node& node, const std::string& path,
 
 void Params::check_all_read() const {
   check_node(
-      node_, path_, doc_->touched, [this](const YAML::Node& n) { return location_of(n); },
+      node_, path_, doc_->touched,
+      [this](const YAML::Node& n, const std::string& p) { return location_of(n, p); },
       doc_->origin, doc_->overridden);
 }
 

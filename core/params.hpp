@@ -22,7 +22,10 @@ namespace xbarsim {
 // Every accessor throws ConfigError with one line: "FILE:LINE: KEY.PATH: expected ..., got ...".
 class Params {
  public:
-  // Loads a YAML file; throws ConfigError for a missing file or a YAML syntax error.
+  // Loads a YAML file; throws ConfigError for a missing file or a YAML syntax error. A section
+  // written `key: {include: CARD.yaml, ...}` is replaced by CARD.yaml's own `key:` section
+  // (path relative to the including file) with the other local keys laid over it; messages
+  // then name the file and line each key came from.
   static Params from_file(const std::filesystem::path& file);
   // Parses YAML text; `origin` names it in messages (a file name or "<test>").
   static Params from_string(const std::string& text, const std::string& origin);
@@ -113,7 +116,7 @@ class Params {
   // The scalar at `key` (marks it read); throws when missing or not a scalar.
   YAML::Node required_scalar(std::string_view key, std::string_view expected) const;
   void record_default(std::string_view key, const YAML::Node& value) const;
-  std::string location_of(const YAML::Node& node) const;
+  std::string location_of(const YAML::Node& node, std::string_view path) const;
 
   std::shared_ptr<Document> doc_;
   YAML::Node node_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/error.hpp"
 
 namespace xbarsim {
@@ -143,6 +145,50 @@ TEST(Params, ListOfMapsIsCheckedItemByItem) {
   for (const auto& it : items) it.string("key");
   EXPECT_EQ(config_error([&] { root.check_all_read(); }),
             "s.yaml:4: axes[1].extra: unknown key, no model reads it (keys read here: key)");
+}
+
+}  // namespace
+}  // namespace xbarsim
+
+namespace xbarsim {
+namespace {
+
+TEST(ParamsInclude, CardSectionIsIncludedAndLocalKeysOverrideIt) {
+  const auto dir = std::filesystem::temp_directory_path() / "xbarsim_include_test";
+  std::filesystem::create_directories(dir / "cards");
+  {
+    std::ofstream(dir / "cards" / "dev.yaml") << "# a card\ndevice:\n  impl: ideal\n  g_max: 25 uS\n  bogus: 1\n";
+    std::ofstream(dir / "exp.yaml") << "device:\n  include: cards/dev.yaml\n  g_max: 30 uS\n";
+  }
+  const Params root = Params::from_file(dir / "exp.yaml");
+  const Params dev = root.child("device");
+  EXPECT_EQ(dev.string("impl"), "ideal");
+  EXPECT_DOUBLE_EQ(dev.quantity("g_max", units::Dimension::kConductance), 30e-6);
+  // The unread key is reported in the card file, at its own line.
+  try {
+    root.check_all_read();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "exp.yaml").parent_path().string() +
+                                         "/cards/dev.yaml:5: device.bogus: unknown key, no model "
+                                         "reads it (keys read here: impl, g_max)");
+  }
+  // The resolved configuration is self-contained: the include is expanded.
+  EXPECT_EQ(root.resolved_yaml().find("include"), std::string::npos);
+}
+
+TEST(ParamsInclude, MissingSectionInTheCardIsNamed) {
+  const auto dir = std::filesystem::temp_directory_path() / "xbarsim_include_test2";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "card.yaml") << "adc:\n  bits: 8\n";
+  std::ofstream(dir / "exp.yaml") << "device:\n  include: card.yaml\n";
+  try {
+    Params::from_file(dir / "exp.yaml");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("exp.yaml:2: device.include:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("has no top-level 'device:' section"), std::string::npos);
+  }
 }
 
 }  // namespace
