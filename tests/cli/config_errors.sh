@@ -48,9 +48,10 @@ expect_error negative-size "negative_size.yaml:13: network.layers: expected a no
 cat > bad_unit.yaml <<'YAML'
 device:
   impl: domain_wall
+  states: 5
   energy_per_event: 3 fQ
 YAML
-expect_error bad-unit "bad_unit.yaml:3: device.energy_per_event: expected an energy" -- "$xbarsim" validate bad_unit.yaml
+expect_error bad-unit "bad_unit.yaml:4: device.energy_per_event: expected an energy" -- "$xbarsim" validate bad_unit.yaml
 
 printf 'adcc:\n  bits: 8\n' > unknown_card.yaml
 expect_error unknown-card "unknown_card.yaml:1: adcc: expected a known card section" -- "$xbarsim" validate unknown_card.yaml

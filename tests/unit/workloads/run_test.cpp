@@ -42,7 +42,10 @@ void write_fixture(const std::filesystem::path& dir, const std::string& split, s
 class RunTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / "xbarsim_run_test";
+    // One folder per test: ctest runs the tests of this file in parallel processes.
+    dir_ = std::filesystem::temp_directory_path() /
+           (std::string("xbarsim_run_test_") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
     write_fixture(dir_ / "data", "train", 200);

@@ -1,0 +1,57 @@
+// Hot paths of the periphery: ADC quantization of a column vector and DAC bit-plane
+// decomposition of an input vector (contiguous spans, no allocation per call).
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/params.hpp"
+#include "periphery/adc.hpp"
+#include "periphery/dac.hpp"
+
+namespace {
+
+using namespace xbarsim;
+using namespace xbarsim::periphery;
+
+void BM_AdcQuantize(benchmark::State& state) {
+  const Params root = Params::from_string(
+      "adc: {impl: sar, bits: " + std::to_string(state.range(0)) +
+          ", full_scale_current: 10 uA, column_resistance: 10 kOhm}",
+      "<bench>");
+  auto adc = AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"),
+                                            AdcContext{});
+  const std::size_t n = 128;
+  std::vector<float> in(n);
+  for (std::size_t i = 0; i < n; ++i) in[i] = static_cast<float>(12e-6 * i / n);
+  std::vector<std::int32_t> out(n);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(adc->quantize(std::span<const float>(in), std::span<std::int32_t>(out)));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_AdcQuantize)->Arg(5)->Arg(8);
+
+void BM_DacBitPlanes(benchmark::State& state) {
+  const Params root = Params::from_string("dac: {impl: bit_serial, bits: 8}", "<bench>");
+  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"));
+  const std::size_t n = 128;
+  std::vector<float> x(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(i) / n;
+  std::vector<std::int32_t> codes(n);
+  std::vector<float> plane(n);
+  for (auto _ : state) {
+    dac->quantize(std::span<const float>(x), 1.0F, std::span<std::int32_t>(codes));
+    for (int b = 0; b < dac->magnitude_bits(); ++b) {
+      dac->bit_plane(std::span<const std::int32_t>(codes), b, std::span<float>(plane));
+      benchmark::ClobberMemory();
+    }
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_DacBitPlanes);
+
+}  // namespace
+
+BENCHMARK_MAIN();

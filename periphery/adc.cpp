@@ -1,0 +1,123 @@
+// Uniform quantizer shared by every ADC (see adc.hpp). Decision levels are stored, so a code is
+// decided by exact comparisons against them: an input at a level gives the upper code.
+#include "periphery/adc.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/cards.hpp"
+#include "core/error.hpp"
+
+namespace xbarsim::periphery {
+
+using units::Dimension;
+
+Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal)
+    : kind_(std::move(kind)), ideal_(ideal) {
+  if (!ideal_) {
+    bits_ = static_cast<int>(p.integer("bits", 1, 16));
+    max_code_ = (std::int32_t{1} << bits_) - 1;
+  }
+  mux_ratio_ = static_cast<int>(p.integer_or("mux_ratio", ideal_ ? 1 : 8, 1, 4096));
+  clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
+  if (ideal_) return;
+  signed_ = p.boolean_or("signed", false);
+  const std::string range = p.choice_or("range", {"calibrated", "set"}, "calibrated");
+  if (range == "set") {
+    const double lo = p.quantity("input_min", Dimension::kCurrent);
+    const double hi = p.quantity("input_max", Dimension::kCurrent);
+    if (!(hi > lo)) p.fail("input_max", "a current greater than input_min");
+    set_range(lo, hi);
+  } else {
+    range_fraction_ = p.real_or("range_fraction", 1.0, 1e-6, 1e6);
+    double full_scale = ctx.full_scale_current;
+    if (p.has("full_scale_current")) {
+      full_scale = p.quantity("full_scale_current", Dimension::kCurrent, 1e-18);
+    }
+    // Without a full scale the ADC stays uncalibrated until calibrate() (cost face still valid).
+    if (full_scale > 0.0) calibrate(full_scale);
+  }
+}
+
+void Adc::calibrate(double full_scale_current) {
+  if (!(full_scale_current > 0.0)) {
+    throw std::invalid_argument("Adc::calibrate: full-scale current must be > 0");
+  }
+  const double hi = full_scale_current * range_fraction_;
+  set_range(signed_ ? -hi : 0.0, hi);
+}
+
+void Adc::set_range(double min, double max) {
+  if (!(max > min)) throw std::invalid_argument("Adc::set_range: need max > min");
+  min_ = min;
+  max_ = max;
+  if (ideal_) return;
+  lsb_ = (max_ - min_) / static_cast<double>(max_code_);
+  inv_lsb_ = 1.0 / lsb_;
+  edge_low_ = min_ - 0.5 * lsb_;
+  edge_high_ = max_ + 0.5 * lsb_;
+  thresholds_.resize(static_cast<std::size_t>(max_code_));
+  for (std::int32_t k = 0; k < max_code_; ++k) {
+    thresholds_[static_cast<std::size_t>(k)] = min_ + (static_cast<double>(k) + 0.5) * lsb_;
+  }
+}
+
+inline std::int32_t Adc::code_of(double x, ClipCount& clip) const {
+  if (x < edge_low_) ++clip.low;
+  if (x > edge_high_) ++clip.high;
+  // Estimate by arithmetic, then settle against the stored decision levels (at most one step
+  // either way except for rounding noise), so that thresholds are exact.
+  const double t = std::floor((x - min_) * inv_lsb_ + 0.5);
+  std::int32_t c = t <= 0.0 ? 0 : (t >= max_code_ ? max_code_ : static_cast<std::int32_t>(t));
+  const double* thr = thresholds_.data();
+  while (c < max_code_ && x >= thr[c]) ++c;
+  while (c > 0 && x < thr[c - 1]) --c;
+  return c;
+}
+
+template <class T>
+ClipCount Adc::quantize_impl(std::span<const T> in, std::span<std::int32_t> out) const {
+  if (ideal_) throw std::logic_error("Adc::quantize: an ideal ADC has no codes");
+  if (!calibrated()) throw std::logic_error("Adc::quantize: ADC input range not calibrated");
+  assert(out.size() == in.size());
+  ClipCount clip;
+  const std::size_t n = in.size();
+  for (std::size_t i = 0; i < n; ++i) out[i] = code_of(static_cast<double>(in[i]), clip);
+  return clip;
+}
+
+ClipCount Adc::quantize(std::span<const float> in, std::span<std::int32_t> out) const {
+  return quantize_impl(in, out);
+}
+
+ClipCount Adc::quantize(std::span<const double> in, std::span<std::int32_t> out) const {
+  return quantize_impl(in, out);
+}
+
+ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) const {
+  assert(out.size() == in.size());
+  ClipCount clip;
+  if (ideal_) {
+    if (out.data() != in.data()) std::copy(in.begin(), in.end(), out.begin());
+    return clip;
+  }
+  if (!calibrated()) throw std::logic_error("Adc::quantize_values: ADC input range not calibrated");
+  const std::size_t n = in.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t c = code_of(static_cast<double>(in[i]), clip);
+    out[i] = static_cast<float>(min_ + lsb_ * c);
+  }
+  return clip;
+}
+
+}  // namespace xbarsim::periphery
+
+// `xbarsim validate` on an ADC card builds the ADC with the card's node (key `tech`, default
+// 22 nm) and no array context: a NeuroSim-fit SAR then needs column_resistance in the card.
+XBARSIM_REGISTER_CARD("adc", [](const xbarsim::Params& p) {
+  const auto tech = xbarsim::periphery::TechNode::for_card(p);
+  (void)xbarsim::periphery::AdcRegistry::instance().create(p, tech,
+                                                           xbarsim::periphery::AdcContext{});
+})

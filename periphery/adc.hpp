@@ -1,0 +1,119 @@
+// ADC interface: the functional face (uniform quantization of column outputs to codes, with
+// clipping counted) shared by every ADC, and the cost face (energy per conversion, area,
+// latency) that each implementation (sar_adc, flash_adc, ideal_adc) computes from its spec.
+// Transfer function: textbook uniform quantizer with rounding (e.g. Kester, "Data Conversion
+// Handbook", ch. 2); see docs/periphery/adc.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/params.hpp"
+#include "core/registry.hpp"
+#include "periphery/cost.hpp"
+#include "periphery/tech_node.hpp"
+
+namespace xbarsim::periphery {
+
+// What the array knows about the columns an ADC reads. A value <= 0 means "unknown"; a value
+// given in the ADC's YAML section always wins over the one given here.
+struct AdcContext {
+  double column_resistance = 0.0;   // equivalent resistance of one column, Ohm
+  double full_scale_current = 0.0;  // largest column current of the array, A
+  double read_voltage = 0.0;        // read voltage on the rows, V
+};
+
+// Inputs that fell beyond the outermost decision levels by more than half an LSB.
+struct ClipCount {
+  std::size_t low = 0;
+  std::size_t high = 0;
+  std::size_t total() const { return low + high; }
+};
+
+// An analog-to-digital converter shared by `mux_ratio()` columns.
+class Adc {
+ public:
+  virtual ~Adc() = default;
+  Adc(const Adc&) = delete;
+  Adc& operator=(const Adc&) = delete;
+
+  // --- functional face ---------------------------------------------------------------
+  const std::string& kind() const { return kind_; }  // "sar", "flash", "ideal"
+  // An ideal ADC passes values through unchanged (no quantization, no clipping, no cost).
+  bool is_ideal() const { return ideal_; }
+  int bits() const { return bits_; }                       // 0 for an ideal ADC
+  std::int32_t max_code() const { return max_code_; }       // 2^bits - 1
+  int mux_ratio() const { return mux_ratio_; }              // columns per ADC (>= 1)
+  bool is_signed() const { return signed_; }
+  bool calibrated() const { return max_ > min_; }
+  double input_min() const { return min_; }                 // A (value of code 0)
+  double input_max() const { return max_; }                 // A (value of code max_code)
+  double lsb() const { return lsb_; }                       // A per code
+  // Decision level between code k and k + 1, in A: min + (k + 1/2) lsb. An input at exactly
+  // threshold(k) gives code k + 1. Precondition: calibrated(), 0 <= k < max_code().
+  double threshold(std::int32_t k) const { return thresholds_[static_cast<std::size_t>(k)]; }
+  // Reconstruction level of `code` in A: min + code lsb.
+  double value_of(std::int32_t code) const { return min_ + lsb_ * code; }
+
+  // Sets the input range to [signed ? -I : 0, I] x range_fraction, I = full scale in A (> 0).
+  void calibrate(double full_scale_current);
+  // Sets the input range explicitly, in A. Precondition: max > min.
+  void set_range(double min, double max);
+
+  // Converts `in` (A) to codes in [0, max_code]. Preconditions: calibrated(), !is_ideal(),
+  // out.size() == in.size(). No allocation; returns the clipped inputs.
+  ClipCount quantize(std::span<const float> in, std::span<std::int32_t> out) const;
+  ClipCount quantize(std::span<const double> in, std::span<std::int32_t> out) const;
+  // Converts `in` (A) to the reconstruction level of its code (A); `out` may alias `in`.
+  // An ideal ADC copies. Preconditions: calibrated() unless ideal, out.size() == in.size().
+  ClipCount quantize_values(std::span<const float> in, std::span<float> out) const;
+
+  // --- cost face ---------------------------------------------------------------------
+  const Figure& energy_per_conversion() const { return energy_; }  // J per conversion
+  const Figure& area() const { return area_; }                     // m^2 per ADC (mux excluded)
+  const Figure& latency() const { return latency_; }               // s per conversion
+  long long latency_cycles() const { return latency_cycles_; }     // clock cycles per conversion
+  double clock() const { return clock_; }                          // Hz
+
+ protected:
+  // Reads the keys common to every ADC: bits (unless ideal), signed, mux_ratio, range,
+  // full_scale_current / range_fraction or input_min / input_max, clock.
+  Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal);
+
+  // Implementations fill these in their constructor.
+  Figure energy_;
+  Figure area_;
+  Figure latency_;
+  long long latency_cycles_ = 0;
+
+ private:
+  template <class T>
+  ClipCount quantize_impl(std::span<const T> in, std::span<std::int32_t> out) const;
+  std::int32_t code_of(double x, ClipCount& clip) const;
+
+  std::string kind_;
+  bool ideal_ = false;
+  int bits_ = 0;
+  std::int32_t max_code_ = 0;
+  int mux_ratio_ = 1;
+  bool signed_ = false;
+  double range_fraction_ = 1.0;
+  double clock_ = 1e9;
+  double min_ = 0.0;
+  double max_ = 0.0;
+  double lsb_ = 0.0;
+  double inv_lsb_ = 0.0;
+  double edge_low_ = 0.0;   // min - lsb/2
+  double edge_high_ = 0.0;  // max + lsb/2
+  std::vector<double> thresholds_;
+};
+
+// Implementations: "sar", "flash", "ideal". Constructor: (const Params&, const TechNode&,
+// const AdcContext&).
+using AdcRegistry = Registry<Adc, const TechNode&, const AdcContext&>;
+
+}  // namespace xbarsim::periphery

@@ -1,0 +1,149 @@
+// Row DAC models (docs/periphery/dac.md):
+//   energy  isaac: E_1 = 0.42 pJ per 1-bit drive (ISAAC, Shafiee et al. ISCA 2016, 32 nm);
+//                  an m-bit DAC as m binary-weighted 1-bit drivers, E = m E_1 (xbarsim
+//                  assumption); both scaled by (F/32nm)(Vdd/0.9V)^2.
+//           cv2:   E = C_load V_read^2 per conversion (full-swing charge of the driven load).
+//   area    A_1 = 0.17 um^2 (ISAAC) x (1 or m) x (F/32nm)^2.
+//   latency bit-serial and amplitude: one read cycle (read_pulse); pulse width: (2^m - 1)
+//           unit pulses.
+#include "periphery/dac.hpp"
+
+#include <cassert>
+#include <cmath>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/cards.hpp"
+
+namespace xbarsim::periphery {
+
+using units::Dimension;
+
+namespace {
+constexpr double kIsaacFeature = 32e-9;
+constexpr double kIsaacVdd = 0.9;
+
+const char* encoding_name(Dac::Encoding e) {
+  switch (e) {
+    case Dac::Encoding::kBitSerial: return "bit-serial";
+    case Dac::Encoding::kAmplitude: return "amplitude";
+    case Dac::Encoding::kPulseWidth: return "pulse-width";
+  }
+  return "?";
+}
+}  // namespace
+
+Dac::Dac(const Params& p, const TechNode& tech, Encoding encoding) : encoding_(encoding) {
+  bits_ = static_cast<int>(p.integer("bits", 1, 16));
+  signed_ = p.boolean_or("signed", false);
+  if (signed_ && bits_ < 2) p.fail("bits", "at least 2 bits for a signed DAC (sign + magnitude)");
+  magnitude_bits_ = bits_ - (signed_ ? 1 : 0);
+  max_code_ = (std::int32_t{1} << magnitude_bits_) - 1;
+  read_voltage_ = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+  clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
+  const int m = magnitude_bits_;
+  const bool multi = encoding_ != Encoding::kBitSerial;
+
+  const std::string model = p.choice_or("energy_model", {"isaac", "cv2"}, "isaac");
+  Figure energy;
+  if (model == "isaac") {
+    const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
+    const int units_count = multi ? m : 1;
+    energy.value = units_count * kIsaacEnergy1bit * s;
+    energy.source = fmt::format(
+        "ISAAC 1-bit DAC 0.42 pJ (ISCA 2016) x {} bit driver(s) x node scale {:.6g} "
+        "[(F/32nm)(Vdd/0.9V)^2, {}], {}",
+        units_count, s, tech.name, encoding_name(encoding_));
+  } else {
+    const double c = p.quantity("load_capacitance", Dimension::kCapacitance, 0.0);
+    energy.value = c * read_voltage_ * read_voltage_;
+    energy.source = fmt::format("C V^2: C_load={:.6g} F, V_read={} V, {}", c, read_voltage_,
+                                encoding_name(encoding_));
+  }
+  energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
+
+  const double as = area_scale(tech.feature_size, kIsaacFeature);
+  const int area_units = multi ? m : 1;
+  area_ = override_or(p, "area", Dimension::kArea,
+                      Figure{area_units * kIsaacArea1bit * as,
+                             fmt::format("ISAAC 1-bit DAC 0.17 um^2 x {} x (F/32nm)^2 = {:.6g} ({})",
+                                         area_units, as, tech.name)});
+
+  Figure latency;
+  if (encoding_ == Encoding::kPulseWidth) {
+    const double unit = p.quantity_or("unit_pulse", Dimension::kTime, "1 ns", 1e-15, 1.0);
+    latency.value = static_cast<double>(max_code_) * unit;
+    latency.source = fmt::format("pulse width: (2^m - 1) unit pulses = {} x {:.6g} s", max_code_, unit);
+  } else {
+    const double read_pulse = p.quantity_or("read_pulse", Dimension::kTime, "10 ns", 1e-15, 1.0);
+    latency.value = read_pulse;
+    latency.source = fmt::format("one read cycle (read_pulse) = {:.6g} s, {}", read_pulse,
+                                 encoding_name(encoding_));
+  }
+  latency_ = override_or(p, "latency", Dimension::kTime, latency);
+  latency_cycles_ = cycles_of(latency_.value, clock_);
+}
+
+std::size_t Dac::quantize(std::span<const float> x, float full_scale,
+                          std::span<std::int32_t> codes) const {
+  assert(full_scale > 0.0F && codes.size() == x.size());
+  const double scale = static_cast<double>(max_code_) / static_cast<double>(full_scale);
+  std::size_t clipped = 0;
+  const std::size_t n = x.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    double v = static_cast<double>(x[i]);
+    if (v < 0.0 && !signed_) {
+      ++clipped;
+      codes[i] = 0;
+      continue;
+    }
+    const double mag = std::fabs(v);
+    if (mag > static_cast<double>(full_scale)) ++clipped;
+    double c = std::floor(mag * scale + 0.5);
+    if (c > max_code_) c = max_code_;
+    const auto ci = static_cast<std::int32_t>(c);
+    codes[i] = v < 0.0 ? -ci : ci;
+  }
+  return clipped;
+}
+
+void Dac::bit_plane(std::span<const std::int32_t> codes, int b, std::span<float> plane) const {
+  assert(b >= 0 && b < magnitude_bits_ && plane.size() == codes.size());
+  const std::size_t n = codes.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t c = codes[i];
+    const std::int32_t bit = ((c < 0 ? -c : c) >> b) & 1;
+    plane[i] = static_cast<float>(c < 0 ? -bit : bit);
+  }
+}
+
+void Dac::levels(std::span<const std::int32_t> codes, std::span<float> out) const {
+  assert(out.size() == codes.size());
+  const double inv = 1.0 / static_cast<double>(max_code_);
+  const std::size_t n = codes.size();
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(codes[i] * inv);
+}
+
+namespace {
+struct BitSerialDac : Dac {
+  BitSerialDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kBitSerial) {}
+};
+struct AmplitudeDac : Dac {
+  AmplitudeDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kAmplitude) {}
+};
+struct PulseWidthDac : Dac {
+  PulseWidthDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kPulseWidth) {}
+};
+}  // namespace
+
+}  // namespace xbarsim::periphery
+
+XBARSIM_REGISTER(xbarsim::periphery::DacRegistry, "bit_serial", xbarsim::periphery::BitSerialDac)
+XBARSIM_REGISTER(xbarsim::periphery::DacRegistry, "amplitude", xbarsim::periphery::AmplitudeDac)
+XBARSIM_REGISTER(xbarsim::periphery::DacRegistry, "pulse_width", xbarsim::periphery::PulseWidthDac)
+
+XBARSIM_REGISTER_CARD("dac", [](const xbarsim::Params& p) {
+  const auto tech = xbarsim::periphery::TechNode::for_card(p);
+  (void)xbarsim::periphery::DacRegistry::instance().create(p, tech);
+})

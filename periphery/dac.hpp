@@ -1,0 +1,85 @@
+// Row DAC: the functional face turns an input vector into integer codes and then into the row
+// drive (bit planes for bit-serial, one level per row for multi-bit amplitude or pulse width);
+// the cost face gives energy per conversion, area and latency.
+// Sources: ISAAC (Shafiee et al., ISCA 2016) 1-bit DAC figures; C V^2 driver model;
+// see docs/periphery/dac.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "core/params.hpp"
+#include "core/registry.hpp"
+#include "periphery/cost.hpp"
+#include "periphery/tech_node.hpp"
+
+namespace xbarsim::periphery {
+
+// A row DAC. Implementations "bit_serial", "amplitude", "pulse_width" differ in encoding only.
+class Dac {
+ public:
+  enum class Encoding { kBitSerial, kAmplitude, kPulseWidth };
+
+  Dac(const Params& p, const TechNode& tech, Encoding encoding);
+  virtual ~Dac() = default;
+  Dac(const Dac&) = delete;
+  Dac& operator=(const Dac&) = delete;
+
+  // --- functional face ---------------------------------------------------------------
+  Encoding encoding() const { return encoding_; }
+  int bits() const { return bits_; }                      // input bits, sign included
+  int magnitude_bits() const { return magnitude_bits_; }  // m = bits - (signed ? 1 : 0)
+  std::int32_t max_code() const { return max_code_; }     // 2^m - 1
+  bool is_signed() const { return signed_; }              // sign-magnitude (bipolar drive)
+  double read_voltage() const { return read_voltage_; }   // V of a full drive
+  // Array reads per input vector: m for bit-serial (one bit per read cycle), 1 otherwise.
+  int read_cycles() const { return encoding_ == Encoding::kBitSerial ? magnitude_bits_ : 1; }
+
+  // code_i = sign(x_i) round(min(|x_i| / full_scale, 1) max_code); unsigned DACs map x < 0 to 0.
+  // Returns how many inputs were clipped (|x| > full_scale, or x < 0 when unsigned).
+  // Preconditions: full_scale > 0, codes.size() == x.size(). No allocation.
+  std::size_t quantize(std::span<const float> x, float full_scale,
+                       std::span<std::int32_t> codes) const;
+  // Bit plane b (0 = LSB) of the codes, in units of the read voltage:
+  // plane_i = sign(code_i) ((|code_i| >> b) & 1), so sum_b 2^b plane_b == code exactly.
+  // Preconditions: 0 <= b < magnitude_bits(), plane.size() == codes.size().
+  void bit_plane(std::span<const std::int32_t> codes, int b, std::span<float> plane) const;
+  // Multi-bit drive in units of the full drive: code / max_code (amplitude fraction, or the
+  // fraction of the full-scale pulse width). Precondition: out.size() == codes.size().
+  void levels(std::span<const std::int32_t> codes, std::span<float> out) const;
+
+  // --- cost face ---------------------------------------------------------------------
+  // J per conversion of one row: bit-serial, one 1-bit drive (charged per row per read
+  // cycle); multi-bit, one m-bit conversion (per row per input vector).
+  const Figure& energy_per_conversion() const { return energy_; }
+  const Figure& area() const { return area_; }        // m^2 per row DAC
+  const Figure& latency() const { return latency_; }  // s per conversion (one read cycle for
+                                                      // bit-serial/amplitude; full-scale pulse
+                                                      // for pulse width)
+  long long latency_cycles() const { return latency_cycles_; }
+  double clock() const { return clock_; }
+
+  // ISAAC's 1-bit DAC at 32 nm: 0.42 pJ per row drive, 0.17 um^2 (REFERENCES.md section 4).
+  static constexpr double kIsaacEnergy1bit = 0.42e-12;
+  static constexpr double kIsaacArea1bit = 0.17e-12;
+
+ private:
+  Encoding encoding_;
+  int bits_ = 0;
+  int magnitude_bits_ = 0;
+  std::int32_t max_code_ = 0;
+  bool signed_ = false;
+  double read_voltage_ = 0.0;
+  double clock_ = 1e9;
+  Figure energy_;
+  Figure area_;
+  Figure latency_;
+  long long latency_cycles_ = 0;
+};
+
+// Implementations: "bit_serial", "amplitude", "pulse_width"; constructor (Params, TechNode).
+using DacRegistry = Registry<Dac, const TechNode&>;
+
+}  // namespace xbarsim::periphery

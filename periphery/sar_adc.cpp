@@ -1,0 +1,112 @@
+// SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
+// - NeuroSim V1.3 SarADC.cpp fit (REFERENCES.md section 4): energy, area, latency (bits+1) ns;
+// - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
+// - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
+//   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
+#include "periphery/sar_adc.hpp"
+
+#include <array>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace xbarsim::periphery {
+
+using units::Dimension;
+
+namespace {
+constexpr double kIsaacFeature = 32e-9;  // m
+constexpr double kIsaacVdd = 0.9;        // V (our 32 nm table)
+constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
+// pJ per conversion, 4..10 bits (REFERENCES.md section 4).
+constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
+}  // namespace
+
+double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
+                               double read_voltage, double temperature_K) {
+  const double r = column_resistance * (0.5 / read_voltage) *
+                   (1.0 + 1.3e-3 * (temperature_K - 300.0));
+  const double power = (fit.a * bits + fit.b) * 1e-6 + fit.c * std::exp(fit.k * std::log10(r));
+  return power * (bits + 1) * 1e-9;
+}
+
+double SarAdc::neurosim_area(const TechNode& tech, int bits) {
+  const double transistors = 269.0 + 109.0 * (bits - 1) + 209.0 + 73.0 * (bits - 1);
+  return tech.min_transistor_area_F2 * tech.f2() * transistors;
+}
+
+double SarAdc::isaac_energy_32nm(int bits) {
+  if (bits < 4 || bits > 10) throw std::out_of_range("ISAAC ADC table covers 4 to 10 bits");
+  return kIsaacEnergy_pJ[static_cast<std::size_t>(bits - 4)] * 1e-12;
+}
+
+SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
+    : Adc(p, ctx, "sar", false) {
+  const int b = bits();
+  energy_model_ = p.choice_or("energy_model", {"neurosim", "walden", "isaac"}, "neurosim");
+  Figure energy;
+  if (energy_model_ == "neurosim") {
+    double r_col = ctx.column_resistance;
+    if (p.has("column_resistance") || !(r_col > 0.0)) {
+      if (!p.has("column_resistance")) {
+        p.fail("column_resistance",
+               "a resistance > 0 (the column's equivalent resistance, needed by energy_model "
+               "neurosim and not supplied by the array)");
+      }
+      r_col = p.quantity("column_resistance", Dimension::kResistance, 1e-3);
+    }
+    double v_read = ctx.read_voltage;
+    if (p.has("read_voltage") || !(v_read > 0.0)) {
+      v_read = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+    }
+    const double temp = p.real_or("temperature_K", 300.0, 1.0, 1000.0);
+    energy.value = neurosim_energy(tech.sar, b, r_col, v_read, temp);
+    energy.source = fmt::format(
+        "NeuroSim V1.3 SAR fit, {} (a={}, b={}, c={}, k={}): E = [(a bits + b) uW + c "
+        "exp(k log10(R')) W] (bits+1) 1 ns, bits={}, R_col={} Ohm, V_read={} V, T={:.6g} K",
+        tech.name, tech.sar.a, tech.sar.b, tech.sar.c, tech.sar.k, b, r_col, v_read, temp);
+  } else if (energy_model_ == "walden") {
+    const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
+    energy.value = fom * std::ldexp(1.0, b);
+    energy.source = fmt::format(
+        "Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+  } else {
+    if (b < 4 || b > 10) p.fail("bits", "4 to 10 bits (range of energy_model isaac)");
+    const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
+    energy.value = isaac_energy_32nm(b) * s;
+    energy.source = fmt::format(
+        "ISAAC table (Shafiee et al. ISCA 2016), {}-bit {} pJ at 32 nm x node scale {:.6g} "
+        "[(F/32nm)(Vdd/0.9V)^2, {}]",
+        b, isaac_energy_32nm(b) * 1e12, s, tech.name);
+  }
+  energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
+
+  const std::string area_model = p.choice_or("area_model", {"neurosim", "isaac"}, "neurosim");
+  Figure area;
+  if (area_model == "neurosim") {
+    area.value = neurosim_area(tech, b);
+    area.source = fmt::format(
+        "NeuroSim V1.3 SAR area: A_min F^2 (269 + 109 (bits-1) + 209 + 73 (bits-1)) minimum "
+        "transistors, A_min={} F^2, F={:.6g} m, bits={}",
+        tech.min_transistor_area_F2, tech.feature_size, b);
+  } else {
+    const double s = area_scale(tech.feature_size, kIsaacFeature);
+    area.value = kIsaacArea8bit * std::ldexp(1.0, b - 8) * s;
+    area.source = fmt::format(
+        "ISAAC 8-bit SAR 1200 um^2 at 32 nm x 2^(bits-8) x (F/32nm)^2 = {:.6g} (bits={}, {})", s, b,
+        tech.name);
+  }
+  area_ = override_or(p, "area", Dimension::kArea, area);
+
+  const double cycle = 1.0 / clock();
+  latency_ = override_or(p, "latency", Dimension::kTime,
+                         Figure{(b + 1) * cycle, fmt::format("SAR: (bits+1) cycles = {} x {:.6g} s "
+                                                             "(NeuroSim SarADC.cpp)",
+                                                             b + 1, cycle)});
+  latency_cycles_ = cycles_of(latency_.value, clock());
+}
+
+}  // namespace xbarsim::periphery
+
+XBARSIM_REGISTER(xbarsim::periphery::AdcRegistry, "sar", xbarsim::periphery::SarAdc)

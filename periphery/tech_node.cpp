@@ -1,0 +1,105 @@
+// Technology node tables. Sources (each value's derivation is in configs/tech/<node>.yaml):
+// - feature size, supply: NeuroSim V1.3 Technology.cpp (PTM high-performance models);
+// - SAR fit (a, b, c, k): NeuroSim V1.3 SarADC.cpp, high-performance roadmap (REFERENCES.md 4);
+// - minimum transistor footprint: NeuroSim constant.h gate-area rules (28 F transistor-region
+//   height x 2 (POLY_WIDTH 1 + MIN_GAP_BET_GATE_POLY 2.8) F = 212.8 F^2);
+// - SRAM cell 146 F^2: CACTI 6.5 6T cell;
+// - SRAM energy per bit: Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm, 0.9 V:
+//   64-bit read of an 8 KB SRAM = 10 pJ), scaled by (F / 45 nm) (Vdd / 0.9 V)^2;
+// - SRAM leakage per bit: estimate Vdd x I_off x W, ITRS PIDS HP I_off = 100 nA/um, W = 6 F.
+#include "periphery/tech_node.hpp"
+
+#include <array>
+#include <stdexcept>
+
+#include "core/cards.hpp"
+#include "core/units.hpp"
+
+namespace xbarsim::periphery {
+namespace {
+
+using units::Dimension;
+
+// A base table as the text a YAML file would hold, so defaults are recorded verbatim.
+struct TableText {
+  std::string_view name;
+  std::string_view feature_size;
+  std::string_view vdd;
+  double a, b, c, k;
+  double min_transistor_area_F2;
+  double sram_cell_area_F2;
+  std::string_view sram_energy_per_bit_8KB;
+  std::string_view sram_leakage_per_bit;
+};
+
+constexpr std::array<TableText, 4> kTables{{
+    {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ",
+     "11.22 nW"},
+    {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ",
+     "17.28 nW"},
+    {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ",
+     "27 nW"},
+    {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ",
+     "42.9 nW"},
+}};
+
+const TableText& table(std::string_view name) {
+  for (const auto& t : kTables) {
+    if (t.name == name) return t;
+  }
+  throw std::out_of_range("unknown technology node");
+}
+
+}  // namespace
+
+std::vector<std::string> TechNode::builtin_names() {
+  std::vector<std::string> out;
+  for (const auto& t : kTables) out.emplace_back(t.name);
+  return out;
+}
+
+TechNode TechNode::builtin(std::string_view name) {
+  const TableText& t = table(name);
+  TechNode n;
+  n.name = std::string(t.name);
+  n.feature_size = units::parse(t.feature_size, Dimension::kLength);
+  n.vdd = units::parse(t.vdd, Dimension::kVoltage);
+  n.sar = {t.a, t.b, t.c, t.k};
+  n.min_transistor_area_F2 = t.min_transistor_area_F2;
+  n.sram_cell_area_F2 = t.sram_cell_area_F2;
+  n.sram_energy_per_bit_8KB = units::parse(t.sram_energy_per_bit_8KB, Dimension::kEnergy);
+  n.sram_leakage_per_bit = units::parse(t.sram_leakage_per_bit, Dimension::kPower);
+  return n;
+}
+
+TechNode TechNode::from_params(const Params& p) {
+  const std::string name = p.choice("node", builtin_names());
+  const TableText& t = table(name);
+  TechNode n;
+  n.name = name;
+  n.feature_size = p.quantity_or("feature_size", Dimension::kLength, t.feature_size, 1e-9, 1e-6);
+  n.vdd = p.quantity_or("vdd", Dimension::kVoltage, t.vdd, 0.1, 5.0);
+  const Params fit = p.child_or_empty("sar_fit");
+  n.sar.a = fit.real_or("a", t.a);
+  n.sar.b = fit.real_or("b", t.b);
+  n.sar.c = fit.real_or("c", t.c, 0.0);
+  n.sar.k = fit.real_or("k", t.k);
+  n.min_transistor_area_F2 = p.real_or("min_transistor_area_F2", t.min_transistor_area_F2, 1e-3);
+  const Params sram = p.child_or_empty("sram");
+  n.sram_cell_area_F2 = sram.real_or("cell_area_F2", t.sram_cell_area_F2, 1e-3);
+  n.sram_energy_per_bit_8KB =
+      sram.quantity_or("energy_per_bit_8KB", Dimension::kEnergy, t.sram_energy_per_bit_8KB, 0.0);
+  n.sram_leakage_per_bit =
+      sram.quantity_or("leakage_per_bit", Dimension::kPower, t.sram_leakage_per_bit, 0.0);
+  return n;
+}
+
+TechNode TechNode::for_card(const Params& section) {
+  return builtin(section.choice_or("tech", builtin_names(), "22nm"));
+}
+
+}  // namespace xbarsim::periphery
+
+XBARSIM_REGISTER_CARD("tech", [](const xbarsim::Params& p) {
+  (void)xbarsim::periphery::TechNode::from_params(p);
+})

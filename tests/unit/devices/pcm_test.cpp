@@ -1,0 +1,193 @@
+#include "devices/pcm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "test_support.hpp"
+
+namespace xbarsim::devices {
+namespace {
+
+using testing::make_device;
+using testing::moments;
+
+constexpr std::size_t kN = 100000;
+
+// n cells programmed to target_S; returns the device and fills cells.
+std::vector<CellState> programmed(const Device& dev, double target_S, std::uint64_t seed) {
+  Rng rng(seed, 0);
+  std::vector<CellState> cells(kN);
+  dev.initialize(cells, rng);
+  std::vector<float> target(kN, static_cast<float>(target_S));
+  dev.program(cells, testing::iota_index(kN), target, {}, rng);
+  return cells;
+}
+
+// Acceptance: programming noise. g_max = 25 uS, target 12.5 uS (u_T = 0.5):
+//   s = 0.26348 + 1.9650 x 0.5 - 1.1731 x 0.25 = 0.952705 uS (x g_max / 25 uS = 1),
+// and at u_T = 0.1 (2.5 uS): s = 0.26348 + 0.19650 - 0.011731 = 0.448249 uS.
+// G_prog ~ N(G_T, s) (clipping at 0 is > 5 s away): SE(mean) = s / sqrt(n),
+// SE(sd) ~ s / sqrt(2 n); tolerance 5 SE.
+TEST(Pcm, ProgrammingNoiseMatchesTheFit) {
+  auto dev = make_device("device: {impl: pcm}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  for (auto [u, s_uS] : {std::pair{0.5, 0.952705}, std::pair{0.1, 0.448249}}) {
+    const double gt = u * 25e-6;
+    const double s = s_uS * 1e-6;
+    EXPECT_NEAR(pcm.programming_sigma_S(gt), s, 1e-15);
+    const auto cells = programmed(*dev, gt, 21);
+    std::vector<double> g(kN);
+    for (std::size_t i = 0; i < kN; ++i) g[i] = cells[i].g;
+    const auto m = moments(g);
+    EXPECT_NEAR(m.mean, gt, 5 * s / std::sqrt(kN)) << "u_T = " << u;
+    EXPECT_NEAR(m.sd, s, 5 * s / std::sqrt(2.0 * kN)) << "u_T = " << u;
+  }
+}
+
+// Acceptance: drift exponent, estimated from the drift law itself: at t = t0 e, ln(t / t0) = 1
+// so nu = -ln(G(t) / G_prog) per cell.
+// u_T = 0.5: mu = clamp(-0.0155 ln 0.5 + 0.0244 = 0.035144, 0.049, 0.1) = 0.049,
+//            sigma = clamp(-0.0125 ln 0.5 - 0.0059 = 0.002764, 0.008, 0.045) = 0.008;
+//            mu / sigma = 6, so |N(mu, sigma)| is N(mu, sigma) to < 1e-9.
+// u_T = 0.1: mu = 0.0155 x 2.302585 + 0.0244 = 0.0600901, sigma = 0.0125 x 2.302585 - 0.0059 =
+//            0.0228823 (inside the clamps); mu / sigma = 2.63, so the folding |.| matters
+//            (P(X < 0) = 0.4 %): folded normal mean = sigma sqrt(2/pi) e^{-mu^2 / 2 sigma^2} +
+//            mu (1 - 2 Phi(-mu / sigma)), variance = mu^2 + sigma^2 - mean^2.
+// Tolerances 5 SE with SE(mean) = sd / sqrt(n), SE(sd) ~ sd / sqrt(2 n) (the folded normal at
+// mu / sigma = 2.6 is close to normal; its excess kurtosis is small).
+TEST(Pcm, DriftExponentMeanAndSpreadMatchTheFit) {
+  auto dev = make_device("device: {impl: pcm}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  struct Case {
+    double u, mu, sigma;
+  };
+  for (const Case c : {Case{0.5, 0.049, 0.008}, Case{0.1, 0.0600901, 0.0228823}}) {
+    const double gt = c.u * 25e-6;
+    EXPECT_NEAR(pcm.drift_mu(gt), c.mu, 1e-7);
+    EXPECT_NEAR(pcm.drift_sigma(gt), c.sigma, 1e-7);
+    const double r = c.mu / c.sigma;
+    const double mean = c.sigma * std::sqrt(2 / std::numbers::pi) * std::exp(-r * r / 2) +
+                        c.mu * (1 - 2 * testing::phi_cdf(-r));
+    const double sd = std::sqrt(c.mu * c.mu + c.sigma * c.sigma - mean * mean);
+    const auto cells = programmed(*dev, gt, 5);
+    std::vector<float> gt_drift(kN);
+    dev->conductance(cells, gt_drift, pcm.t0_s() * std::numbers::e);
+    std::vector<double> nu(kN);
+    for (std::size_t i = 0; i < kN; ++i) {
+      nu[i] = -std::log(static_cast<double>(gt_drift[i]) / cells[i].g);
+    }
+    const auto m = moments(nu);
+    // float storage of G adds < 1e-7 relative: far below the tolerances (~1e-4).
+    EXPECT_NEAR(m.mean, mean, 5 * sd / std::sqrt(kN)) << "u_T = " << c.u;
+    EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN)) << "u_T = " << c.u;
+  }
+  // Before t0 nothing drifts.
+  const auto cells = programmed(*dev, 10e-6, 6);
+  std::vector<float> g(kN);
+  dev->conductance(cells, g, 10.0);
+  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(g[i], cells[i].g);
+}
+
+// Acceptance: 1/f read noise vs time. u_T = 0.5: Q = 0.0088 / 0.5^0.65 = 0.0138087; the relative
+// read deviation (G_read - G(t)) / G(t) ~ N(0, Q sqrt(ln((t + t_read) / (2 t_read)))), t_read =
+// 250 ns. At t = 1 us: sqrt(ln(1.25 us / 0.5 us)) = sqrt(ln 2.5) = 0.957231; t = 1 h: sqrt(ln(3600.00000025 / 5e-7)) =
+// sqrt(22.697336) = 4.764173; t = 1 day: sqrt(ln(86400 / 5e-7)) = sqrt(25.875401) = 5.086787.
+// Clipping at 0 is > 10 sd away. Tolerance 5 SE, SE(sd) ~ sd / sqrt(2 n). At t <= t_read the
+// factor is 0: reads are exact.
+TEST(Pcm, ReadNoiseGrowsWithTimeAsTheFit) {
+  auto dev = make_device("device: {impl: pcm}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  const double q = 0.0088 / std::pow(0.5, 0.65);
+  EXPECT_NEAR(q, 0.0138087, 1e-7);
+  EXPECT_NEAR(pcm.read_noise_q(12.5e-6), q, 1e-12);
+  const auto cells = programmed(*dev, 12.5e-6, 8);
+  Rng rng(9, 1);
+  for (auto [t, factor] : {std::pair{1e-6, 0.957231}, std::pair{3600.0, 4.764173},
+                           std::pair{86400.0, 5.086787}}) {
+    EXPECT_NEAR(pcm.read_noise_time_factor(t), factor, 1e-6);
+    std::vector<float> clean(kN);
+    std::vector<float> noisy(kN);
+    dev->conductance(cells, clean, t);
+    dev->read(cells, noisy, t, rng);
+    std::vector<double> rel(kN);
+    for (std::size_t i = 0; i < kN; ++i) rel[i] = (noisy[i] - clean[i]) / clean[i];
+    const auto m = moments(rel);
+    const double sd = q * factor;
+    EXPECT_NEAR(m.mean, 0.0, 5 * sd / std::sqrt(kN)) << "t = " << t;
+    EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN)) << "t = " << t;
+  }
+  std::vector<float> a(kN);
+  dev->read(cells, a, 200e-9, rng);
+  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(a[i], cells[i].g);
+}
+
+TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
+  // Every cell with nu = 0.05, read at t = t0 e^2: G(t) = G_prog e^{-0.1}; the scale is e^{0.1}.
+  auto dev = make_device("device: {impl: pcm}");
+  std::vector<CellState> cells(1000);
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    cells[i] = CellState{static_cast<float>(1e-6 + 2e-8 * i), 0.05F, 0.0F, 0U};
+  }
+  std::vector<float> g0(cells.size());
+  std::vector<float> gt(cells.size());
+  dev->conductance(cells, g0, 0.0);
+  dev->conductance(cells, gt, 20.0 * std::exp(2.0));
+  EXPECT_NEAR(PcmDevice::drift_compensation_scale(g0, gt), std::exp(0.1), 1e-6);
+}
+
+// SET-step model (Nandakumar et al., aihwkit fit in units of g_max): at u = 0.5,
+//   y = 1 + 27.235 e^{2.5 (2 (-1) 0.5)} = 1 + 27.235 e^{-2.5} = 3.235585, du = 0.005 y = 0.0161779,
+//   sd = 0.6 (du + 0.021 + 0.108 x 0.5) = 0.0547067 (fractions of g_max).
+// One pulse on n cells at u = 0.5: SE(mean) = sd / sqrt(n), SE(sd) ~ sd / sqrt(2 n); 5 SE.
+TEST(Pcm, SetPulseStepAndCycleToCycleNoiseMatchTheFit) {
+  auto dev = make_device("device: {impl: pcm}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  const double gmax = 25e-6;
+  const double du = 0.005 * (1 + 27.235 * std::exp(-2.5));
+  EXPECT_NEAR(du, 0.0161779, 1e-7);
+  EXPECT_NEAR(pcm.mean_set_step_S(0.5 * gmax), du * gmax, 1e-15);
+  // Steps shrink with conductance: (1 + 27.235) / (1 + 27.235 e^{-5}) = 23.857 from 0 to g_max.
+  EXPECT_NEAR(pcm.mean_set_step_S(0.0) / pcm.mean_set_step_S(gmax), 23.857, 1e-3);
+  const double sd = 0.6 * (du + 0.021 + 0.108 * 0.5);
+  std::vector<CellState> cells(kN, CellState{static_cast<float>(0.5 * gmax), 0, 0, 0});
+  std::vector<std::uint16_t> pulses(kN, 1);
+  Rng rng(31, 0);
+  const auto t = pcm.apply_set_pulses(cells, testing::iota_index(kN), pulses, rng);
+  EXPECT_EQ(t.pulses, kN);
+  EXPECT_NEAR(t.energy_J, kN * 10e-12, 1e-6 * kN * 10e-12);
+  std::vector<double> step(kN);
+  for (std::size_t i = 0; i < kN; ++i) step[i] = cells[i].g / gmax - 0.5;
+  const auto m = moments(step);
+  EXPECT_NEAR(m.mean, du, 5 * sd / std::sqrt(kN));
+  EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN));
+}
+
+// Refresh (no cycle-to-cycle noise, so steps are deterministic): pair (0.9, 0.5) g_max is above
+// both thresholds (0.75 and 0.25): both are RESET to 0.005 g_max and the difference 0.4 g_max is
+// rewritten on the plus device. SET pulses stop once within half a step of the goal, so the error
+// is at most one step; every step near the goal (u > 0.3) is below the step at 0.3 g_max.
+// Pair (0.9, 0.1) is not refreshed (the minus device is below 0.25).
+TEST(Pcm, RefreshRewritesTheDifferenceOfSaturatedPairs) {
+  auto dev = make_device("device: {impl: pcm, set_model: {c2c_std: 0}}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  const double gmax = 25e-6;
+  std::vector<CellState> plus{{static_cast<float>(0.9 * gmax), 0, 0, 0},
+                              {static_cast<float>(0.9 * gmax), 0, 0, 0}};
+  std::vector<CellState> minus{{static_cast<float>(0.5 * gmax), 0, 0, 0},
+                               {static_cast<float>(0.1 * gmax), 0, 0, 0}};
+  Rng rng(1, 0);
+  const std::uint32_t idx[2] = {0, 1};
+  const auto t = pcm.refresh(plus, minus, idx, rng);
+  EXPECT_EQ(t.program_events, 1U);
+  EXPECT_NEAR(minus[0].g, 0.005 * gmax, 1e-12);
+  EXPECT_NEAR(plus[0].g - minus[0].g, 0.4 * gmax, pcm.mean_set_step_S(0.3 * gmax));
+  EXPECT_FLOAT_EQ(plus[1].g, static_cast<float>(0.9 * gmax));
+  EXPECT_FLOAT_EQ(minus[1].g, static_cast<float>(0.1 * gmax));
+  // 2 RESET pulses + the SET pulses; 2 reads + one per SET pulse.
+  EXPECT_EQ(t.verify_reads, t.pulses);
+}
+
+}  // namespace
+}  // namespace xbarsim::devices

@@ -1,0 +1,291 @@
+// ADC: quantizer thresholds, clipping and monotonicity; SAR/flash/ideal cost faces against
+// hand-computed values; the NeuroSim SAR fit against REFERENCES.md section 4 (22 nm table).
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "periphery/adc.hpp"
+#include "periphery/flash_adc.hpp"
+#include "periphery/sar_adc.hpp"
+#include "periphery_test_util.hpp"
+
+namespace xbarsim::periphery {
+namespace {
+
+std::unique_ptr<Adc> make_adc(const std::string& yaml, const std::string& node = "22nm",
+                              const AdcContext& ctx = {}) {
+  const Params root = Params::from_string(yaml, "<test>");
+  const TechNode tech = TechNode::builtin(node);
+  auto adc = AdcRegistry::instance().create(root.child("adc"), tech, ctx);
+  root.check_all_read();
+  return adc;
+}
+
+double code_at(const Adc& adc, double x) {
+  std::int32_t code = -1;
+  adc.quantize(std::span<const double>(&x, 1), std::span<std::int32_t>(&code, 1));
+  return code;
+}
+
+// --- functional face ---------------------------------------------------------------------
+
+TEST(AdcQuantizer, ThresholdsAreHalfwayBetweenLevels) {
+  // 3 bits over [0, 7 uA]: lsb = 7 uA / (2^3 - 1) = 1 uA; threshold k = (k + 0.5) uA.
+  auto adc = make_adc(
+      "adc: {impl: sar, bits: 3, range: set, input_min: 0 A, input_max: 7 uA, "
+      "column_resistance: 10 kOhm}");
+  EXPECT_EQ(adc->max_code(), 7);
+  EXPECT_NEAR(adc->lsb(), 1e-6, 1e-18);
+  for (int k = 0; k < 7; ++k) EXPECT_NEAR(adc->threshold(k), (k + 0.5) * 1e-6, 1e-18) << k;
+  for (int c = 0; c <= 7; ++c) EXPECT_NEAR(adc->value_of(c), c * 1e-6, 1e-18) << c;
+}
+
+TEST(AdcQuantizer, CodesAtAndAroundEveryThreshold) {
+  for (const int bits : {1, 3, 5}) {
+    // Range [-2 uA, 3 uA] (signed inputs, set explicitly): at each decision level the upper
+    // code is taken, one ulp below it the lower one.
+    auto adc = make_adc("adc: {impl: flash, bits: " + std::to_string(bits) +
+                        ", range: set, input_min: -2 uA, input_max: 3 uA}");
+    for (std::int32_t k = 0; k < adc->max_code(); ++k) {
+      const double t = adc->threshold(k);
+      EXPECT_EQ(code_at(*adc, t), k + 1) << "bits " << bits << " k " << k;
+      EXPECT_EQ(code_at(*adc, std::nextafter(t, -1.0)), k) << "bits " << bits << " k " << k;
+      EXPECT_EQ(code_at(*adc, std::nextafter(t, 1.0)), k + 1) << "bits " << bits << " k " << k;
+    }
+  }
+}
+
+TEST(AdcQuantizer, ClippingIsCountedBeyondHalfAnLsbOutside) {
+  // 2 bits over [0, 3 uA]: lsb 1 uA; clipping below -0.5 uA and above 3.5 uA.
+  auto adc = make_adc(
+      "adc: {impl: flash, bits: 2, range: set, input_min: 0 A, input_max: 3 uA}");
+  const std::vector<double> in{-1e-6, -0.5e-6, -0.4e-6, 0.0, 3e-6, 3.5e-6, 3.6e-6, 100e-6};
+  std::vector<std::int32_t> out(in.size());
+  const ClipCount clip = adc->quantize(std::span<const double>(in), std::span<std::int32_t>(out));
+  EXPECT_EQ(clip.low, 1u);   // -1 uA only (-0.5 uA is at the edge, not beyond)
+  EXPECT_EQ(clip.high, 2u);  // 3.6 uA and 100 uA
+  const std::vector<std::int32_t> expected{0, 0, 0, 0, 3, 3, 3, 3};
+  EXPECT_EQ(out, expected);
+}
+
+TEST(AdcQuantizer, MonotoneAndWithinHalfLsbInsideTheRange) {
+  auto adc = make_adc(
+      "adc: {impl: sar, bits: 6, signed: true, full_scale_current: 20 uA, "
+      "column_resistance: 10 kOhm}");
+  // Calibrated signed range: [-20 uA, 20 uA], lsb = 40 uA / 63.
+  EXPECT_DOUBLE_EQ(adc->input_min(), -20e-6);
+  EXPECT_DOUBLE_EQ(adc->input_max(), 20e-6);
+  std::vector<float> x(20001);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(-30e-6 + 3e-9 * i);
+  std::vector<std::int32_t> codes(x.size());
+  std::vector<float> values(x.size());
+  const ClipCount clip = adc->quantize(std::span<const float>(x), std::span<std::int32_t>(codes));
+  adc->quantize_values(std::span<const float>(x), std::span<float>(values));
+  std::size_t expected_clipped = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i > 0) {
+      EXPECT_GE(codes[i], codes[i - 1]) << i;
+      EXPECT_GE(values[i], values[i - 1]) << i;
+    }
+    const double lsb = 40e-6 / 63.0;
+    const bool outside = x[i] < -20e-6 - lsb / 2 || x[i] > 20e-6 + lsb / 2;
+    if (outside) {
+      ++expected_clipped;
+    } else {
+      EXPECT_LE(std::fabs(values[i] - x[i]), lsb / 2 * (1 + 1e-5)) << i;
+    }
+    EXPECT_FLOAT_EQ(values[i], static_cast<float>(adc->value_of(codes[i])));
+  }
+  EXPECT_EQ(clip.total(), expected_clipped);
+  EXPECT_GT(expected_clipped, 0u);
+}
+
+TEST(AdcQuantizer, CalibratesFromTheArrayAndTheYamlWins) {
+  // Context full scale 8 uA with range_fraction 0.5 -> [0, 4 uA].
+  AdcContext ctx;
+  ctx.full_scale_current = 8e-6;
+  ctx.column_resistance = 1e4;
+  auto a = make_adc("adc: {impl: sar, bits: 4, range_fraction: 0.5}", "22nm", ctx);
+  EXPECT_DOUBLE_EQ(a->input_max(), 4e-6);
+  EXPECT_DOUBLE_EQ(a->input_min(), 0.0);
+  // YAML full scale 2 uA overrides the context's 8 uA.
+  auto b = make_adc("adc: {impl: sar, bits: 4, full_scale_current: 2 uA}", "22nm", ctx);
+  EXPECT_DOUBLE_EQ(b->input_max(), 2e-6);
+  // Without any full scale the ADC is uncalibrated until calibrate().
+  auto c = make_adc("adc: {impl: sar, bits: 4, column_resistance: 1 kOhm}");
+  EXPECT_FALSE(c->calibrated());
+  double x = 1e-6;
+  std::int32_t code = 0;
+  EXPECT_THROW(c->quantize(std::span<const double>(&x, 1), std::span<std::int32_t>(&code, 1)),
+               std::logic_error);
+  c->calibrate(15e-6);  // lsb = 1 uA
+  EXPECT_EQ(code_at(*c, 7.4e-6), 7);
+}
+
+TEST(AdcQuantizer, IdealPassesThroughAtNoCost) {
+  auto adc = make_adc("adc: {impl: ideal}");
+  EXPECT_TRUE(adc->is_ideal());
+  std::vector<float> x{-1.0F, 0.25F, 1e9F};
+  std::vector<float> y(3);
+  const ClipCount clip =
+      adc->quantize_values(std::span<const float>(x), std::span<float>(y));
+  EXPECT_EQ(y, x);
+  EXPECT_EQ(clip.total(), 0u);
+  EXPECT_EQ(adc->energy_per_conversion().value, 0.0);
+  EXPECT_EQ(adc->area().value, 0.0);
+  EXPECT_EQ(adc->latency().value, 0.0);
+  EXPECT_EQ(adc->mux_ratio(), 1);
+}
+
+// --- cost face ---------------------------------------------------------------------------
+
+TEST(SarAdcFit, Reproduces22nmTableOfReferencesWithin2Percent) {
+  // REFERENCES.md section 4, V_read 0.5 V: 5-bit 46 fJ (100 kOhm), 90 fJ (10 kOhm);
+  // 8-bit 89 fJ and 155 fJ.
+  struct Check {
+    int bits;
+    const char* r;
+    double fJ;
+  };
+  for (const Check& c : {Check{5, "100 kOhm", 46}, Check{5, "10 kOhm", 90},
+                         Check{8, "100 kOhm", 89}, Check{8, "10 kOhm", 155}}) {
+    auto adc = make_adc("adc: {impl: sar, bits: " + std::to_string(c.bits) +
+                        ", column_resistance: " + c.r + ", read_voltage: 0.5 V}");
+    const double e = adc->energy_per_conversion().value;
+    EXPECT_NEAR(e, c.fJ * 1e-15, 0.02 * c.fJ * 1e-15) << c.bits << " bits " << c.r;
+    EXPECT_NE(adc->energy_per_conversion().source.find("NeuroSim"), std::string::npos);
+  }
+}
+
+TEST(SarAdcFit, HandComputedEnergyAreaLatency) {
+  {
+    // 22 nm, 8 bits, R 10 kOhm, V 0.5 V: R' = 1e4, log10 = 4;
+    // P = (0.7213*8 + 3.3041) uW + 0.084273 exp(-2.311*4) W
+    //   = 9.0745 uW + 0.084273 * 9.6705e-5 W = 9.0745 + 8.1498 = 17.2243 uW;
+    // E = 17.2243 uW * 9 ns = 155.02 fJ.
+    // Area: 212.8 F^2 * (478 + 182*7 = 1752) * (22 nm)^2 = 372826 * 4.84e-16 = 1.80448e-10 m^2.
+    // Latency (8+1) cycles at 1 GHz = 9 ns.
+    auto adc = make_adc("adc: {impl: sar, bits: 8, column_resistance: 10 kOhm}");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 155.01e-15, 0.05e-15);
+    EXPECT_NEAR(adc->area().value, 1.80448e-10, 0.00001e-10);
+    EXPECT_NEAR(adc->latency().value, 9e-9, 1e-18);
+    EXPECT_EQ(adc->latency_cycles(), 9);
+    EXPECT_EQ(adc->mux_ratio(), 8);
+  }
+  {
+    // 45 nm, 6 bits, R 50 kOhm at V_read 0.25 V: R' = 50k * 0.5/0.25 = 100k, log10 = 5;
+    // P = (2.1843*6 + 11.931) uW + 0.097754 exp(-2.296*5) W = 25.0368 uW + 0.097754 *
+    //     1.03372e-5 W = 25.0368 + 1.0105 = 26.0473 uW; E = 26.0473 uW * 7 ns = 182.33 fJ.
+    // Area: 212.8 * (478 + 182*5 = 1388) * (45 nm)^2 = 295366.4 * 2.025e-15 = 5.98117e-10 m^2.
+    // Latency: 7 cycles at 500 MHz = 14 ns.
+    auto adc = make_adc(
+        "adc: {impl: sar, bits: 6, column_resistance: 50 kOhm, read_voltage: 0.25 V, "
+        "clock: 500 MHz, mux_ratio: 4}",
+        "45nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 182.33e-15, 0.05e-15);
+    EXPECT_NEAR(adc->area().value, 5.98117e-10, 0.00001e-10);
+    EXPECT_NEAR(adc->latency().value, 14e-9, 1e-18);
+    EXPECT_EQ(adc->latency_cycles(), 7);
+    EXPECT_EQ(adc->mux_ratio(), 4);
+  }
+  {
+    // 32 nm, 7 bits, R 20 kOhm, T = 350 K: R' = 2e4 * (1 + 1.3e-3 * 50) = 21300,
+    // log10 = 4.32838; exponent -2.313*4.32838 = -10.01155, exp = 4.53999e-5 * e^-0.01155 =
+    // 4.48787e-5; P = (1.0157*7 + 7.6286) uW + 0.083709 * 4.48787e-5 W = 14.7385 + 3.7568 =
+    // 18.4953 uW; E = 18.4953 uW * 8 ns = 147.96 fJ (NeuroSim's temperature factor on R).
+    // Area: 212.8 * (478 + 182*6 = 1570) * (32 nm)^2 = 334096 * 1.024e-15 = 3.42114e-10 m^2.
+    auto adc = make_adc(
+        "adc: {impl: sar, bits: 7, column_resistance: 20 kOhm, temperature_K: 350}", "32nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 147.96e-15, 0.01e-15);
+    EXPECT_NEAR(adc->area().value, 3.42114e-10, 0.00001e-10);
+    EXPECT_NEAR(adc->latency().value, 8e-9, 1e-18);
+  }
+}
+
+TEST(SarAdcFit, ContextSuppliesColumnResistanceAndYamlOverrides) {
+  // From the array: R 100 kOhm, V_read 0.5 V -> the 5-bit 22 nm check value 46.31 fJ.
+  AdcContext ctx;
+  ctx.column_resistance = 1e5;
+  ctx.read_voltage = 0.5;
+  auto a = make_adc("adc: {impl: sar, bits: 5}", "22nm", ctx);
+  EXPECT_NEAR(a->energy_per_conversion().value, 46.31e-15, 0.01e-15);
+  // YAML column_resistance 10 kOhm wins: the 90.35 fJ check value.
+  auto b = make_adc("adc: {impl: sar, bits: 5, column_resistance: 10 kOhm}", "22nm", ctx);
+  EXPECT_NEAR(b->energy_per_conversion().value, 90.35e-15, 0.01e-15);
+  // An explicit energy replaces the fit, and says so.
+  auto c = make_adc("adc: {impl: sar, bits: 5, energy_per_conversion: 0.3 pJ, area: 100 um^2, "
+                    "latency: 5 ns}",
+                    "22nm", ctx);
+  EXPECT_DOUBLE_EQ(c->energy_per_conversion().value, 0.3e-12);
+  EXPECT_NE(c->energy_per_conversion().source.find("config override"), std::string::npos);
+  EXPECT_NE(c->energy_per_conversion().source.find("adc.energy_per_conversion"),
+            std::string::npos);
+  EXPECT_DOUBLE_EQ(c->area().value, 100e-12);
+  EXPECT_EQ(c->latency_cycles(), 5);
+}
+
+TEST(SarAdcWaldenAndIsaac, HandComputed) {
+  {
+    // Walden, FoM 10 fJ/step, 4 bits: E = 10 fJ * 2^4 = 160 fJ. Area (NeuroSim, 65 nm):
+    // 212.8 * (478 + 182*3 = 1024) * (65 nm)^2 = 217907.2 * 4.225e-15 = 9.20658e-10 m^2.
+    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ}", "65nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 160e-15, 1e-21);
+    EXPECT_NEAR(adc->area().value, 9.20658e-10, 0.00001e-10);
+    EXPECT_NE(adc->energy_per_conversion().source.find("Walden"), std::string::npos);
+  }
+  {
+    // ISAAC at its own node (32 nm, 0.9 V): scale 1 -> 8 bits 1.67 pJ, area 1200 um^2.
+    auto adc = make_adc("adc: {impl: sar, bits: 8, energy_model: isaac, area_model: isaac}",
+                        "32nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 1.67e-12, 1e-18);
+    EXPECT_NEAR(adc->area().value, 1200e-12, 1e-18);
+  }
+  {
+    // ISAAC 5 bits at 22 nm (0.85 V): 0.99 pJ * (22/32) * (0.85/0.9)^2 = 0.99 * 0.6875 *
+    // 0.891975 = 0.607101 pJ. Area isaac 6 bits at 45 nm: 1200 um^2 * 2^(6-8) * (45/32)^2 =
+    // 300 * 1.977539 = 593.262 um^2 (checked in the next block).
+    auto adc = make_adc("adc: {impl: sar, bits: 5, energy_model: isaac}", "22nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 0.607101e-12, 0.000001e-12);
+    auto b = make_adc("adc: {impl: sar, bits: 6, energy_model: isaac, area_model: isaac}",
+                      "45nm");
+    EXPECT_NEAR(b->area().value, 593.262e-12, 0.001e-12);
+  }
+}
+
+TEST(FlashAdc, HandComputedEnergyAreaLatency) {
+  {
+    // Walden default FoM 6.5234375 fJ (= 1.67 pJ / 2^8), 3 bits: E = 8 * 6.5234375 = 52.1875 fJ.
+    // Area: 7 comparators * 10 transistors * 212.8 F^2 * (22 nm)^2 = 14896 * 4.84e-16 =
+    //       7.20966e-12 m^2. Latency one cycle = 1 ns.
+    auto adc = make_adc("adc: {impl: flash, bits: 3}");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 52.1875e-15, 1e-21);
+    EXPECT_NEAR(adc->area().value, 7.20966e-12, 0.00001e-12);
+    EXPECT_NEAR(adc->latency().value, 1e-9, 1e-18);
+    EXPECT_EQ(adc->latency_cycles(), 1);
+  }
+  {
+    // Comparator model, 4 bits, 2 fJ each: 15 * 2 fJ = 30 fJ. Area 65 nm, 12 transistors:
+    // 15 * 12 * 212.8 * (65 nm)^2 = 38304 * 4.225e-15 = 1.618344e-10 m^2. 2 GHz -> 0.5 ns.
+    auto adc = make_adc(
+        "adc: {impl: flash, bits: 4, energy_model: comparators, comparator_energy: 2 fJ, "
+        "comparator_transistors: 12, clock: 2 GHz}",
+        "65nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 30e-15, 1e-21);
+    EXPECT_NEAR(adc->area().value, 1.618344e-10, 0.000001e-10);
+    EXPECT_NEAR(adc->latency().value, 0.5e-9, 1e-18);
+  }
+  {
+    // Walden FoM 1 fJ, 6 bits: 64 fJ; area 63 * 10 * 212.8 * (45 nm)^2 = 134064 * 2.025e-15 =
+    // 2.714796e-10 m^2.
+    auto adc = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ}", "45nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 64e-15, 1e-21);
+    EXPECT_NEAR(adc->area().value, 2.714796e-10, 0.000001e-10);
+  }
+}
+
+}  // namespace
+}  // namespace xbarsim::periphery

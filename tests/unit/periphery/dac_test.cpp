@@ -1,0 +1,110 @@
+// DAC: quantization, exact bit-serial decomposition, multi-bit levels, and the cost face
+// against hand-computed values.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "periphery/dac.hpp"
+#include "periphery_test_util.hpp"
+
+namespace xbarsim::periphery {
+namespace {
+
+std::unique_ptr<Dac> make_dac(const std::string& yaml, const std::string& node = "22nm") {
+  const Params root = Params::from_string(yaml, "<test>");
+  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin(node));
+  root.check_all_read();
+  return dac;
+}
+
+TEST(Dac, BitSerialDecompositionIsExactForEveryCode) {
+  for (const bool is_signed : {false, true}) {
+    auto dac = make_dac(std::string("dac: {impl: bit_serial, bits: 8, signed: ") +
+                        (is_signed ? "true" : "false") + "}");
+    const int m = dac->magnitude_bits();
+    EXPECT_EQ(m, is_signed ? 7 : 8);
+    EXPECT_EQ(dac->read_cycles(), m);
+    std::vector<std::int32_t> codes;
+    for (std::int32_t c = is_signed ? -dac->max_code() : 0; c <= dac->max_code(); ++c) {
+      codes.push_back(c);
+    }
+    std::vector<double> sum(codes.size(), 0.0);
+    std::vector<float> plane(codes.size());
+    for (int b = 0; b < m; ++b) {
+      dac->bit_plane(std::span<const std::int32_t>(codes), b, std::span<float>(plane));
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        EXPECT_TRUE(plane[i] == 0.0F || plane[i] == 1.0F || plane[i] == -1.0F);
+        sum[i] += static_cast<double>(plane[i]) * static_cast<double>(1 << b);
+      }
+    }
+    for (std::size_t i = 0; i < codes.size(); ++i) EXPECT_EQ(sum[i], codes[i]) << codes[i];
+  }
+}
+
+TEST(Dac, QuantizesRoundingToNearestAndCountsClipping) {
+  // 3 bits unsigned, full scale 1: code = round(x * 7) within [0, 7].
+  // 0.07*7 = 0.49 -> 0; 0.0715*7 = 0.5005 -> 1; 0.5*7 = 3.5 -> 4 (half up); 1 -> 7;
+  // 1.2 -> 7 (clipped); -0.1 -> 0 (clipped: negative into an unsigned DAC).
+  auto dac = make_dac("dac: {impl: bit_serial, bits: 3}");
+  const std::vector<float> x{0.0F, 0.07F, 0.0715F, 0.5F, 1.0F, 1.2F, -0.1F};
+  std::vector<std::int32_t> codes(x.size());
+  EXPECT_EQ(dac->quantize(std::span<const float>(x), 1.0F, std::span<std::int32_t>(codes)), 2u);
+  EXPECT_EQ(codes, (std::vector<std::int32_t>{0, 0, 1, 4, 7, 7, 0}));
+  // Signed 4 bits (3 magnitude bits), full scale 2: -1 -> -round(3.5) = -4; -3 -> -7 clipped.
+  auto sdac = make_dac("dac: {impl: amplitude, bits: 4, signed: true}");
+  const std::vector<float> y{-1.0F, -3.0F, 0.6F};
+  std::vector<std::int32_t> scodes(y.size());
+  EXPECT_EQ(sdac->quantize(std::span<const float>(y), 2.0F, std::span<std::int32_t>(scodes)), 1u);
+  // 0.6 / 2 * 7 = 2.1 -> 2.
+  EXPECT_EQ(scodes, (std::vector<std::int32_t>{-4, -7, 2}));
+  std::vector<float> lv(y.size());
+  sdac->levels(std::span<const std::int32_t>(scodes), std::span<float>(lv));
+  EXPECT_FLOAT_EQ(lv[0], -4.0F / 7.0F);
+  EXPECT_FLOAT_EQ(lv[1], -1.0F);
+  EXPECT_FLOAT_EQ(lv[2], 2.0F / 7.0F);
+  EXPECT_EQ(sdac->read_cycles(), 1);
+}
+
+TEST(Dac, HandComputedEnergyAreaLatency) {
+  {
+    // Bit-serial, 22 nm (0.85 V), ISAAC: E = 0.42 pJ * (22/32) * (0.85/0.9)^2
+    //   = 0.42 * 0.6875 * 0.891975 = 0.257558 pJ per 1-bit drive;
+    // A = 0.17 um^2 * (22/32)^2 = 0.17 * 0.472656 = 0.0803516 um^2; latency = read_pulse 10 ns.
+    auto dac = make_dac("dac: {impl: bit_serial, bits: 8}");
+    EXPECT_NEAR(dac->energy_per_conversion().value, 0.257558e-12, 0.000001e-12);
+    EXPECT_NEAR(dac->area().value, 0.0803516e-12, 0.0000001e-12);
+    EXPECT_NEAR(dac->latency().value, 10e-9, 1e-18);
+    EXPECT_EQ(dac->latency_cycles(), 10);
+  }
+  {
+    // Amplitude, 4 bits at 32 nm (scale 1): 4 one-bit drivers -> E = 4 * 0.42 = 1.68 pJ,
+    // A = 4 * 0.17 = 0.68 um^2; latency = read_pulse 20 ns.
+    auto dac = make_dac("dac: {impl: amplitude, bits: 4, read_pulse: 20 ns}", "32nm");
+    EXPECT_NEAR(dac->energy_per_conversion().value, 1.68e-12, 1e-18);
+    EXPECT_NEAR(dac->area().value, 0.68e-12, 1e-20);
+    EXPECT_NEAR(dac->latency().value, 20e-9, 1e-18);
+  }
+  {
+    // Pulse width, 4 bits signed (m = 3), C V^2: 100 fF * (0.2 V)^2 = 4 fJ; latency
+    // (2^3 - 1) * 2 ns = 14 ns; A = 3 * 0.17 um^2 * (45/32)^2 = 0.51 * 1.977539 = 1.008545 um^2.
+    auto dac = make_dac(
+        "dac: {impl: pulse_width, bits: 4, signed: true, energy_model: cv2, "
+        "load_capacitance: 100 fF, read_voltage: 0.2 V, unit_pulse: 2 ns}",
+        "45nm");
+    EXPECT_NEAR(dac->energy_per_conversion().value, 4e-15, 1e-22);
+    EXPECT_NEAR(dac->latency().value, 14e-9, 1e-18);
+    EXPECT_EQ(dac->latency_cycles(), 14);
+    EXPECT_NEAR(dac->area().value, 1.008545e-12, 0.000001e-12);
+  }
+  {
+    // Overrides replace the computed figures and say so.
+    auto dac = make_dac("dac: {impl: bit_serial, bits: 1, energy_per_conversion: 5 fJ}");
+    EXPECT_DOUBLE_EQ(dac->energy_per_conversion().value, 5e-15);
+    EXPECT_NE(dac->energy_per_conversion().source.find("config override"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace xbarsim::periphery

@@ -1,0 +1,31 @@
+// Helpers for the periphery tests: build a part from YAML text and locate the source tree.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/params.hpp"
+
+namespace xbarsim::periphery::testing {
+
+// The repository root, found from this file's location (tests/unit/periphery/).
+inline std::filesystem::path source_root() {
+  return std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
+}
+
+// Runs `build` and returns the ConfigError message ("" and a test failure when none is thrown).
+template <class F>
+std::string config_error(F&& build) {
+  try {
+    build();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected a ConfigError";
+  return "";
+}
+
+}  // namespace xbarsim::periphery::testing
