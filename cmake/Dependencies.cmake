@@ -4,6 +4,11 @@ pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc)
 if(NOT TARGET SystemC::systemc)
   add_library(SystemC::systemc ALIAS PkgConfig::SYSTEMC)
 endif()
+# SystemC checks that every user was compiled for the C++ standard the library was built with.
+# Debian 12's libsystemc is built as C++17; our C++20 code declares that API level.
+set(XBARSIM_SYSTEMC_CPLUSPLUS "201703L" CACHE STRING "C++ standard libsystemc was built with (SC_CPLUSPLUS)")
+set_property(TARGET PkgConfig::SYSTEMC APPEND PROPERTY
+             INTERFACE_COMPILE_DEFINITIONS SC_CPLUSPLUS=${XBARSIM_SYSTEMC_CPLUSPLUS})
 
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(fmt REQUIRED)

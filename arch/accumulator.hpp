@@ -1,0 +1,59 @@
+// The on-chip SRAM as a TLM-2.0 target: the activation buffer between layers during inference
+// and, during in-situ training, the high-precision accumulator of latent weights and gradients.
+// Each transaction moves a block of bits; the target counts word reads and writes and adds the
+// access latency (words / (banks x ports) accesses, pipelined).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "core/ledger.hpp"
+#include "periphery/sram.hpp"
+
+namespace xbarsim::arch {
+
+struct BufferOp : tlm::tlm_extension<BufferOp> {
+  enum class Kind { kRead, kWrite };
+  Kind kind = Kind::kRead;
+  std::uint64_t bits = 0;  // payload moved by the operation
+  std::uint64_t words = 0;        // filled by the target: ceil(bits / word bits)
+  long long cycles = 0;           // filled by the target
+  tlm::tlm_extension_base* clone() const override { return new BufferOp(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const BufferOp&>(other);
+  }
+};
+
+class Accumulator : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Accumulator> socket;
+
+  // `path` is the ledger component name below each phase ("buffer").
+  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
+              std::string path, double clock_hz);
+
+  // Charges later operations to `phase` ("inference", "calibration", ...).
+  void set_phase(const std::string& phase);
+  // Cycles to move `bits`: ceil(words / accesses per cycle) + access latency - 1.
+  long long cycles_for(std::uint64_t bits) const;
+  const periphery::Sram& sram() const { return sram_; }
+
+ private:
+  struct Counters {
+    Ledger::Counter read, write;
+  };
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+
+  const periphery::Sram& sram_;
+  Ledger& ledger_;
+  std::string path_;
+  sc_core::sc_time period_;
+  std::vector<std::pair<std::string, Counters>> phases_;
+  Counters current_{};
+};
+
+}  // namespace xbarsim::arch

@@ -1,0 +1,159 @@
+#include "arch/chip.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace xbarsim::arch {
+
+Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed) : spec_(spec), ledger_(ledger) {
+  const std::size_t n_layers = spec.layers.size();
+  parts_.resize(n_layers);
+  layers_.resize(n_layers);
+  std::uint64_t stream = 0;
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    TileParts& p = parts_[l];
+    p.dac = spec.dac.get();
+    p.adc = spec.adcs[l].get();
+    p.shift_add = spec.shift_add.get();
+    p.write_driver = spec.write_driver.get();
+    p.read_voltage = spec.read_voltage;
+    p.read_pulse = spec.read_pulse;
+    p.clock = spec.clock;
+    p.time_since_programming = spec.time_since_programming;
+    LayerHardware& lh = layers_[l];
+    lh.mapping = spec.layers[l];
+    lh.adc = spec.adcs[l].get();
+    lh.relu = l + 1 < n_layers;
+    lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
+    for (const TileSlice& slice : lh.mapping.tiles) {
+      // One random stream per tile, derived from the run seed.
+      tiles_.push_back(std::make_unique<Tile>(
+          fmt::format("layer{}_tile{}_{}", l, slice.row_tile, slice.col_tile).c_str(), slice,
+          spec.geometry, *spec.device, p, ledger, fmt::format("layer{}", l),
+          seed * 1000003ULL + (++stream)));
+      lh.tiles.push_back(tiles_.back().get());
+    }
+  }
+  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, "buffer", spec.clock);
+  controller_ = std::make_unique<Controller>("controller", spec, layers_, *buffer_, ledger);
+  std::size_t k = 0;
+  for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
+  controller_->buffer_socket.bind(buffer_->socket);
+}
+
+std::size_t Chip::adc_count() const {
+  const int per_tile = (spec_.geometry.weight_cols() + spec_.geometry.mux_ratio - 1) / spec_.geometry.mux_ratio;
+  return tiles_.size() * static_cast<std::size_t>(per_tile);
+}
+
+ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
+                            const std::vector<Eigen::VectorXf>& biases, bool only_changed) {
+  ProgramReport report;
+  for (auto& t : tiles_) t->set_phase("programming");
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    LayerHardware& lh = layers_[l];
+    const Eigen::MatrixXf& w = weights[l];  // outputs x inputs
+    lh.weight_scale = std::max(w.cwiseAbs().maxCoeff(), 1e-12F);
+    lh.bias = biases[l];
+    const Eigen::MatrixXf wn = w.transpose() / lh.weight_scale;  // inputs x outputs = rows x cols
+    for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
+      const TileSlice& s = lh.mapping.tiles[k];
+      const Eigen::MatrixXf block = wn.block(s.row_begin, s.col_begin, s.rows, s.cols);
+      TileOp op;
+      op.kind = TileOp::Kind::kProgram;
+      op.weights = &block;
+      op.program_options = spec_.program_options;
+      op.only_changed = only_changed;
+      controller_->issue(l, k, op);
+      report.tally += op.tally;
+      report.time_s = std::max(report.time_s, op.latency.to_seconds());
+    }
+  }
+  return report;
+}
+
+void Chip::calibrate(const Eigen::MatrixXf& images, int batch) {
+  Eigen::MatrixXf outputs;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    LayerHardware& lh = layers_[l];
+    // DAC full scale: the largest input the layer sees (pixels: their own maximum).
+    if (l == 0) {
+      lh.input_full_scale = std::max(images.maxCoeff(), 1e-12F);
+    } else {
+      InferenceJob job;
+      job.images = &images;
+      job.batch = batch;
+      job.phase = "calibration";
+      job.layers = static_cast<int>(l);
+      outputs.resize(layers_[l - 1].mapping.outputs, images.cols());
+      job.outputs = &outputs;
+      controller_->run(job);
+      lh.input_full_scale = std::max(outputs.maxCoeff(), 1e-12F);
+    }
+    if (spec_.adc_range_calibrated) {
+      InferenceJob job;
+      job.images = &images;
+      job.batch = batch;
+      job.phase = "calibration";
+      job.layers = static_cast<int>(l) + 1;
+      job.bypass_adc_last = true;
+      controller_->run(job);
+      lh.adc->calibrate(std::max(job.raw_abs_max, 1e-15F));
+    } else {
+      const double g = lh.tiles.front()->array().unit_conductance();
+      lh.adc->calibrate(spec_.geometry.rows * g * spec_.read_voltage);
+    }
+  }
+}
+
+InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* progress) {
+  InferenceReport report;
+  report.logits.resize(layers_.back().mapping.outputs, images.cols());
+  InferenceJob job;
+  job.images = &images;
+  job.batch = batch;
+  job.phase = "inference";
+  job.outputs = &report.logits;
+  job.progress = progress;
+  controller_->run(job);
+  report.total_cycles = controller_->last_job_cycles();
+  report.latency_cycles = controller_->latency_cycles();
+  for (const auto& s : controller_->stages()) report.stage_cycles.push_back(s.cycles_per_image);
+  return report;
+}
+
+std::vector<Eigen::MatrixXf> Chip::held_weights() const {
+  std::vector<Eigen::MatrixXf> out;
+  for (const auto& lh : layers_) {
+    Eigen::MatrixXf w(lh.mapping.outputs, lh.mapping.inputs);
+    for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
+      const TileSlice& s = lh.mapping.tiles[k];
+      w.block(s.col_begin, s.row_begin, s.cols, s.rows) =
+          lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() * lh.weight_scale;
+    }
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+void Chip::declare_area() const {
+  const auto& g = spec_.geometry;
+  const int groups = (g.weight_cols() + g.mux_ratio - 1) / g.mux_ratio;
+  const auto tiles = static_cast<std::uint64_t>(tiles_.size());
+  const int device_cols = g.encoding == WeightEncoding::kDifferential ? 2 * g.weight_cols() : g.weight_cols() + 1;
+  ledger_.declare_area("chip/tiles/array", spec_.cell_area * g.rows * device_cols, tiles,
+                       fmt::format("rows x device columns x cell area ({} x {} cells; offset "
+                                   "encoding counts its reference column)", g.rows, device_cols));
+  ledger_.declare_area("chip/tiles/adc", spec_.adcs.front()->area().value,
+                       tiles * static_cast<std::uint64_t>(groups), spec_.adcs.front()->area().source);
+  ledger_.declare_area("chip/tiles/dac", spec_.dac->area().value, tiles * static_cast<std::uint64_t>(g.rows),
+                       spec_.dac->area().source);
+  ledger_.declare_area("chip/tiles/shift_add", spec_.shift_add->area().value,
+                       tiles * static_cast<std::uint64_t>(groups), spec_.shift_add->area().source);
+  ledger_.declare_area("chip/tiles/write_driver", spec_.write_driver->area().value,
+                       tiles * static_cast<std::uint64_t>(g.rows + g.cols), spec_.write_driver->area().source);
+  ledger_.declare_area("chip/buffer", spec_.buffer->area().value, 1, spec_.buffer->area().source);
+}
+
+}  // namespace xbarsim::arch

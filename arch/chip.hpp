@@ -1,0 +1,74 @@
+// A chip elaborated from a ChipSpec for one MLP: the tiles of every layer, the buffer and the
+// controller, bound through TLM sockets; and the chip-level procedures (program weights,
+// calibrate converter ranges, run inference) with their costs in the ledger.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "arch/accumulator.hpp"
+#include "arch/chip_spec.hpp"
+#include "arch/controller.hpp"
+#include "arch/tile.hpp"
+#include "core/ledger.hpp"
+#include "core/progress.hpp"
+
+namespace xbarsim::arch {
+
+struct ProgramReport {
+  devices::ProgramTally tally;
+  double time_s = 0.0;  // the slowest tile's programming time (tiles program in parallel)
+};
+
+struct InferenceReport {
+  Eigen::MatrixXf logits;           // classes x images
+  long long total_cycles = 0;       // simulated cycles for the whole job
+  long long latency_cycles = 0;     // one image through the empty pipeline
+  std::vector<long long> stage_cycles;  // per layer, per image
+};
+
+class Chip {
+ public:
+  // Elaborates the SystemC modules (once per process). `spec` and `ledger` must outlive the chip.
+  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed);
+
+  // Programs the network: weights[l] is (outputs x inputs) as in the fp32 MLP, biases[l] has
+  // `outputs` entries. Each layer's weights are scaled by max |w| to [-1, 1] and written with
+  // the device's stochastic programming (write-verify per spec). Charged to phase
+  // "programming".
+  ProgramReport program(const std::vector<Eigen::MatrixXf>& weights,
+                        const std::vector<Eigen::VectorXf>& biases, bool only_changed = false);
+
+  // Sets every layer's DAC full scale and ADC range from `images` (features x n): the largest
+  // input value and the largest column current seen (or the ADC's full scale when the spec says
+  // so). Charged to phase "calibration".
+  void calibrate(const Eigen::MatrixXf& images, int batch);
+
+  // Runs `images` (features x n) through the chip in batches. Charged to phase "inference".
+  InferenceReport infer(const Eigen::MatrixXf& images, int batch, Progress* progress);
+
+  // The weights the devices now hold, in the fp32 network's units (outputs x inputs): what a
+  // software evaluation of "the same quantized, noisy weights" uses.
+  std::vector<Eigen::MatrixXf> held_weights() const;
+
+  const std::vector<LayerHardware>& layers() const { return layers_; }
+  std::size_t tile_count() const { return tiles_.size(); }
+  // ADCs on the chip: every tile has ceil(weight columns / mux ratio).
+  std::size_t adc_count() const;
+  // Declares the area of every component in the ledger (under "area/...").
+  void declare_area() const;
+
+ private:
+  const ChipSpec& spec_;
+  Ledger& ledger_;
+  std::vector<TileParts> parts_;  // per layer
+  std::vector<std::unique_ptr<Tile>> tiles_;
+  std::vector<LayerHardware> layers_;
+  std::unique_ptr<Accumulator> buffer_;
+  std::unique_ptr<Controller> controller_;
+};
+
+}  // namespace xbarsim::arch

@@ -1,0 +1,105 @@
+#include "arch/chip_spec.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace xbarsim::arch {
+namespace {
+
+// A part card included into a chip may carry the `tech:` it was checked with on its own; it
+// must then be the chip's node.
+void check_tech(const Params& part, const periphery::TechNode& tech) {
+  if (part.has("tech") && part.string("tech") != tech.name) {
+    part.fail("tech", fmt::format("the chip's node '{}' (or no tech key)", tech.name));
+  }
+}
+
+void check_clock(const Params& part, std::string_view key, double part_clock, double clock) {
+  if (std::abs(part_clock - clock) > 1e-9 * clock) {
+    part.fail(key, fmt::format("the chip clock ({:g} Hz): every part runs on arch.clock", clock));
+  }
+}
+
+}  // namespace
+
+ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
+                               const std::vector<int>& widths) {
+  using units::Dimension;
+  ChipSpec s;
+  s.widths = widths;
+  s.clock = arch.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e6, 1e11);
+  s.tech = periphery::TechNode::from_params(arch.child("tech"));
+  s.device = devices::DeviceRegistry::instance().create(device_section);
+
+  const Params array = arch.child("array");
+  s.geometry.rows = static_cast<int>(array.integer("rows", 1, 4096));
+  s.geometry.cols = static_cast<int>(array.integer("cols", 2, 4096));
+  s.geometry.encoding = s.device->devices_per_weight() == 2 ? WeightEncoding::kDifferential
+                                                            : WeightEncoding::kOffset;
+  // 1T1R cell footprint: an assumption (no figure in the seed papers); set it from your layout.
+  s.cell_area = array.real_or("cell_area_F2", 40.0, 1.0, 1e6) * s.tech.f2();
+  const double wire_c = array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance,
+                                          "0.2 fF", 0.0, 1e-9);
+
+  const Params dac = arch.child("dac");
+  check_tech(dac, s.tech);
+  s.dac = periphery::DacRegistry::instance().create(dac, s.tech);
+  check_clock(dac, "clock", s.dac->clock(), s.clock);
+  s.read_voltage = s.dac->read_voltage();
+  s.read_pulse = s.dac->latency().value;
+
+  // What the ADC may know of its columns: R_col of `rows` mid-range cells in parallel, and the
+  // largest possible differential current (every row driven at a weight of +1).
+  const double g_mid = 0.5 * (s.device->g_min() + s.device->g_max());
+  const double g_unit = (s.device->g_max() - s.device->g_min()) *
+                        (s.geometry.encoding == WeightEncoding::kDifferential ? 1.0 : 0.5);
+  periphery::AdcContext adc_ctx;
+  adc_ctx.column_resistance = 1.0 / (s.geometry.rows * g_mid);
+  adc_ctx.full_scale_current = s.geometry.rows * g_unit * s.read_voltage;
+  adc_ctx.read_voltage = s.read_voltage;
+  const Params adc = arch.child("adc");
+  check_tech(adc, s.tech);
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    s.adcs.push_back(periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx));
+  }
+  check_clock(adc, "clock", s.adcs.front()->clock(), s.clock);
+  s.geometry.mux_ratio = s.adcs.front()->mux_ratio();
+  if (s.geometry.weight_cols() < 1) {
+    array.fail("cols", "at least 2 columns (one weight column and its pair or reference)");
+  }
+
+  const Params sa = arch.child("shift_add");
+  check_tech(sa, s.tech);
+  s.shift_add = periphery::ShiftAddRegistry::instance().create(sa, s.tech);
+
+  periphery::WriteDriverContext wd_ctx;
+  wd_ctx.pulse_width = s.device->pulse_width_s(devices::ProgramOptions{});
+  wd_ctx.line_capacitance = wire_c * s.geometry.cols;
+  const Params wd = arch.child("write_driver");
+  check_tech(wd, s.tech);
+  s.write_driver = periphery::WriteDriverRegistry::instance().create(wd, s.tech, wd_ctx);
+
+  const Params buffer = arch.child("buffer");
+  check_tech(buffer, s.tech);
+  s.buffer = periphery::SramRegistry::instance().create(buffer, s.tech);
+
+  s.adc_range_calibrated = arch.choice_or("adc_range", {"calibrated", "full_scale"}, "calibrated") == "calibrated";
+  s.calibration_images = static_cast<int>(arch.integer_or("calibration_images", 256, 1, 60000));
+  s.control_energy_per_op = arch.child_or_empty("control").quantity_or(
+      "energy_per_tile_op", Dimension::kEnergy, "0 pJ", 0.0, 1e-6);
+  s.time_since_programming =
+      arch.quantity_or("read_time_after_programming", Dimension::kTime, "1 s", 0.0, 1e10);
+
+  const Params prog = arch.child_or_empty("programming");
+  s.program_options.verify = prog.boolean_or("verify", false);
+  s.program_options.tolerance = prog.real_or("tolerance", 0.0, 0.0, 1.0);
+  s.program_options.max_attempts = static_cast<int>(prog.integer_or("max_attempts", 1, 1, 1000));
+
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    s.layers.push_back(map_layer(widths[l], widths[l + 1], s.geometry));
+  }
+  return s;
+}
+
+}  // namespace xbarsim::arch

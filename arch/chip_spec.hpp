@@ -1,0 +1,54 @@
+// Everything the `arch:` and `device:` sections describe, read and checked at configuration
+// time (no SystemC yet): array geometry, device model, converters, digital parts, buffer and
+// their cost figures. A Chip is elaborated from it when the run starts.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arch/mapping.hpp"
+#include "core/params.hpp"
+#include "devices/device.hpp"
+#include "periphery/adc.hpp"
+#include "periphery/dac.hpp"
+#include "periphery/shift_add.hpp"
+#include "periphery/sram.hpp"
+#include "periphery/tech_node.hpp"
+#include "periphery/write_driver.hpp"
+
+namespace xbarsim::arch {
+
+struct ChipSpec {
+  double clock = 1e9;  // Hz, shared by every part (a part with another clock is an error)
+  periphery::TechNode tech;
+  ArrayGeometry geometry;
+  double cell_area = 0.0;           // m^2 per device cell (1T1R footprint)
+  double read_voltage = 0.5;        // V, from the DAC
+  double read_pulse = 10e-9;        // s, one array read (the DAC's read cycle)
+  bool adc_range_calibrated = true; // ADC range from a calibration batch, else the full scale
+  int calibration_images = 256;
+  double control_energy_per_op = 0.0;  // J per tile operation issued by the controller
+  double time_since_programming = 0.0; // s, when inference reads the arrays (drift)
+  devices::ProgramOptions program_options;
+
+  std::unique_ptr<devices::Device> device;
+  std::unique_ptr<periphery::Dac> dac;
+  std::vector<std::unique_ptr<periphery::Adc>> adcs;  // one per layer (each its own range)
+  std::unique_ptr<periphery::ShiftAdd> shift_add;
+  std::unique_ptr<periphery::WriteDriver> write_driver;
+  std::unique_ptr<periphery::Sram> buffer;
+  std::vector<LayerMapping> layers;
+  std::vector<int> widths;
+
+  // Reads `arch` (clock, tech, array, dac, adc, shift_add, write_driver, buffer, adc_range,
+  // calibration_images, control, programming) and `device`, for an MLP of `widths`.
+  static ChipSpec from_params(const Params& arch, const Params& device, const std::vector<int>& widths);
+
+  // Activation bits moved per value between layers (the DAC's input bits).
+  int activation_bits() const { return dac->bits(); }
+  // Input bit planes per image (bit-serial: magnitude bits; multi-bit: 1).
+  int planes() const { return dac->read_cycles(); }
+};
+
+}  // namespace xbarsim::arch

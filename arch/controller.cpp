@@ -1,0 +1,243 @@
+#include "arch/controller.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace xbarsim::arch {
+
+Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec,
+                       std::vector<LayerHardware>& layers, Accumulator& buffer, Ledger& ledger)
+    : sc_module(name),
+      buffer_socket("buffer_socket"),
+      spec_(spec),
+      layers_(layers),
+      buffer_(buffer),
+      ledger_(ledger),
+      period_(1.0 / spec.clock, sc_core::SC_SEC) {
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    first_socket_.push_back(tile_sockets.size());
+    for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
+      tile_sockets.push_back(std::make_unique<tlm_utils::simple_initiator_socket<Controller>>(
+          fmt::format("tile_socket_{}_{}", l, k).c_str()));
+    }
+  }
+  // Roughly one synchronization per batch: the quantum is far longer than a batch.
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
+  qk_.reset();
+  stages_.resize(layers_.size());
+  SC_THREAD(thread);
+}
+
+long long Controller::latency_cycles() const {
+  long long sum = 0;
+  for (const auto& s : stages_) sum += s.cycles_per_image;
+  return sum;
+}
+
+void Controller::run(InferenceJob& job) {
+  // The first sc_start initializes the simulation; the thread must be waiting on start_ before
+  // the notification, or it would be lost.
+  if (!initialized_) {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    initialized_ = true;
+  }
+  job_ = &job;
+  start_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();
+}
+
+void Controller::set_phase(const std::string& phase) {
+  for (auto& l : layers_) {
+    for (Tile* t : l.tiles) t->set_phase(phase);
+  }
+  buffer_.set_phase(phase);
+  for (const auto& [name, c] : phases_) {
+    if (name == phase) {
+      current_ = c;
+      return;
+    }
+  }
+  DigitalCounters c;
+  const double add = spec_.shift_add->energy_per_op().value;
+  const std::string& src = spec_.shift_add->energy_per_op().source;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const std::string base = fmt::format("{}/layer{}", phase, l);
+    c.adder.push_back(ledger_.declare(base + "/digital", "partial_sum_add", add, src));
+    c.activation.push_back(ledger_.declare(base + "/digital", "bias_activation", add,
+                                           src + " (one add-and-compare per output)"));
+    c.control.push_back(ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op,
+                                        "arch.control.energy_per_tile_op"));
+  }
+  phases_.emplace_back(phase, c);
+  current_ = c;
+}
+
+void Controller::transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay) {
+  payload_.set_extension(&op);
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  (*tile_sockets[socket])->b_transport(payload_, delay);
+  payload_.clear_extension(&op);
+  if (payload_.get_response_status() != tlm::TLM_OK_RESPONSE) {
+    SC_REPORT_ERROR("xbarsim/controller", "tile operation failed");
+  }
+}
+
+sc_core::sc_time Controller::issue(std::size_t layer, std::size_t k, TileOp& op) {
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  transport_tile(first_socket_[layer] + k, op, delay);
+  return delay;
+}
+
+void Controller::transport_buffer(BufferOp& op, sc_core::sc_time& delay) {
+  payload_.set_extension(&op);
+  payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  buffer_socket->b_transport(payload_, delay);
+  payload_.clear_extension(&op);
+}
+
+void Controller::thread() {
+  while (true) {
+    wait(start_);
+    InferenceJob& job = *job_;
+    set_phase(job.phase);
+    const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
+    stage_free_.assign(layers_.size(), now);
+    job_start_ = now;
+    job_end_ = now;
+    const auto count = static_cast<std::size_t>(job.images->cols());
+    for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(job.batch)) {
+      const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(job.batch), count - first));
+      run_batch(job, first, n);
+      if (job.progress != nullptr) job.progress->update(first + static_cast<std::size_t>(n));
+    }
+    qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
+    qk_.sync();
+    last_job_cycles_ = std::llround(job_end_ - job_start_);
+  }
+}
+
+void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
+  const int n_layers = job.layers < 0 ? static_cast<int>(layers_.size()) : job.layers;
+  const int planes = spec_.planes();
+  const bool bit_serial = spec_.dac->encoding() == periphery::Dac::Encoding::kBitSerial;
+  const float max_code = static_cast<float>(spec_.dac->max_code());
+  const int act_bits = spec_.activation_bits();
+  sc_core::sc_time delay = qk_.get_local_time();
+
+  act_in_ = job.images->middleCols(static_cast<Eigen::Index>(first), count);
+  // Pipeline: the batch's images are all waiting at the input buffer (separation 0).
+  double arrive_first = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
+  double arrive_sep = 0.0;
+
+  for (int l = 0; l < n_layers; ++l) {
+    LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
+    const bool raw = job.bypass_adc_last && l == n_layers - 1;
+    const int in = layer.mapping.inputs;
+    const int out = layer.mapping.outputs;
+
+    // 1. Row DACs: quantize the whole batch, then one drive vector per image and bit plane.
+    codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(count));
+    spec_.dac->quantize(std::span<const float>(act_in_.data(), codes_.size()),
+                        layer.input_full_scale, codes_);
+    planes_.resize(static_cast<std::size_t>(layer.mapping.row_tiles));
+    for (const TileSlice& t : layer.mapping.tiles) {
+      if (t.col_tile != 0) continue;
+      Eigen::MatrixXf& pl = planes_[static_cast<std::size_t>(t.row_tile)];
+      pl.resize(t.rows, static_cast<Eigen::Index>(count) * planes);
+      for (int b = 0; b < count; ++b) {
+        const std::span<const std::int32_t> seg(
+            codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(in) + static_cast<std::size_t>(t.row_begin),
+            static_cast<std::size_t>(t.rows));
+        for (int p = 0; p < planes; ++p) {
+          std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(),
+                               static_cast<std::size_t>(t.rows));
+          if (bit_serial) {
+            spec_.dac->bit_plane(seg, p, dst);
+          } else {
+            spec_.dac->levels(seg, dst);
+          }
+        }
+      }
+    }
+
+    // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
+    acc_.setZero(out, count);
+    long long tile_cycles = 0;
+    float raw_max = 0.0F;
+    for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
+      const TileSlice& t = layer.mapping.tiles[k];
+      TileOp op;
+      op.kind = TileOp::Kind::kForward;
+      op.input = &planes_[static_cast<std::size_t>(t.row_tile)];
+      op.output = &tile_out_;
+      op.images = count;
+      op.planes = planes;
+      op.bypass_adc = raw;
+      sc_core::sc_time d = delay;
+      transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, d);
+      tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
+      if (raw) raw_max = std::max(raw_max, tile_out_.cwiseAbs().maxCoeff());
+      for (int p = 0; p < planes; ++p) {
+        const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
+        const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
+            tile_out_.data() + static_cast<Eigen::Index>(p) * t.cols, t.cols, count,
+            Eigen::OuterStride<>(static_cast<Eigen::Index>(t.cols) * planes));
+        acc_.block(t.col_begin, 0, t.cols, count) += f * plane_out;
+      }
+    }
+    const auto per_batch = static_cast<std::uint64_t>(count);
+    ledger_.add(current_.adder[static_cast<std::size_t>(l)],
+                static_cast<std::uint64_t>(layer.mapping.row_tiles - 1) * static_cast<std::uint64_t>(out) * per_batch);
+    ledger_.add(current_.activation[static_cast<std::size_t>(l)], static_cast<std::uint64_t>(out) * per_batch);
+    ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
+
+    // 3. Digital: currents (A, in code units of the input) back to the layer's value units.
+    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
+    act_out_.colwise() += layer.bias;
+    if (layer.relu && !raw) act_out_ = act_out_.cwiseMax(0.0F);
+
+    // 4. Buffer: the layer reads its inputs and writes its outputs.
+    BufferOp rd;
+    rd.kind = BufferOp::Kind::kRead;
+    rd.bits = static_cast<std::uint64_t>(in) * per_batch * static_cast<std::uint64_t>(act_bits);
+    BufferOp wr;
+    wr.kind = BufferOp::Kind::kWrite;
+    wr.bits = static_cast<std::uint64_t>(out) * per_batch * static_cast<std::uint64_t>(act_bits);
+    sc_core::sc_time d = delay;
+    transport_buffer(rd, d);
+    transport_buffer(wr, d);
+
+    // 5. Stage time per image: tiles and buffer traffic overlap (double buffering); then the
+    // adder tree over row tiles and the bias/activation step.
+    const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(in) * act_bits) +
+                                    buffer_.cycles_for(static_cast<std::uint64_t>(out) * act_bits);
+    const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, layer.mapping.row_tiles))));
+    const long long s = std::max(tile_cycles, buffer_cycles) + tree + 1;
+    stages_[static_cast<std::size_t>(l)].cycles_per_image = s;
+    // Image k leaves the stage at max(arrival_k, leave_{k-1}) + s; arrivals are evenly spaced.
+    double& free = stage_free_[static_cast<std::size_t>(l)];
+    const double first_end = std::max(arrive_first, free) + static_cast<double>(s);
+    const double last_end = std::max(first_end + static_cast<double>(count - 1) * static_cast<double>(s),
+                                     arrive_first + static_cast<double>(count - 1) * arrive_sep + static_cast<double>(s));
+    free = last_end;
+    arrive_sep = count > 1 ? (last_end - first_end) / (count - 1) : static_cast<double>(s);
+    arrive_first = first_end;
+    job_end_ = std::max(job_end_, last_end);
+
+    if (raw) job.raw_abs_max = std::max(job.raw_abs_max, raw_max);
+    std::swap(act_in_, act_out_);
+  }
+  if (job.outputs != nullptr) {
+    job.outputs->middleCols(static_cast<Eigen::Index>(first), count) = act_in_;
+  }
+  // Let simulated time follow the first stage's progress (temporal decoupling; synchronize
+  // when the quantum is used up).
+  const sc_core::sc_time target = period_ * stage_free_.front();
+  if (target > sc_core::sc_time_stamp()) qk_.set(target - sc_core::sc_time_stamp());
+  if (qk_.need_sync()) qk_.sync();
+}
+
+}  // namespace xbarsim::arch

@@ -1,0 +1,118 @@
+// The chip's one SC_THREAD: sequences tile-operation waves layer by layer for each batch of
+// images (forward inference; backward and update waves in training), issues them to the tiles
+// and the buffer through TLM, does the layers' digital work (input quantization to bit planes,
+// shift-and-add of planes, partial sums across row tiles, bias, activation) and keeps the
+// pipelined timing: image k leaves stage l at max(its arrival, stage free) + stage time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "arch/accumulator.hpp"
+#include "arch/chip_spec.hpp"
+#include "arch/tile.hpp"
+#include "core/ledger.hpp"
+#include "core/progress.hpp"
+
+namespace xbarsim::arch {
+
+// The tiles of one layer and the layer's digital state.
+struct LayerHardware {
+  LayerMapping mapping;
+  std::vector<Tile*> tiles;  // in mapping.tiles order
+  periphery::Adc* adc = nullptr;
+  float weight_scale = 1.0F;    // |w| that maps to a normalized weight of 1
+  float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
+  Eigen::VectorXf bias;
+  bool relu = true;
+};
+
+// One inference job: `count` images (columns of `images`, features x count) in batches.
+struct InferenceJob {
+  const Eigen::MatrixXf* images = nullptr;
+  int batch = 200;
+  std::string phase = "inference";
+  bool bypass_adc_last = false;  // calibration: the last layer run raw (ADC bypassed)
+  int layers = -1;               // run only the first `layers` layers (-1 = all)
+  Progress* progress = nullptr;
+  // Outputs: the last layer run's outputs (outputs x count); raw last-layer currents' maximum
+  // magnitude when bypass_adc_last.
+  Eigen::MatrixXf* outputs = nullptr;
+  float raw_abs_max = 0.0F;
+};
+
+struct StageTiming {
+  long long cycles_per_image = 0;  // the stage's service time
+};
+
+class Controller : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Controller);
+  Controller(const sc_core::sc_module_name& name, const ChipSpec& spec,
+             std::vector<LayerHardware>& layers, Accumulator& buffer, Ledger& ledger);
+
+  // Socket bound to each tile, in layer order then mapping order; and to the buffer.
+  std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>>> tile_sockets;
+  tlm_utils::simple_initiator_socket<Controller> buffer_socket;
+
+  // Runs `job` to completion (calls sc_start); the job's outputs are filled on return.
+  void run(InferenceJob& job);
+
+  // Issues one operation to tile `k` of layer `layer` outside a job (programming), returning
+  // its latency.
+  sc_core::sc_time issue(std::size_t layer, std::size_t k, TileOp& op);
+
+  // Timing of the last job: per-stage service time, total simulated cycles, images.
+  const std::vector<StageTiming>& stages() const { return stages_; }
+  long long last_job_cycles() const { return last_job_cycles_; }
+  // Cycles of one image through the empty pipeline: the sum of the stage times.
+  long long latency_cycles() const;
+
+ private:
+  void thread();
+  void run_batch(InferenceJob& job, std::size_t first, int count);
+  void set_phase(const std::string& phase);
+  void transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay);
+  void transport_buffer(BufferOp& op, sc_core::sc_time& delay);
+
+  struct DigitalCounters {
+    std::vector<Ledger::Counter> adder, activation, control;
+  };
+
+  const ChipSpec& spec_;
+  std::vector<LayerHardware>& layers_;
+  Accumulator& buffer_;
+  Ledger& ledger_;
+  std::vector<std::pair<std::string, DigitalCounters>> phases_;
+  DigitalCounters current_;
+  std::vector<std::size_t> first_socket_;  // per layer: index of its first tile socket
+  sc_core::sc_event start_;
+  InferenceJob* job_ = nullptr;
+  bool initialized_ = false;
+  tlm_utils::tlm_quantumkeeper qk_;
+  sc_core::sc_time period_;
+  tlm::tlm_generic_payload payload_;
+
+  // Pipeline state, in cycles: when each stage finishes its last image.
+  std::vector<double> stage_free_;
+  std::vector<StageTiming> stages_;
+  long long last_job_cycles_ = 0;
+  double job_start_ = 0.0;
+  double job_end_ = 0.0;
+
+  // Scratch (reused across batches, no allocation in steady state).
+  std::vector<std::int32_t> codes_;
+  std::vector<Eigen::MatrixXf> planes_;  // per row tile
+  Eigen::MatrixXf tile_out_;
+  Eigen::MatrixXf acc_;
+  Eigen::MatrixXf act_in_, act_out_;
+};
+
+}  // namespace xbarsim::arch

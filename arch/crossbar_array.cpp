@@ -1,0 +1,120 @@
+#include "arch/crossbar_array.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace xbarsim::arch {
+
+CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
+                             const devices::Device& device, Rng& rng)
+    : rows_(rows), weight_cols_(weight_cols), encoding_(encoding), device_(device) {
+  const auto n = static_cast<std::size_t>(rows_) * static_cast<std::size_t>(device_cols());
+  cells_.resize(n);
+  last_target_.assign(n, std::numeric_limits<float>::quiet_NaN());
+  g_read_.resize(n);
+  device_.initialize(cells_, rng);
+  refresh(0.0, nullptr);
+}
+
+double CrossbarArray::unit_conductance() const {
+  const double dg = device_.g_max() - device_.g_min();
+  return encoding_ == WeightEncoding::kDifferential ? dg : dg / 2.0;
+}
+
+double CrossbarArray::reference_conductance() const {
+  return encoding_ == WeightEncoding::kOffset ? 0.5 * (device_.g_min() + device_.g_max()) : 0.0;
+}
+
+void CrossbarArray::targets_for(float w, float* t) const {
+  const float c = std::clamp(w, -1.0F, 1.0F);
+  const auto gmin = static_cast<float>(device_.g_min());
+  const auto dg = static_cast<float>(device_.g_max() - device_.g_min());
+  if (encoding_ == WeightEncoding::kDifferential) {
+    t[0] = gmin + std::max(c, 0.0F) * dg;
+    t[1] = gmin + std::max(-c, 0.0F) * dg;
+  } else {
+    t[0] = static_cast<float>(reference_conductance()) + c * dg * 0.5F;
+  }
+}
+
+devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
+                                             const devices::ProgramOptions& opts,
+                                             bool only_changed, Rng& rng) {
+  const int per = encoding_ == WeightEncoding::kDifferential ? 2 : 1;
+  const bool discrete = device_.levels() > 0;
+  index_.clear();
+  target_.clear();
+  float t[2];
+  for (int j = 0; j < weight_cols_; ++j) {
+    for (int i = 0; i < rows_; ++i) {
+      targets_for(w(i, j), t);
+      for (int d = 0; d < per; ++d) {
+        const auto idx = static_cast<std::uint32_t>((j * per + d) * rows_ + i);
+        bool change = true;
+        if (only_changed) {
+          change = discrete ? device_.nearest_level(t[d]) != static_cast<int>(cells_[idx].level)
+                                  || std::isnan(last_target_[idx])
+                            : !(last_target_[idx] == t[d]);
+        }
+        if (change) {
+          index_.push_back(idx);
+          target_.push_back(t[d]);
+          last_target_[idx] = t[d];
+        }
+      }
+    }
+  }
+  devices::ProgramTally tally;
+  if (!index_.empty()) tally = device_.program(cells_, index_, target_, opts, rng);
+  refresh(0.0, nullptr);
+  return tally;
+}
+
+void CrossbarArray::refresh(double time_s, Rng* rng) {
+  if (rng != nullptr && device_.has_read_noise()) {
+    device_.read(cells_, g_read_, time_s, *rng);
+  } else {
+    device_.conductance(cells_, g_read_, time_s);
+  }
+  g_eff_.resize(rows_, weight_cols_);
+  row_sum_.setZero(rows_);
+  col_sum_.setZero(weight_cols_);
+  const auto r = static_cast<std::size_t>(rows_);
+  if (encoding_ == WeightEncoding::kDifferential) {
+    for (int j = 0; j < weight_cols_; ++j) {
+      const float* plus = &g_read_[static_cast<std::size_t>(2 * j) * r];
+      const float* minus = plus + r;
+      for (int i = 0; i < rows_; ++i) {
+        g_eff_(i, j) = plus[i] - minus[i];
+        row_sum_(i) += plus[i] + minus[i];
+        col_sum_(j) += plus[i] + minus[i];
+      }
+    }
+  } else {
+    const auto gref = static_cast<float>(reference_conductance());
+    for (int j = 0; j < weight_cols_; ++j) {
+      const float* g = &g_read_[static_cast<std::size_t>(j) * r];
+      for (int i = 0; i < rows_; ++i) {
+        g_eff_(i, j) = g[i] - gref;
+        row_sum_(i) += g[i];
+        col_sum_(j) += g[i];
+      }
+    }
+    row_sum_.array() += gref;  // the reference column's resistor on every row
+  }
+}
+
+CrossbarArray::Matrix CrossbarArray::held_weights() const {
+  return g_eff_ / static_cast<float>(unit_conductance());
+}
+
+void CrossbarArray::mvm(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const {
+  out.noalias() = g_eff_.transpose() * in;
+}
+
+void CrossbarArray::mvm_t(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const {
+  out.noalias() = g_eff_ * in;
+}
+
+}  // namespace xbarsim::arch

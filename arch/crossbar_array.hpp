@@ -1,0 +1,86 @@
+// State and batched kernels of one crossbar array: the per-cell device states (one contiguous
+// buffer), the effective conductance matrix the analog MVM sees, and forward, transposed and
+// programming kernels over whole arrays. No SystemC; the Tile wraps it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "arch/mapping.hpp"
+#include "core/rng.hpp"
+#include "devices/device.hpp"
+
+namespace xbarsim::arch {
+
+class CrossbarArray {
+ public:
+  using Matrix = Eigen::MatrixXf;
+
+  // `rows` x `weight_cols` weights held with `encoding` on `device` (which must outlive the
+  // array). Cells start in the device's fresh state.
+  CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device,
+                Rng& rng);
+
+  int rows() const { return rows_; }
+  int weight_cols() const { return weight_cols_; }
+  WeightEncoding encoding() const { return encoding_; }
+  // Physical device columns (the offset encoding's reference column is resistors, not devices).
+  int device_cols() const { return encoding_ == WeightEncoding::kDifferential ? 2 * weight_cols_ : weight_cols_; }
+
+  // Conductance difference that stands for a weight of +1, S: G_max - G_min (differential) or
+  // (G_max - G_min) / 2 (offset).
+  double unit_conductance() const;
+  // Reference conductance of the offset encoding, S ((G_min + G_max) / 2); 0 for differential.
+  double reference_conductance() const;
+
+  // Target conductance of each device of a weight w in [-1, 1] (clipped): differential
+  // G+ = G_min + max(w, 0) dG, G- = G_min + max(-w, 0) dG; offset G = G_ref + w dG / 2.
+  void targets_for(float w, float* device_targets) const;
+
+  // Programs the devices toward normalized weights `w` (rows x weight_cols, values in [-1, 1]).
+  // With `only_changed`, a device of a discrete model is programmed only when its target level
+  // differs from the level it holds (analog models: when the target differs from the last
+  // target). Returns the device tally; refreshes the effective conductances.
+  devices::ProgramTally program(const Eigen::Ref<const Matrix>& w, const devices::ProgramOptions& opts,
+                                bool only_changed, Rng& rng);
+
+  // Recomputes the effective conductances at `time_s` after programming, with a fresh read-noise
+  // draw when the device has read noise and `rng` is given.
+  void refresh(double time_s, Rng* rng);
+
+  // Effective conductance matrix (rows x weight_cols), S: G+ - G- or G - G_ref.
+  const Matrix& effective() const { return g_eff_; }
+  // Per row: the sum of every conductance a read drives on that row (devices and reference), S.
+  const Eigen::VectorXf& row_conductance_sum() const { return row_sum_; }
+  // Per weight column: the sum of every conductance a column drive reaches (transposed read), S.
+  const Eigen::VectorXf& col_conductance_sum() const { return col_sum_; }
+  // The weights the devices now hold, in units of unit_conductance() (what software evaluation
+  // of "the same quantized, noisy weights" uses).
+  Matrix held_weights() const;
+
+  // out (weight_cols x n) = G_eff^T in (rows x n): column currents per volt of row drive.
+  void mvm(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const;
+  // out (rows x n) = G_eff in (weight_cols x n): row currents per volt of column drive.
+  void mvm_t(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const;
+
+  const std::vector<devices::CellState>& cells() const { return cells_; }
+
+ private:
+  int rows_;
+  int weight_cols_;
+  WeightEncoding encoding_;
+  const devices::Device& device_;
+  std::vector<devices::CellState> cells_;  // device column-major: index = dcol * rows + row
+  std::vector<float> last_target_;         // per device, S (NaN before the first programming)
+  Matrix g_eff_;
+  Eigen::VectorXf row_sum_;
+  Eigen::VectorXf col_sum_;
+  // Scratch buffers of program() and refresh(), kept to avoid allocation per call.
+  std::vector<std::uint32_t> index_;
+  std::vector<float> target_;
+  std::vector<float> g_read_;
+};
+
+}  // namespace xbarsim::arch

@@ -1,0 +1,154 @@
+#include "arch/tile.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "periphery/cost.hpp"
+
+namespace xbarsim::arch {
+
+Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
+           const devices::Device& device, const TileParts& parts, Ledger& ledger,
+           const std::string& layer_path, std::uint64_t seed)
+    : sc_module(name),
+      socket("socket"),
+      slice_(slice),
+      geometry_(geometry),
+      device_(device),
+      parts_(parts),
+      ledger_(ledger),
+      path_(fmt::format("{}/tile{}_{}", layer_path, slice.row_tile, slice.col_tile)),
+      rng_(seed),
+      array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng_),
+      clock_period_(1.0 / parts.clock, sc_core::SC_SEC),
+      g_quantum_(1e-9) {
+  socket.register_b_transport(this, &Tile::b_transport);
+  // Programming actions: device pulses and verify reads, and the write driver's line charging.
+  const devices::ProgramOptions defaults;
+  program_pulse_ = ledger_.declare("programming/" + path_ + "/cells", "program_pulse",
+                                   device_.energy_per_pulse_J(defaults),
+                                   fmt::format("device {} energy per pulse", device_.name()));
+  program_verify_ = ledger_.declare("programming/" + path_ + "/cells", "verify_read",
+                                    device_.energy_per_verify_read_J(),
+                                    fmt::format("device {} verify read", device_.name()));
+  program_line_ = ledger_.declare("programming/" + path_ + "/write_driver", "line_charge",
+                                  parts_.write_driver->line_energy().value,
+                                  parts_.write_driver->line_energy().source);
+  set_phase("inference");
+}
+
+Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
+  const std::string base = phase + "/" + path_;
+  PhaseCounters c;
+  c.dac = ledger_.declare(base + "/dac", "conversion", parts_.dac->energy_per_conversion().value,
+                          parts_.dac->energy_per_conversion().source);
+  // One read pulse through g_quantum_ at the read voltage: V^2 G t.
+  c.array_read = ledger_.declare(
+      base + "/array", "read_1nS",
+      parts_.read_voltage * parts_.read_voltage * g_quantum_ * parts_.read_pulse,
+      "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
+  c.adc = ledger_.declare(base + "/adc", "conversion", parts_.adc->energy_per_conversion().value,
+                          parts_.adc->energy_per_conversion().source);
+  c.adc_clipped = ledger_.declare(base + "/adc", "clipped", 0.0,
+                                  "no energy: conversions whose input fell outside the range");
+  c.shift_add = ledger_.declare(base + "/shift_add", "add", parts_.shift_add->energy_per_op().value,
+                                parts_.shift_add->energy_per_op().source);
+  return c;
+}
+
+void Tile::set_phase(const std::string& phase) {
+  for (const auto& [name, counters] : phases_) {
+    if (name == phase) {
+      current_ = counters;
+      return;
+    }
+  }
+  phases_.emplace_back(phase, declare_phase(phase));
+  current_ = phases_.back().second;
+}
+
+long long Tile::cycles_per_image(int planes) const {
+  const long long read = std::max(periphery::cycles_of(parts_.read_pulse, parts_.clock),
+                                  parts_.dac->latency_cycles());
+  const long long adc = parts_.adc->latency_cycles();
+  return planes * (read + geometry_.mux_ratio * adc) + parts_.shift_add->latency_cycles();
+}
+
+void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  TileOp* op = nullptr;
+  trans.get_extension(op);
+  if (op == nullptr) {
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  switch (op->kind) {
+    case TileOp::Kind::kForward: run_mvm(*op, false); break;
+    case TileOp::Kind::kTranspose: run_mvm(*op, true); break;
+    case TileOp::Kind::kProgram: run_program(*op); break;
+  }
+  delay += op->latency;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Tile::run_mvm(TileOp& op, bool transpose) {
+  const Eigen::MatrixXf& in = *op.input;
+  Eigen::MatrixXf& out = *op.output;
+  const auto vectors = static_cast<std::uint64_t>(in.cols());
+  const int active_in = transpose ? slice_.cols : slice_.rows;
+  const int active_out = transpose ? slice_.rows : slice_.cols;
+  if (device_.has_read_noise()) array_.refresh(parts_.time_since_programming, &rng_);
+
+  // Analog MVM on the active block, in amperes: I = V_read x G^T x drive.
+  const auto& g = array_.effective();
+  out.resize(active_out, in.cols());
+  if (transpose) {
+    out.noalias() = g.block(0, 0, active_out, active_in) * in;
+  } else {
+    out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
+  }
+  out *= static_cast<float>(parts_.read_voltage);
+  // ADC: every column's current of every vector is one conversion, through the mux.
+  if (!op.bypass_adc) {
+    const periphery::ClipCount clip = parts_.adc->quantize_values(
+        std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
+        std::span<float>(out.data(), static_cast<std::size_t>(out.size())));
+    ledger_.add(current_.adc_clipped, clip.total());
+  }
+
+  // Array read energy: sum over vectors and driven rows of drive^2 x (sum of G on the row).
+  double g_drive = 0.0;
+  if (!transpose) {
+    g_drive = static_cast<double>(
+        (array_.row_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
+  } else {
+    // Driving columns: each driven column sees its devices' conductances (and the reference).
+    g_drive = static_cast<double>(
+        (array_.col_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
+  }
+  const int groups = (active_out + geometry_.mux_ratio - 1) / geometry_.mux_ratio;
+  const int dac_per_vector = active_in;
+  ledger_.add(current_.dac, static_cast<std::uint64_t>(dac_per_vector) * vectors);
+  ledger_.add(current_.array_read, static_cast<std::uint64_t>(std::llround(g_drive / g_quantum_)));
+  ledger_.add(current_.adc, static_cast<std::uint64_t>(groups) * geometry_.mux_ratio * vectors);
+  ledger_.add(current_.shift_add, static_cast<std::uint64_t>(active_out) * vectors);
+
+  op.per_image_latency = clock_period_ * static_cast<double>(cycles_per_image(op.planes));
+  op.latency = op.per_image_latency * static_cast<double>(op.images);
+}
+
+void Tile::run_program(TileOp& op) {
+  const Eigen::MatrixXf& w = *op.weights;
+  Eigen::MatrixXf full = Eigen::MatrixXf::Zero(array_.rows(), array_.weight_cols());
+  full.block(0, 0, w.rows(), w.cols()) = w;
+  op.tally = array_.program(full, op.program_options, op.only_changed, rng_);
+  ledger_.add(program_pulse_, op.tally.pulses);
+  ledger_.add(program_verify_, op.tally.verify_reads);
+  ledger_.add(program_line_, op.tally.pulses);
+  // Rows programmed in parallel by the write drivers share the device time.
+  const double seconds = op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows());
+  op.latency = sc_core::sc_time(seconds, sc_core::SC_SEC);
+  op.per_image_latency = sc_core::SC_ZERO_TIME;
+}
+
+}  // namespace xbarsim::arch

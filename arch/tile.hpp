@@ -1,0 +1,84 @@
+// One crossbar tile as a SystemC TLM-2.0 target with no thread of its own: b_transport runs a
+// whole tile operation (DAC drive -> analog MVM -> ADC through the column mux -> shift-add),
+// adds its latency to the transaction's delay (loosely timed) and counts every action in the
+// ledger. Costs come from the periphery models; the array from arch/crossbar_array.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "arch/crossbar_array.hpp"
+#include "arch/mapping.hpp"
+#include "arch/tile_op.hpp"
+#include "core/ledger.hpp"
+#include "periphery/adc.hpp"
+#include "periphery/dac.hpp"
+#include "periphery/shift_add.hpp"
+#include "periphery/write_driver.hpp"
+
+namespace xbarsim::arch {
+
+// The peripheral models the tiles of one layer use (owned by the chip; the ADC's input range is
+// calibrated per layer).
+struct TileParts {
+  const periphery::Dac* dac = nullptr;
+  const periphery::Adc* adc = nullptr;
+  const periphery::ShiftAdd* shift_add = nullptr;
+  const periphery::WriteDriver* write_driver = nullptr;
+  double read_voltage = 0.5;  // V on a driven row
+  double read_pulse = 10e-9;  // s, one array read
+  double clock = 1e9;         // Hz
+  double time_since_programming = 0.0;  // s, for drifting devices
+};
+
+class Tile : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<Tile> socket;
+
+  // `path` names the tile in the ledger ("inference/layer0/tile3"); actions are declared under
+  // PHASE/... for each phase the tile serves (forward, transpose, program).
+  Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
+       const devices::Device& device, const TileParts& parts, Ledger& ledger,
+       const std::string& layer_path, std::uint64_t seed);
+
+  const TileSlice& slice() const { return slice_; }
+  CrossbarArray& array() { return array_; }
+  const CrossbarArray& array() const { return array_; }
+
+  // Cycles one image takes through a forward (or transposed) operation with `planes` input bit
+  // planes: planes x (read + mux x ADC conversion) + one shift-add, each in whole cycles.
+  long long cycles_per_image(int planes) const;
+
+  // Declares this tile's ledger actions for `phase` ("inference", "forward", "backward") so a
+  // later operation charges them there. Returns nothing; the phase becomes the current one.
+  void set_phase(const std::string& phase);
+
+ private:
+  struct PhaseCounters {
+    Ledger::Counter dac, array_read, adc, adc_clipped, shift_add;
+  };
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void run_mvm(TileOp& op, bool transpose);
+  void run_program(TileOp& op);
+  PhaseCounters declare_phase(const std::string& phase);
+
+  TileSlice slice_;
+  ArrayGeometry geometry_;
+  const devices::Device& device_;
+  TileParts parts_;
+  Ledger& ledger_;
+  std::string path_;
+  Rng rng_;
+  CrossbarArray array_;
+  std::vector<std::pair<std::string, PhaseCounters>> phases_;
+  PhaseCounters current_{};
+  Ledger::Counter program_pulse_{}, program_verify_{}, program_line_{};
+  sc_core::sc_time clock_period_;
+  double g_quantum_;  // S: the array read energy is counted in reads of this conductance
+};
+
+}  // namespace xbarsim::arch

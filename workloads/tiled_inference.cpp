@@ -1,0 +1,195 @@
+// Inference of an MLP on the simulated chip: fp32 weights (trained here or loaded from a
+// weights.bin) are mapped ex situ onto the device arrays, converter ranges are calibrated on
+// training images, and the test set runs through the SystemC tiles. Reports accuracy next to
+// the fp32 network and to a software evaluation of the very weights the devices hold, with
+// latency, throughput, area and energy per inference by component and layer.
+#include <chrono>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "arch/chip.hpp"
+#include "core/report.hpp"
+#include "core/rng.hpp"
+#include "workloads/dataset.hpp"
+#include "workloads/energy_summary.hpp"
+#include "workloads/experiment.hpp"
+#include "workloads/fp32_trainer.hpp"
+#include "workloads/network_spec.hpp"
+#include "workloads/weights_io.hpp"
+
+namespace xbarsim::workloads {
+namespace {
+
+double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
+  std::vector<int> predicted;
+  Mlp::argmax(logits, predicted);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == d.labels[i];
+  return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
+}
+
+class TiledInference final : public Experiment {
+ public:
+  TiledInference(const Params& experiment, const Params& root)
+      : seed_(static_cast<std::uint64_t>(experiment.integer_or("seed", 1, 0))),
+        data_(DataSpec::from_params(root.child("data"))),
+        network_(NetworkSpec::from_params(root.child("network"))),
+        spec_(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), network_.widths)) {
+    // The training section is read (and checked) even when network.weights makes it unused, so
+    // that one file serves both ways.
+    trainer_ = std::make_unique<Fp32Trainer>(root.child("training"));
+    const Params net = root.child("network");
+    if (net.has("weights")) weights_file_ = net.file_path("weights", true);
+    batch_ = static_cast<int>(root.child_or_empty("simulation").integer_or("batch_images", 250, 1, 10000));
+  }
+
+  nlohmann::json run(RunContext& ctx) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Dataset train = data_.load("train");
+    const Dataset test = data_.load("t10k");
+    network_.check_matches(train);
+
+    // 1. The fp32 network whose weights are mapped.
+    Mlp net(network_.widths);
+    if (!weights_file_.empty()) {
+      load_weights(weights_file_, net);
+    } else {
+      Rng init_rng(seed_, 0);
+      Rng shuffle_rng(seed_, 1);
+      net.init_he(init_rng);
+      trainer_->train(net, train, test, shuffle_rng, ctx, [&](const EpochResult& r) {
+        if (ctx.log != nullptr) {
+          fmt::print(ctx.log, "fp32 epoch {:>3}/{}: test accuracy {:.2f} %\n", r.epoch, trainer_->epochs(),
+                     r.test_accuracy_pct);
+        }
+      });
+    }
+    const double fp32_accuracy = evaluate_accuracy(net, test);
+    const auto t_fp32 = std::chrono::steady_clock::now();
+
+    // 2. The chip: program, calibrate, infer.
+    arch::Chip chip(spec_, ctx.ledger, seed_);
+    chip.declare_area();
+    const arch::ProgramReport prog = chip.program(net.weights(), net.biases());
+    const auto n_cal = std::min<std::size_t>(static_cast<std::size_t>(spec_.calibration_images), train.count);
+    const Eigen::MatrixXf cal = Eigen::Map<const Eigen::MatrixXf>(train.image(0), static_cast<Eigen::Index>(train.features),
+                                                                  static_cast<Eigen::Index>(n_cal));
+    chip.calibrate(cal, batch_);
+    const Eigen::MatrixXf images = Eigen::Map<const Eigen::MatrixXf>(
+        test.image(0), static_cast<Eigen::Index>(test.features), static_cast<Eigen::Index>(test.count));
+    const auto t_setup = std::chrono::steady_clock::now();
+    ctx.progress->start("inference", test.count);
+    const arch::InferenceReport inf = chip.infer(images, batch_, ctx.progress);
+    ctx.progress->finish();
+    const auto t_inf = std::chrono::steady_clock::now();
+    const double hw_accuracy = accuracy_of(inf.logits, test);
+
+    // Software evaluation of the weights the devices hold (same quantization and noise).
+    Mlp held(network_.widths);
+    held.weights() = chip.held_weights();
+    held.biases() = net.biases();
+    const double held_accuracy = evaluate_accuracy(held, test);
+
+    // 3. Leakage of the buffer over the simulated inference time.
+    const double seconds = static_cast<double>(inf.total_cycles) / spec_.clock;
+    const auto leak = ctx.ledger.declare("inference/leakage", "buffer_leakage_ns",
+                                         spec_.buffer->leakage_power() * 1e-9,
+                                         spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
+    ctx.ledger.add(leak, static_cast<std::uint64_t>(std::llround(seconds * 1e9)));
+
+    // 4. Report.
+    const double n = static_cast<double>(test.count);
+    const EnergyBreakdown e_inf = breakdown(ctx.ledger, "inference");
+    const EnergyBreakdown e_prog = breakdown(ctx.ledger, "programming");
+    const EnergyBreakdown e_cal = breakdown(ctx.ledger, "calibration");
+    double macs = 0;
+    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l) macs += double(network_.widths[l]) * network_.widths[l + 1];
+    const double e_per_inf_J = e_inf.total_pJ / n * 1e-12;
+    const double throughput = n / seconds;
+    const double area_mm2 = ctx.ledger.area_m2() * 1e6;
+    nlohmann::json area_by = nlohmann::json::object();
+    for (const auto& a : ctx.ledger.area_rows()) {
+      area_by[a.component.substr(a.component.rfind('/') + 1)] =
+          area_by.value(a.component.substr(a.component.rfind('/') + 1), 0.0) + a.area_m2() * 1e12;
+    }
+    nlohmann::json summary = {
+        {"test_accuracy_pct", hw_accuracy},
+        {"latency_per_inference_cycles", inf.latency_cycles},
+        {"latency_per_inference_ns", static_cast<double>(inf.latency_cycles) / spec_.clock * 1e9},
+        {"throughput_inferences_per_s", throughput},
+        {"energy_per_inference_pJ", breakdown_json(e_inf, n)},
+        {"programming_energy_pJ", e_prog.total_pJ},
+        {"area_um2", {{"total", ctx.ledger.area_m2() * 1e12}, {"by_component", area_by}}},
+        {"tops_per_w", 2.0 * macs / e_per_inf_J / 1e12},
+        {"tops_per_mm2", 2.0 * macs * throughput / 1e12 / area_mm2}};
+    nlohmann::json layers = nlohmann::json::array();
+    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
+      const auto& lh = chip.layers()[l];
+      layers.push_back({{"inputs", lh.mapping.inputs}, {"outputs", lh.mapping.outputs},
+                        {"row_tiles", lh.mapping.row_tiles}, {"col_tiles", lh.mapping.col_tiles},
+                        {"stage_cycles_per_image", inf.stage_cycles[l]},
+                        {"adc_range_A", lh.adc->input_max()}, {"input_full_scale", lh.input_full_scale},
+                        {"weight_scale", lh.weight_scale}});
+    }
+    nlohmann::json result = {
+        {"summary", summary},
+        {"accuracy_pct", {{"hardware", hw_accuracy}, {"software_same_weights", held_accuracy}, {"fp32", fp32_accuracy}}},
+        {"chip", {{"tiles", chip.tile_count()}, {"adcs", chip.adc_count()},
+                  {"array", {{"rows", spec_.geometry.rows}, {"cols", spec_.geometry.cols},
+                             {"encoding", spec_.geometry.encoding == arch::WeightEncoding::kDifferential ? "differential" : "offset"},
+                             {"mux_ratio", spec_.geometry.mux_ratio}}},
+                  {"device", std::string(spec_.device->name())},
+                  {"adc_energy_source", spec_.adcs.front()->energy_per_conversion().source},
+                  {"layers", layers}}},
+        {"timing", {{"clock_hz", spec_.clock}, {"images", test.count}, {"total_cycles", inf.total_cycles},
+                    {"simulated_time_s", seconds}, {"latency_per_inference_cycles", inf.latency_cycles}}},
+        {"programming", {{"program_events", prog.tally.program_events}, {"pulses", prog.tally.pulses},
+                         {"verify_reads", prog.tally.verify_reads}, {"unconverged", prog.tally.unconverged},
+                         {"energy_pJ", e_prog.total_pJ}, {"time_s", prog.time_s},
+                         {"energy_by_component_pJ", breakdown_json(e_prog, 1.0)["by_component"]}}},
+        {"calibration", {{"images", n_cal}, {"energy_pJ", e_cal.total_pJ}}},
+        {"energy_per_inference_pJ", breakdown_json(e_inf, n)}};
+    ctx.wallclock["fp32_s"] = std::chrono::duration<double>(t_fp32 - t0).count();
+    ctx.wallclock["program_and_calibrate_s"] = std::chrono::duration<double>(t_setup - t_fp32).count();
+    ctx.wallclock["inference_s"] = std::chrono::duration<double>(t_inf - t_setup).count();
+    if (ctx.log != nullptr) print_summary(ctx.log, result, e_inf, n);
+    return result;
+  }
+
+ private:
+  void print_summary(std::FILE* out, const nlohmann::json& r, const EnergyBreakdown& e, double n) const {
+    const auto& s = r["summary"];
+    fmt::print(out, "\naccuracy: hardware {:.2f} %, software on the held weights {:.2f} %, fp32 {:.2f} %\n",
+               r["accuracy_pct"]["hardware"].get<double>(), r["accuracy_pct"]["software_same_weights"].get<double>(),
+               r["accuracy_pct"]["fp32"].get<double>());
+    fmt::print(out, "chip: {} tiles of {}x{} ({}), {} ADCs, area {:.4g} um^2\n", r["chip"]["tiles"].get<int>(),
+               spec_.geometry.rows, spec_.geometry.cols, r["chip"]["array"]["encoding"].get<std::string>(),
+               r["chip"]["adcs"].get<int>(), s["area_um2"]["total"].get<double>());
+    fmt::print(out, "latency {} cycles ({:.1f} ns) per inference; throughput {:.4g} inferences/s\n",
+               s["latency_per_inference_cycles"].get<long long>(), s["latency_per_inference_ns"].get<double>(),
+               s["throughput_inferences_per_s"].get<double>());
+    fmt::print(out, "energy per inference: {:.4g} pJ ({:.3g} TOPS/W)\n", e.total_pJ / n, s["tops_per_w"].get<double>());
+    fmt::print(out, "  {:<12} {:>14} {:>7}\n", "component", "pJ/inference", "share");
+    for (const auto& [k, v] : e.by_component_pJ) {
+      fmt::print(out, "  {:<12} {:>14.4g} {:>6.1f}%\n", k, v / n, e.total_pJ > 0 ? 100.0 * v / e.total_pJ : 0.0);
+    }
+    fmt::print(out, "programming (ex situ): {} events, {:.4g} pJ, {:.4g} s\n",
+               r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["energy_pJ"].get<double>(),
+               r["programming"]["time_s"].get<double>());
+  }
+
+  std::uint64_t seed_;
+  DataSpec data_;
+  NetworkSpec network_;
+  arch::ChipSpec spec_;
+  std::filesystem::path weights_file_;
+  std::unique_ptr<Fp32Trainer> trainer_;
+  int batch_ = 250;
+};
+
+}  // namespace
+
+XBARSIM_REGISTER(ExperimentRegistry, "tiled_inference", TiledInference)
+
+}  // namespace xbarsim::workloads
