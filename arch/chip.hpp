@@ -32,8 +32,9 @@ struct InferenceReport {
 
 class Chip {
  public:
-  // Elaborates the SystemC modules (once per process). `spec` and `ledger` must outlive the chip.
-  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed);
+  // Elaborates the SystemC modules (before the first simulation of the process; several chips
+  // may coexist under different `name`s). `spec` and `ledger` must outlive the chip.
+  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name = "chip");
 
   // Programs the network: weights[l] is (outputs x inputs) as in the fp32 MLP, biases[l] has
   // `outputs` entries. Each layer's weights are scaled by max |w| to [-1, 1] and written with
@@ -55,6 +56,7 @@ class Chip {
   std::vector<Eigen::MatrixXf> held_weights() const;
 
   const std::vector<LayerHardware>& layers() const { return layers_; }
+  const Controller& controller() const { return *controller_; }
   std::size_t tile_count() const { return tiles_.size(); }
   // ADCs on the chip: every tile has ceil(weight columns / mux ratio).
   std::size_t adc_count() const;

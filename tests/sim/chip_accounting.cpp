@@ -1,0 +1,202 @@
+// SystemC tests of the chip (one process, one simulation: every chip is elaborated before the
+// first sc_start). Checks the energy identity, the ADC conversion count formula on 4 x 4 and
+// 128 x 128 tiles, a tile operation's latency against the hand formula, the pipeline's
+// throughput against its slowest stage, and how tile count, ADC count and area follow the
+// array size.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "arch/chip.hpp"
+#include "core/params.hpp"
+
+namespace xbarsim::arch {
+namespace {
+
+// Ideal continuous device, 0..25 uS, differential pairs (two physical columns per weight).
+// DAC: 4-bit bit-serial (4 planes), 10 ns read pulse at 1 GHz (10 cycles).
+// ADC: 6-bit SAR, latency bits + 1 = 7 cycles, `mux` columns per ADC.
+std::string chip_yaml(int rows, int cols, int mux) {
+  return "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 2, pulse_width: 10 ns}\n"
+         "arch:\n"
+         "  clock: 1 GHz\n"
+         "  tech: {node: 22nm}\n"
+         "  array: {rows: " + std::to_string(rows) + ", cols: " + std::to_string(cols) + ", cell_area_F2: 40}\n"
+         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+         "  adc: {impl: sar, bits: 6, mux_ratio: " + std::to_string(mux) + ", signed: true}\n"
+         "  shift_add: {impl: digital, bits: 24}\n"
+         "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
+         "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+         "  calibration_images: 16\n";
+}
+
+struct TestChip {
+  TestChip(int rows, int cols, int mux, std::vector<int> widths, const std::string& name)
+      : root(Params::from_string(chip_yaml(rows, cols, mux), name + ".yaml")),
+        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
+        chip(spec, ledger, 7, name) {
+    Rng rng(11);
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+      Eigen::MatrixXf w(widths[l + 1], widths[l]);
+      for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = static_cast<float>(rng.normal());
+      weights.push_back(w);
+      biases.push_back(Eigen::VectorXf::Zero(widths[l + 1]));
+    }
+    images.resize(widths.front(), 40);
+    for (Eigen::Index i = 0; i < images.size(); ++i) images(i) = static_cast<float>(rng.uniform());
+  }
+  Params root;
+  ChipSpec spec;
+  Ledger ledger;
+  Chip chip;
+  std::vector<Eigen::MatrixXf> weights;
+  std::vector<Eigen::VectorXf> biases;
+  Eigen::MatrixXf images;
+};
+
+// Elaborated before any simulation starts (static storage, first use in the first test).
+TestChip& small() {
+  static TestChip c(4, 4, 2, {6, 5, 3}, "small");
+  return c;
+}
+TestChip& large() {
+  static TestChip c(128, 128, 8, {300, 70}, "large");
+  return c;
+}
+TestChip& chip64() {
+  static TestChip c(64, 64, 8, {784, 256, 128, 64, 10}, "a64");
+  return c;
+}
+TestChip& chip256() {
+  static TestChip c(256, 256, 8, {784, 256, 128, 64, 10}, "a256");
+  return c;
+}
+
+class ChipTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Elaborate every chip before the first sc_start of the process.
+    small();
+    large();
+    chip64();
+    chip256();
+  }
+};
+
+// ADC conversions charged under `phase` (rows whose component ends in "/adc").
+std::uint64_t adc_conversions(const Ledger& ledger, const std::string& phase) {
+  std::uint64_t n = 0;
+  for (const auto& r : ledger.energy_rows()) {
+    const std::string& c = r.action->component;
+    if (r.action->action == "conversion" && component_under(c, phase) && c.ends_with("/adc")) n += r.count;
+  }
+  return n;
+}
+
+TEST_F(ChipTest, AdcConversionsFollowTheFormulaOn4x4Tiles) {
+  TestChip& c = small();
+  c.chip.program(c.weights, c.biases);
+  c.chip.calibrate(c.images.leftCols(16), 8);
+  const std::uint64_t before = adc_conversions(c.ledger, "inference");
+  c.chip.infer(c.images, 7, nullptr);
+  // Layer 6 -> 5 on 4 x 4 differential arrays (2 weight columns): row tiles of 4 and 2 rows,
+  // column tiles of 2, 2 and 1 columns; column groups ceil(cols / 2) = 1 each: 2 x 3 = 6.
+  // Layer 5 -> 3: row tiles 4 and 1, column tiles 2 and 1: 2 x 2 = 4 groups.
+  // Conversions = groups x mux ratio 2 x 4 planes x 40 images = (6 + 4) x 2 x 4 x 40 = 3200.
+  EXPECT_EQ(adc_conversions(c.ledger, "inference") - before, 3200u);
+}
+
+TEST_F(ChipTest, AdcConversionsFollowTheFormulaOn128x128Tiles) {
+  TestChip& c = large();
+  c.chip.program(c.weights, c.biases);
+  c.chip.calibrate(c.images.leftCols(16), 16);
+  c.chip.infer(c.images, 40, nullptr);
+  // 300 -> 70 on 128 x 128 differential arrays: 3 row tiles x (ceil(64/8) + ceil(6/8)) = 27
+  // column groups; conversions = 27 x 8 x 4 planes x 40 images = 34560.
+  EXPECT_EQ(adc_conversions(c.ledger, "inference"), 34560u);
+}
+
+TEST_F(ChipTest, EnergyTotalEqualsSumOverComponentsAndOverLayers) {
+  TestChip& c = large();
+  const double total = c.ledger.energy_J("inference");
+  ASSERT_GT(total, 0.0);
+  // Over layers (and the shared buffer), and over the component tree.
+  const double by_layer = c.ledger.energy_J("inference/layer0") + c.ledger.energy_J("inference/buffer");
+  EXPECT_NEAR(by_layer, total, 1e-12 * total);
+  double by_rows = 0.0;
+  for (const auto& r : c.ledger.energy_rows()) {
+    if (component_under(r.action->component, "inference")) {
+      EXPECT_DOUBLE_EQ(r.energy_J(), static_cast<double>(r.count) * r.action->energy_per_action_J);
+      by_rows += r.energy_J();
+    }
+  }
+  EXPECT_NEAR(by_rows, total, 1e-12 * total);
+  const nlohmann::json tree = c.ledger.energy_tree();
+  const auto& inf = tree["children"]["inference"];
+  double children = 0.0;
+  for (const auto& [k, v] : inf["children"].items()) children += v["energy_pJ"].get<double>();
+  EXPECT_NEAR(children, inf["energy_pJ"].get<double>(), 1e-9 * children);
+  EXPECT_NEAR(inf["energy_pJ"].get<double>(), total * 1e12, 1e-9 * total * 1e12);
+}
+
+TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {
+  TestChip& c = small();
+  // planes x (read cycles + mux x ADC cycles) + shift-add: 4 x (10 + 2 x 7) + 1 = 97 cycles.
+  EXPECT_EQ(c.chip.layers()[0].tiles[0]->cycles_per_image(4), 97);
+  TestChip& l = large();
+  // 4 x (10 + 8 x 7) + 1 = 265 cycles.
+  EXPECT_EQ(l.chip.layers()[0].tiles[0]->cycles_per_image(4), 265);
+}
+
+TEST_F(ChipTest, PipelineThroughputIsSetByTheSlowestStage) {
+  TestChip& c = small();
+  const InferenceReport r = c.chip.infer(c.images, 7, nullptr);
+  ASSERT_EQ(r.stage_cycles.size(), 2u);
+  // Stage = tile (97) + adder tree over 2 row tiles (1) + bias/activation (1) = 99 cycles, for
+  // both layers (the buffer moves <= 256 bits per image: 1 cycle, hidden under the tiles).
+  EXPECT_EQ(r.stage_cycles[0], 99);
+  EXPECT_EQ(r.stage_cycles[1], 99);
+  EXPECT_EQ(r.latency_cycles, 198);
+  // 40 images in batches of 7 through a 2-stage pipeline: the first image leaves after the sum
+  // of the stages, every later one a slowest-stage time later: 198 + 39 x 99 = 4059 cycles.
+  EXPECT_EQ(r.total_cycles, 198 + 39 * 99);
+}
+
+TEST_F(ChipTest, UnequalStagesRunAtTheSlowestStagesRate) {
+  TestChip& c = chip64();
+  c.chip.program(c.weights, c.biases);
+  c.chip.calibrate(c.images.leftCols(16), 16);
+  const InferenceReport r = c.chip.infer(c.images, 16, nullptr);
+  // Tiles: 4 x (10 + 8 x 7) + 1 = 265 cycles. Adder trees over 13, 4, 2, 1 row tiles:
+  // ceil(log2) = 4, 2, 1, 0 cycles; plus 1 for bias/activation. Buffer traffic per image
+  // (784 + 256 values x 4 bits = 13 + 4 words of 256 bits at most) hides under the tiles.
+  EXPECT_EQ(r.stage_cycles, (std::vector<long long>{270, 268, 267, 266}));
+  // 1071 cycles for the first image, then one image every 270 cycles (the slowest stage).
+  EXPECT_EQ(r.latency_cycles, 1071);
+  EXPECT_EQ(r.total_cycles, 1071 + 39 * 270);
+}
+
+TEST_F(ChipTest, ArraySizeChangesTilesAdcsAndAreaAsMapped) {
+  TestChip& a = chip64();
+  TestChip& b = chip256();
+  // Tile counts from the mapping (tests/unit/arch/mapping_test.cpp): 125 and 11.
+  EXPECT_EQ(a.chip.tile_count(), 125u);
+  EXPECT_EQ(b.chip.tile_count(), 11u);
+  // ADCs per tile ceil(weight columns / 8): 64 x 64 -> 32 / 8 = 4; 256 x 256 -> 128 / 8 = 16.
+  EXPECT_EQ(a.chip.adc_count(), 500u);
+  EXPECT_EQ(b.chip.adc_count(), 176u);
+  a.chip.declare_area();
+  b.chip.declare_area();
+  // Array area = tiles x rows x cols x 40 F^2, F = 22 nm: 125 x 64 x 64 x 40 x (22e-9)^2 m^2
+  // and 11 x 256 x 256 x 40 x (22e-9)^2 m^2.
+  const double f2 = 22e-9 * 22e-9;
+  EXPECT_NEAR(a.ledger.area_m2("chip/tiles/array"), 125.0 * 64 * 64 * 40 * f2, 1e-6 * 125.0 * 64 * 64 * 40 * f2);
+  EXPECT_NEAR(b.ledger.area_m2("chip/tiles/array"), 11.0 * 256 * 256 * 40 * f2, 1e-6 * 11.0 * 256 * 256 * 40 * f2);
+  // ADC area scales with the ADC count (same ADC card): 500 / 176.
+  EXPECT_NEAR(a.ledger.area_m2("chip/tiles/adc") / b.ledger.area_m2("chip/tiles/adc"), 500.0 / 176.0, 1e-9);
+  // DACs: one per row per tile: 125 x 64 vs 11 x 256.
+  EXPECT_NEAR(a.ledger.area_m2("chip/tiles/dac") / b.ledger.area_m2("chip/tiles/dac"), 8000.0 / 2816.0, 1e-9);
+}
+
+}  // namespace
+}  // namespace xbarsim::arch
