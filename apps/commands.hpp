@@ -2,6 +2,7 @@
 // (one line) for bad input.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -9,5 +10,21 @@ namespace xbarsim::apps {
 
 int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
+int sweep_command(const std::vector<std::string>& args);
+int merge_command(const std::vector<std::string>& args);
+int compare_command(const std::vector<std::string>& args);
+
+}  // namespace xbarsim::apps
+
+namespace xbarsim::sweep {
+struct Collected;
+}
+
+namespace xbarsim::apps {
+
+// Shared by sweep, merge and compare: the default -j (the number of cores) and the closing lines
+// (sweep.csv, figures, or what is missing).
+int default_jobs();
+void print_collected(const sweep::Collected& c, const std::filesystem::path& out, const std::string& redo);
 
 }  // namespace xbarsim::apps

@@ -1,4 +1,4 @@
-// The xbarsim command line: run, validate, --help, --version.
+// The xbarsim command line: run, validate, sweep, merge, compare, --help, --version.
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -15,10 +15,18 @@ constexpr const char* kUsage = R"(xbarsim - cycle-approximate simulator for in-m
 
 usage:
   xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet]
+              [--trace FILE.vcd]
       Run an experiment; results go to a fresh run folder (report.json, energy.csv,
       area.csv, epochs.csv, config.resolved.yaml, wallclock.json).
   xbarsim validate FILE.yaml...
       Check experiment files and device/periphery cards without running anything.
+  xbarsim sweep SWEEP.yaml [-j N] [--out DIR] [--shard K/N] [--quiet]
+      Run every point of a sweep (axes over any key, product or zip), each its own run,
+      resumable; sweep.csv and PNG/SVG plots in the sweep folder (default sweeps/NAME).
+  xbarsim merge SWEEP_DIR... --out DIR
+      Combine the folders of sweep shards (--shard K/N) into one sweep.csv.
+  xbarsim compare COMPARE.yaml [-j N] [--out DIR] [--quiet]
+      One experiment with several device cards side by side (compare.md, compare.csv).
   xbarsim --help | --version
 
 Exit codes: 0 success, 1 bad input (config, data, command line), 70 internal error.
@@ -45,7 +53,10 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return xbarsim::apps::run_command(rest);
     if (cmd == "validate") return xbarsim::apps::validate_command(rest);
-    throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run or validate; see xbarsim --help)", cmd));
+    if (cmd == "sweep") return xbarsim::apps::sweep_command(rest);
+    if (cmd == "merge") return xbarsim::apps::merge_command(rest);
+    if (cmd == "compare") return xbarsim::apps::compare_command(rest);
+    throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
   } catch (const xbarsim::UserError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", e.what());
     return 1;

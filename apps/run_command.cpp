@@ -23,7 +23,7 @@ namespace xbarsim::apps {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet]";
+    "usage: xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet] [--trace FILE.vcd]";
 
 std::filesystem::path default_out_dir(const std::string& name) {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -45,6 +45,7 @@ int run_command(const std::vector<std::string>& args) {
       ("out", po::value<std::string>(), "run folder (default runs/NAME-DATE-TIME); must not exist or be empty")
       ("seed", po::value<std::uint64_t>(), "random seed (overrides experiment.seed)")
       ("quiet,q", "no progress and no summary on the terminal")
+      ("trace", po::value<std::string>(), "write a VCD trace (GTKWave) of the SystemC model to this file")
       ("config", po::value<std::string>(), "experiment file");
   po::positional_options_description pos;
   pos.add("config", 1);
@@ -78,7 +79,8 @@ int run_command(const std::vector<std::string>& args) {
   const bool quiet = vm.count("quiet") != 0;
   Progress progress(stderr, quiet);
   if (!quiet) fmt::print("xbarsim {}: {} -> {}\n", XBARSIM_VERSION, prepared.name, out.string());
-  workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout);
+  const std::filesystem::path trace = vm.count("trace") != 0 ? vm["trace"].as<std::string>() : "";
+  workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout, trace);
   if (!quiet) fmt::print("results in {}\n", out.string());
   return 0;
 }

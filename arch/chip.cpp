@@ -43,6 +43,19 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
   controller_->buffer_socket.bind(buffer_->socket);
 }
 
+void Chip::trace_to(const std::string& file) {
+  std::string base = file;
+  if (base.size() > 4 && base.ends_with(".vcd")) base.resize(base.size() - 4);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // timescale notice
+  trace_ = sc_core::sc_create_vcd_trace_file(base.c_str());
+  trace_->set_time_unit(1, sc_core::SC_PS);
+  controller_->enable_trace(trace_);
+}
+
+Chip::~Chip() {
+  if (trace_ != nullptr) sc_core::sc_close_vcd_trace_file(trace_);
+}
+
 std::size_t Chip::adc_count() const {
   const int per_tile = (spec_.geometry.weight_cols() + spec_.geometry.mux_ratio - 1) / spec_.geometry.mux_ratio;
   return tiles_.size() * static_cast<std::size_t>(per_tile);

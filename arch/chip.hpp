@@ -60,6 +60,11 @@ class Chip {
   std::size_t tile_count() const { return tiles_.size(); }
   // ADCs on the chip: every tile has ceil(weight columns / mux ratio).
   std::size_t adc_count() const;
+  // Writes a VCD trace (GTKWave) of the controller phase and each layer's activity to `file`
+  // (".vcd" is appended by SystemC when missing). Call before the first simulation.
+  void trace_to(const std::string& file);
+  ~Chip();
+
   // Declares the area of every component in the ledger (under "area/...").
   void declare_area() const;
 
@@ -71,6 +76,7 @@ class Chip {
   std::vector<LayerHardware> layers_;
   std::unique_ptr<Accumulator> buffer_;
   std::unique_ptr<Controller> controller_;
+  sc_core::sc_trace_file* trace_ = nullptr;
 };
 
 }  // namespace xbarsim::arch

@@ -36,6 +36,31 @@ long long Controller::latency_cycles() const {
   return sum;
 }
 
+void Controller::enable_trace(sc_core::sc_trace_file* tf) {
+  trace_ = tf;
+  layer_busy_ = std::make_unique<bool[]>(layers_.size());
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    layer_busy_[l] = false;
+    sc_core::sc_trace(tf, layer_busy_[l], fmt::format("{}.layer{}_busy", name(), l));
+  }
+  sc_core::sc_trace(tf, phase_code_, std::string(name()) + ".phase");
+}
+
+void Controller::replay_trace() {
+  std::stable_sort(events_.begin(), events_.end(),
+                   [](const TraceEvent& a, const TraceEvent& b) { return a.cycle < b.cycle; });
+  for (const TraceEvent& e : events_) {
+    const sc_core::sc_time t = period_ * e.cycle;
+    if (t > sc_core::sc_time_stamp()) wait(t - sc_core::sc_time_stamp());
+    layer_busy_[static_cast<std::size_t>(e.layer)] = e.busy;
+  }
+  events_.clear();
+  const sc_core::sc_time end = period_ * job_end_;
+  if (end > sc_core::sc_time_stamp()) wait(end - sc_core::sc_time_stamp());
+  phase_code_ = 0;
+  wait(sc_core::SC_ZERO_TIME);
+}
+
 void Controller::run(InferenceJob& job) {
   // The first sc_start initializes the simulation; the thread must be waiting on start_ before
   // the notification, or it would be lost.
@@ -102,6 +127,8 @@ void Controller::thread() {
     wait(start_);
     InferenceJob& job = *job_;
     set_phase(job.phase);
+    phase_code_ = job.phase == "programming" ? 1 : job.phase == "calibration" ? 2
+                  : job.phase == "inference" ? 3 : 4;
     const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
     stage_free_.assign(layers_.size(), now);
     job_start_ = now;
@@ -112,8 +139,13 @@ void Controller::thread() {
       run_batch(job, first, n);
       if (job.progress != nullptr) job.progress->update(first + static_cast<std::size_t>(n));
     }
-    qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
-    qk_.sync();
+    if (trace_ != nullptr) {
+      qk_.reset();
+      replay_trace();
+    } else {
+      qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
+      qk_.sync();
+    }
     last_job_cycles_ = std::llround(job_end_ - job_start_);
   }
 }
@@ -223,6 +255,10 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     const double last_end = std::max(first_end + static_cast<double>(count - 1) * static_cast<double>(s),
                                      arrive_first + static_cast<double>(count - 1) * arrive_sep + static_cast<double>(s));
     free = last_end;
+    if (trace_ != nullptr) {
+      events_.push_back({first_end - static_cast<double>(s), l, true});
+      events_.push_back({last_end, l, false});
+    }
     arrive_sep = count > 1 ? (last_end - first_end) / (count - 1) : static_cast<double>(s);
     arrive_first = first_end;
     job_end_ = std::max(job_end_, last_end);
@@ -235,6 +271,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   }
   // Let simulated time follow the first stage's progress (temporal decoupling; synchronize
   // when the quantum is used up).
+  // Tracing replays the schedule at the job's end instead, so time must not move before that.
+  if (trace_ != nullptr) return;
   const sc_core::sc_time target = period_ * stage_free_.front();
   if (target > sc_core::sc_time_stamp()) qk_.set(target - sc_core::sc_time_stamp());
   if (qk_.need_sync()) qk_.sync();

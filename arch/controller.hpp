@@ -69,6 +69,11 @@ class Controller : public sc_core::sc_module {
   // its latency.
   sc_core::sc_time issue(std::size_t layer, std::size_t k, TileOp& op);
 
+  // Traces the controller's phase and each layer's busy window into `tf` (GTKWave). Call
+  // before the first simulation. With tracing on, a job's schedule is replayed in simulated
+  // time at the job's end (a few events per batch, never per image or cycle).
+  void enable_trace(sc_core::sc_trace_file* tf);
+
   // Timing of the last job: per-stage service time, total simulated cycles, images.
   const std::vector<StageTiming>& stages() const { return stages_; }
   long long last_job_cycles() const { return last_job_cycles_; }
@@ -106,6 +111,18 @@ class Controller : public sc_core::sc_module {
   long long last_job_cycles_ = 0;
   double job_start_ = 0.0;
   double job_end_ = 0.0;
+
+  // Tracing: the traced values and the job's recorded events (time in cycles, layer, busy).
+  struct TraceEvent {
+    double cycle;
+    int layer;
+    bool busy;
+  };
+  sc_core::sc_trace_file* trace_ = nullptr;
+  std::unique_ptr<bool[]> layer_busy_;
+  int phase_code_ = 0;  // 0 idle, 1 programming, 2 calibration, 3 inference, 4 other
+  std::vector<TraceEvent> events_;
+  void replay_trace();
 
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;

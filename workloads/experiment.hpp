@@ -21,6 +21,7 @@ struct RunContext {
   std::FILE* log = nullptr;       // human summary lines (stdout), or nullptr when quiet
   Ledger ledger;                  // action counts, energy and area tables of the run
   nlohmann::json wallclock;       // wall-clock figures: kept out of report.json by design
+  std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
 };
 
 class Experiment {

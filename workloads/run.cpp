@@ -19,7 +19,7 @@ PreparedExperiment prepare_experiment(const Params& root) {
 }
 
 void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log) {
+             Progress& progress, std::FILE* log, const std::filesystem::path& trace_file) {
   if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
     throw UsageError(fmt::format("--out {}: folder exists and is not empty (choose another or delete it)",
                                  out_dir.string()));
@@ -32,6 +32,7 @@ void execute(PreparedExperiment& prepared, const Params& root, const std::filesy
   ctx.out_dir = out_dir;
   ctx.progress = &progress;
   ctx.log = log;
+  ctx.trace_file = trace_file;
   nlohmann::json results;
   try {
     results = prepared.experiment->run(ctx);

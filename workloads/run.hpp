@@ -30,6 +30,6 @@ PreparedExperiment prepare_experiment(const Params& root);
 // experiment's own tables). While it runs the folder holds RUNNING; a failed run leaves FAILED
 // with the error and no report.json. `log` (nullable) receives the human summary.
 void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log);
+             Progress& progress, std::FILE* log, const std::filesystem::path& trace_file = {});
 
 }  // namespace xbarsim::workloads

@@ -70,6 +70,7 @@ class TiledInference final : public Experiment {
 
     // 2. The chip: program, calibrate, infer.
     arch::Chip chip(spec_, ctx.ledger, seed_);
+    if (!ctx.trace_file.empty()) chip.trace_to(ctx.trace_file.string());
     chip.declare_area();
     const arch::ProgramReport prog = chip.program(net.weights(), net.biases());
     const auto n_cal = std::min<std::size_t>(static_cast<std::size_t>(spec_.calibration_images), train.count);
