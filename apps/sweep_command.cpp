@@ -21,8 +21,8 @@ int default_jobs() { return static_cast<int>(std::max(1U, std::thread::hardware_
 
 void print_collected(const sweep::Collected& c, const std::filesystem::path& out, const std::string& redo) {
   if (!c.missing.empty()) {
-    fmt::print("{}: {} of {} points finished here (first missing: {}); sweep.csv.partial holds them. "
-               "Run the remaining shards, or {}, then `xbarsim merge`.\n",
+    fmt::print("{}: {} of {} points finished here (first missing: {}); sweep.csv.partial holds their rows. "
+               "To finish: {}; for shard folders, `xbarsim merge` them once every shard is done.\n",
                out.string(), c.total - c.missing.size(), c.total, c.missing.front(), redo);
     return;
   }

@@ -38,6 +38,7 @@ class Rng {
   bool bernoulli(double p) { return uniform() < p; }
 
   std::mt19937_64& engine() { return engine_; }
+  const std::mt19937_64& engine() const { return engine_; }
 
  private:
   std::mt19937_64 engine_;

@@ -9,6 +9,7 @@ packages=(
   libfmt-dev libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
+  gnuplot-nox
 )
 missing=()
 for p in "${packages[@]}"; do

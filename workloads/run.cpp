@@ -46,6 +46,11 @@ void execute(PreparedExperiment& prepared, const Params& root, const std::filesy
   nlohmann::json report;
   report["xbarsim_version"] = XBARSIM_VERSION;
   report["experiment"] = {{"name", prepared.name}, {"impl", prepared.impl}, {"seed", prepared.seed}};
+  // The headline figures (what sweeps and comparisons read) at the top level.
+  if (results.contains("summary")) {
+    report["summary"] = results["summary"];
+    results.erase("summary");
+  }
   report["results"] = results;
   report["energy"] = ctx.ledger.energy_tree();
   report["area"] = ctx.ledger.area_tree();
