@@ -16,6 +16,10 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     TileParts& p = parts_[l];
     p.dac = spec.dac.get();
     p.adc = spec.adcs[l].get();
+    if (spec.trainable()) {
+      p.dac_backward = spec.backward_dac.get();
+      p.adc_backward = spec.backward_adcs[l].get();
+    }
     p.shift_add = spec.shift_add.get();
     p.write_driver = spec.write_driver.get();
     p.read_voltage = spec.read_voltage;
@@ -25,6 +29,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     LayerHardware& lh = layers_[l];
     lh.mapping = spec.layers[l];
     lh.adc = spec.adcs[l].get();
+    lh.adc_backward = spec.trainable() ? spec.backward_adcs[l].get() : nullptr;
     lh.relu = l + 1 < n_layers;
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
     for (const TileSlice& slice : lh.mapping.tiles) {
@@ -85,6 +90,117 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
     }
   }
   return report;
+}
+
+void Chip::set_scales_and_biases(const std::vector<float>& weight_scales,
+                                 const std::vector<Eigen::VectorXf>& biases) {
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    layers_[l].weight_scale = weight_scales[l];
+    layers_[l].bias = biases[l];
+  }
+}
+
+ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase,
+                                  bool only_changed, const devices::ProgramOptions& options) {
+  ProgramReport report;
+  for (auto& t : tiles_) t->set_phase(phase);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    LayerHardware& lh = layers_[l];
+    for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
+      const TileSlice& s = lh.mapping.tiles[k];
+      // Tile block: rows = inputs, columns = outputs.
+      const Eigen::MatrixXf block = w[l].block(s.col_begin, s.row_begin, s.cols, s.rows).transpose();
+      TileOp op;
+      op.kind = TileOp::Kind::kProgram;
+      op.weights = &block;
+      op.program_options = options;
+      op.only_changed = only_changed;
+      controller_->issue(l, k, op);
+      report.tally += op.tally;
+      report.time_s = std::max(report.time_s, op.latency.to_seconds());
+    }
+  }
+  return report;
+}
+
+Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
+                              const std::string& phase) {
+  Eigen::MatrixXf logits(layers_.back().mapping.outputs, x.cols());
+  layer_inputs.resize(layers_.size());
+  InferenceJob job;
+  job.images = &x;
+  job.batch = static_cast<int>(x.cols());
+  job.phase = phase;
+  job.outputs = &logits;
+  job.layer_inputs = &layer_inputs;
+  job.track_ranges = true;
+  controller_->run(job);
+  return logits;
+}
+
+void Chip::backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen::MatrixXf>& layer_inputs,
+                    std::vector<Eigen::MatrixXf>& errors) {
+  BackwardJob job;
+  job.output_error = &output_error;
+  job.layer_inputs = &layer_inputs;
+  job.errors = &errors;
+  controller_->run(job);
+}
+
+void Chip::declare_phases(const std::vector<std::string>& phases) {
+  for (const auto& p : phases) controller_->declare_phase(p);
+}
+
+namespace {
+template <class T>
+void put(std::ostream& out, const T& v) {
+  out.write(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <class T>
+void get(std::istream& in, T& v) {
+  in.read(reinterpret_cast<char*>(&v), sizeof(T));
+}
+}  // namespace
+
+void Chip::save_state(std::ostream& out) const {
+  for (const auto& t : tiles_) t->save_state(out);
+  for (const auto& lh : layers_) {
+    put(out, lh.weight_scale);
+    put(out, lh.input_full_scale);
+    put(out, lh.bias.size());
+    out.write(reinterpret_cast<const char*>(lh.bias.data()), static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
+    for (const periphery::Adc* a : {static_cast<const periphery::Adc*>(lh.adc), static_cast<const periphery::Adc*>(lh.adc_backward)}) {
+      const bool has = a != nullptr && a->calibrated();
+      put(out, has);
+      if (has) {
+        put(out, a->input_min());
+        put(out, a->input_max());
+      }
+    }
+  }
+}
+
+void Chip::load_state(std::istream& in) {
+  for (auto& t : tiles_) t->load_state(in);
+  for (auto& lh : layers_) {
+    get(in, lh.weight_scale);
+    get(in, lh.input_full_scale);
+    Eigen::Index n = 0;
+    get(in, n);
+    lh.bias.resize(n);
+    in.read(reinterpret_cast<char*>(lh.bias.data()), static_cast<std::streamsize>(n * sizeof(float)));
+    for (periphery::Adc* a : {lh.adc, lh.adc_backward}) {
+      bool has = false;
+      get(in, has);
+      if (has) {
+        double lo = 0, hi = 0;
+        get(in, lo);
+        get(in, hi);
+        a->set_range(lo, hi);
+      }
+    }
+  }
+  if (!in) throw std::runtime_error("chip state: truncated checkpoint");
 }
 
 void Chip::calibrate(const Eigen::MatrixXf& images, int batch) {

@@ -51,6 +51,31 @@ class Chip {
   // Runs `images` (features x n) through the chip in batches. Charged to phase "inference".
   InferenceReport infer(const Eigen::MatrixXf& images, int batch, Progress* progress);
 
+  // --- Training (spec.trainable()) ------------------------------------------------------
+  // Sets each layer's weight scale (value of a normalized weight of 1) and biases.
+  void set_scales_and_biases(const std::vector<float>& weight_scales, const std::vector<Eigen::VectorXf>& biases);
+  // Programs normalized weights w[l] (outputs x inputs, [-1, 1]) into the arrays; with
+  // `only_changed`, only devices whose target level changes. Charged to `phase`.
+  ProgramReport write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
+                              const devices::ProgramOptions& options);
+  // Forward pass of one mini-batch x (features x batch) through the tiles with range tracking;
+  // keeps every layer's input in `layer_inputs`; returns the logits. Charged to `phase`.
+  Eigen::MatrixXf forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
+                          const std::string& phase = "forward");
+  // Backward pass: the error at the logits back through the transposed arrays; errors[l] is
+  // dLoss/d(output of layer l). Charged to "backward".
+  void backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen::MatrixXf>& layer_inputs,
+                std::vector<Eigen::MatrixXf>& errors);
+  // Simulated cycles of the last forward/backward/inference job.
+  long long last_job_cycles() const { return controller_->last_job_cycles(); }
+  // Declares the ledger actions of these phases now, in this order (so that a checkpoint's
+  // counts line up with the actions of a resumed run).
+  void declare_phases(const std::vector<std::string>& phases);
+  // Saves and restores every state a resumed run needs: cells, tile random streams, converter
+  // ranges, scales and biases (binary, this build only).
+  void save_state(std::ostream& out) const;
+  void load_state(std::istream& in);
+
   // The weights the devices now hold, in the fp32 network's units (outputs x inputs): what a
   // software evaluation of "the same quantized, noisy weights" uses.
   std::vector<Eigen::MatrixXf> held_weights() const;

@@ -69,6 +69,21 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
     array.fail("cols", "at least 2 columns (one weight column and its pair or reference)");
   }
 
+  if (const auto bdac = arch.child_if("backward_dac")) {
+    check_tech(*bdac, s.tech);
+    s.backward_dac = periphery::DacRegistry::instance().create(*bdac, s.tech);
+    check_clock(*bdac, "clock", s.backward_dac->clock(), s.clock);
+    if (!s.backward_dac->is_signed()) bdac->fail("signed", "true (errors are signed)");
+    if (!s.adcs.front()->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");
+    // The transposed read sees the row's conductances: R of `cols` mid-range cells in parallel.
+    periphery::AdcContext back_ctx = adc_ctx;
+    back_ctx.column_resistance = 1.0 / (s.geometry.cols * g_mid);
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+      s.backward_adcs.push_back(periphery::AdcRegistry::instance().create(adc, s.tech, back_ctx));
+    }
+    s.range_headroom = arch.real_or("range_headroom", 1.1, 1.0, 10.0);
+  }
+
   const Params sa = arch.child("shift_add");
   check_tech(sa, s.tech);
   s.shift_add = periphery::ShiftAddRegistry::instance().create(sa, s.tech);

@@ -35,6 +35,11 @@ struct ChipSpec {
   std::unique_ptr<devices::Device> device;
   std::unique_ptr<periphery::Dac> dac;
   std::vector<std::unique_ptr<periphery::Adc>> adcs;  // one per layer (each its own range)
+  // Training only (arch.backward_dac present): the signed DAC that drives errors into the
+  // columns, and one ADC per layer (same card as `adc`) for the transposed reads.
+  std::unique_ptr<periphery::Dac> backward_dac;
+  std::vector<std::unique_ptr<periphery::Adc>> backward_adcs;
+  double range_headroom = 1.0;  // training: ADC range = headroom x the previous batch's largest current
   std::unique_ptr<periphery::ShiftAdd> shift_add;
   std::unique_ptr<periphery::WriteDriver> write_driver;
   std::unique_ptr<periphery::Sram> buffer;
@@ -49,6 +54,8 @@ struct ChipSpec {
   int activation_bits() const { return dac->bits(); }
   // Input bit planes per image (bit-serial: magnitude bits; multi-bit: 1).
   int planes() const { return dac->read_cycles(); }
+  int backward_planes() const { return backward_dac ? backward_dac->read_cycles() : 0; }
+  bool trainable() const { return backward_dac != nullptr; }
 };
 
 }  // namespace xbarsim::arch

@@ -69,6 +69,18 @@ void Controller::run(InferenceJob& job) {
     initialized_ = true;
   }
   job_ = &job;
+  backward_job_ = nullptr;
+  start_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();
+}
+
+void Controller::run(BackwardJob& job) {
+  if (!initialized_) {
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    initialized_ = true;
+  }
+  job_ = nullptr;
+  backward_job_ = &job;
   start_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();
 }
@@ -99,6 +111,12 @@ void Controller::set_phase(const std::string& phase) {
   current_ = c;
 }
 
+sc_core::sc_time Controller::issue(std::size_t layer, std::size_t k, TileOp& op) {
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  transport_tile(first_socket_[layer] + k, op, delay);
+  return delay;
+}
+
 void Controller::transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay) {
   payload_.set_extension(&op);
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -109,12 +127,6 @@ void Controller::transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time
   }
 }
 
-sc_core::sc_time Controller::issue(std::size_t layer, std::size_t k, TileOp& op) {
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  transport_tile(first_socket_[layer] + k, op, delay);
-  return delay;
-}
-
 void Controller::transport_buffer(BufferOp& op, sc_core::sc_time& delay) {
   payload_.set_extension(&op);
   payload_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
@@ -122,32 +134,63 @@ void Controller::transport_buffer(BufferOp& op, sc_core::sc_time& delay) {
   payload_.clear_extension(&op);
 }
 
+void Controller::start(const std::string& phase) {
+  set_phase(phase);
+  phase_code_ = phase == "programming" ? 1 : phase == "calibration" ? 2 : phase == "inference" ? 3 : 4;
+  const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
+  stage_free_.assign(layers_.size(), now);
+  job_start_ = now;
+  job_end_ = now;
+}
+
+void Controller::finish_job() {
+  if (trace_ != nullptr) {
+    qk_.reset();
+    replay_trace();
+  } else {
+    qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
+    qk_.sync();
+  }
+  last_job_cycles_ = std::llround(job_end_ - job_start_);
+}
+
 void Controller::thread() {
   while (true) {
     wait(start_);
+    if (backward_job_ != nullptr) {
+      start(backward_job_->phase);
+      run_backward(*backward_job_);
+      finish_job();
+      continue;
+    }
     InferenceJob& job = *job_;
-    set_phase(job.phase);
-    phase_code_ = job.phase == "programming" ? 1 : job.phase == "calibration" ? 2
-                  : job.phase == "inference" ? 3 : 4;
-    const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
-    stage_free_.assign(layers_.size(), now);
-    job_start_ = now;
-    job_end_ = now;
+    start(job.phase);
     const auto count = static_cast<std::size_t>(job.images->cols());
     for (std::size_t first = 0; first < count; first += static_cast<std::size_t>(job.batch)) {
       const int n = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(job.batch), count - first));
       run_batch(job, first, n);
       if (job.progress != nullptr) job.progress->update(first + static_cast<std::size_t>(n));
     }
-    if (trace_ != nullptr) {
-      qk_.reset();
-      replay_trace();
-    } else {
-      qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
-      qk_.sync();
-    }
-    last_job_cycles_ = std::llround(job_end_ - job_start_);
+    finish_job();
   }
+}
+
+void Controller::pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first,
+                                double& arrive_sep) {
+  // Image k leaves the stage at max(arrival_k, leave_{k-1}) + s; arrivals are evenly spaced.
+  double& free = stage_free_[stage];
+  const double sd = static_cast<double>(s);
+  const double first_end = std::max(arrive_first, free) + sd;
+  const double last_end = std::max(first_end + static_cast<double>(count - 1) * sd,
+                                   arrive_first + static_cast<double>(count - 1) * arrive_sep + sd);
+  free = last_end;
+  if (trace_ != nullptr) {
+    events_.push_back({first_end - sd, static_cast<int>(stage), true});
+    events_.push_back({last_end, static_cast<int>(stage), false});
+  }
+  arrive_sep = count > 1 ? (last_end - first_end) / (count - 1) : sd;
+  arrive_first = first_end;
+  job_end_ = std::max(job_end_, last_end);
 }
 
 void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
@@ -165,9 +208,16 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
 
   for (int l = 0; l < n_layers; ++l) {
     LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
-    const bool raw = job.bypass_adc_last && l == n_layers - 1;
     const int in = layer.mapping.inputs;
     const int out = layer.mapping.outputs;
+    if (job.layer_inputs != nullptr) {
+      auto& keep = (*job.layer_inputs)[static_cast<std::size_t>(l)];
+      if (first == 0) keep.resize(in, job.images->cols());
+      keep.middleCols(static_cast<Eigen::Index>(first), count) = act_in_;
+    }
+    if (job.track_ranges) layer.input_full_scale = std::max(act_in_.maxCoeff(), 1e-12F);
+    // Range tracking starts with one raw (unquantized) batch to learn the ADC's range.
+    const bool raw = (job.bypass_adc_last && l == n_layers - 1) || (job.track_ranges && !layer.adc->calibrated());
 
     // 1. Row DACs: quantize the whole batch, then one drive vector per image and bit plane.
     codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(count));
@@ -198,6 +248,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     acc_.setZero(out, count);
     long long tile_cycles = 0;
     float raw_max = 0.0F;
+    float seen_max = 0.0F;
     for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
       const TileSlice& t = layer.mapping.tiles[k];
       TileOp op;
@@ -211,6 +262,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, d);
       tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
       if (raw) raw_max = std::max(raw_max, tile_out_.cwiseAbs().maxCoeff());
+      seen_max = std::max(seen_max, op.raw_abs_max);
       for (int p = 0; p < planes; ++p) {
         const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
         const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
@@ -229,7 +281,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
     act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
     act_out_.colwise() += layer.bias;
-    if (layer.relu && !raw) act_out_ = act_out_.cwiseMax(0.0F);
+    if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
 
     // 4. Buffer: the layer reads its inputs and writes its outputs.
     BufferOp rd;
@@ -249,21 +301,10 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, layer.mapping.row_tiles))));
     const long long s = std::max(tile_cycles, buffer_cycles) + tree + 1;
     stages_[static_cast<std::size_t>(l)].cycles_per_image = s;
-    // Image k leaves the stage at max(arrival_k, leave_{k-1}) + s; arrivals are evenly spaced.
-    double& free = stage_free_[static_cast<std::size_t>(l)];
-    const double first_end = std::max(arrive_first, free) + static_cast<double>(s);
-    const double last_end = std::max(first_end + static_cast<double>(count - 1) * static_cast<double>(s),
-                                     arrive_first + static_cast<double>(count - 1) * arrive_sep + static_cast<double>(s));
-    free = last_end;
-    if (trace_ != nullptr) {
-      events_.push_back({first_end - static_cast<double>(s), l, true});
-      events_.push_back({last_end, l, false});
-    }
-    arrive_sep = count > 1 ? (last_end - first_end) / (count - 1) : static_cast<double>(s);
-    arrive_first = first_end;
-    job_end_ = std::max(job_end_, last_end);
+    pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
 
     if (raw) job.raw_abs_max = std::max(job.raw_abs_max, raw_max);
+    if (job.track_ranges) layer.adc->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
     std::swap(act_in_, act_out_);
   }
   if (job.outputs != nullptr) {
@@ -276,6 +317,116 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   const sc_core::sc_time target = period_ * stage_free_.front();
   if (target > sc_core::sc_time_stamp()) qk_.set(target - sc_core::sc_time_stamp());
   if (qk_.need_sync()) qk_.sync();
+}
+
+}  // namespace xbarsim::arch
+
+namespace xbarsim::arch {
+
+void Controller::run_backward(BackwardJob& job) {
+  const int n_layers = static_cast<int>(layers_.size());
+  auto& errors = *job.errors;
+  errors.resize(layers_.size());
+  errors.back() = *job.output_error;
+  const auto count = static_cast<int>(job.output_error->cols());
+  const periphery::Dac& dac = *spec_.backward_dac;
+  const int planes = spec_.backward_planes();
+  const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
+  const auto max_code = static_cast<float>(dac.max_code());
+  const int err_bits = dac.bits();
+  sc_core::sc_time delay = qk_.get_local_time();
+  double arrive_first = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
+  double arrive_sep = 0.0;
+
+  for (int l = n_layers - 1; l >= 1; --l) {
+    LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
+    const int in = layer.mapping.inputs;
+    const int out = layer.mapping.outputs;
+    const Eigen::MatrixXf& d = errors[static_cast<std::size_t>(l)];
+    const float fs = d.cwiseAbs().maxCoeff();
+    Eigen::MatrixXf& prev = errors[static_cast<std::size_t>(l - 1)];
+    if (!(fs > 0.0F)) {
+      prev.setZero(in, count);
+      continue;
+    }
+    // 1. Column DACs: signed error codes, one drive vector per image and bit plane.
+    codes_.resize(static_cast<std::size_t>(out) * static_cast<std::size_t>(count));
+    dac.quantize(std::span<const float>(d.data(), codes_.size()), fs, codes_);
+    planes_.resize(static_cast<std::size_t>(layer.mapping.col_tiles));
+    for (const TileSlice& t : layer.mapping.tiles) {
+      if (t.row_tile != 0) continue;
+      Eigen::MatrixXf& pl = planes_[static_cast<std::size_t>(t.col_tile)];
+      pl.resize(t.cols, static_cast<Eigen::Index>(count) * planes);
+      for (int b = 0; b < count; ++b) {
+        const std::span<const std::int32_t> seg(
+            codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(out) + static_cast<std::size_t>(t.col_begin),
+            static_cast<std::size_t>(t.cols));
+        for (int p = 0; p < planes; ++p) {
+          std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(), static_cast<std::size_t>(t.cols));
+          if (bit_serial) {
+            dac.bit_plane(seg, p, dst);
+          } else {
+            dac.levels(seg, dst);
+          }
+        }
+      }
+    }
+    // 2. Transposed reads; partial sums across column tiles.
+    const bool raw = !layer.adc_backward->calibrated();
+    acc_.setZero(in, count);
+    long long tile_cycles = 0;
+    float seen_max = 0.0F;
+    for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
+      const TileSlice& t = layer.mapping.tiles[k];
+      TileOp op;
+      op.kind = TileOp::Kind::kTranspose;
+      op.input = &planes_[static_cast<std::size_t>(t.col_tile)];
+      op.output = &tile_out_;
+      op.images = count;
+      op.planes = planes;
+      op.bypass_adc = raw;
+      sc_core::sc_time dl = delay;
+      transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, dl);
+      tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
+      seen_max = std::max(seen_max, op.raw_abs_max);
+      for (int p = 0; p < planes; ++p) {
+        const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
+        const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
+            tile_out_.data() + static_cast<Eigen::Index>(p) * t.rows, t.rows, count,
+            Eigen::OuterStride<>(static_cast<Eigen::Index>(t.rows) * planes));
+        acc_.block(t.row_begin, 0, t.rows, count) += f * plane_out;
+      }
+    }
+    layer.adc_backward->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
+    const auto per_batch = static_cast<std::uint64_t>(count);
+    ledger_.add(current_.adder[static_cast<std::size_t>(l)],
+                static_cast<std::uint64_t>(layer.mapping.col_tiles - 1) * static_cast<std::uint64_t>(in) * per_batch);
+    ledger_.add(current_.activation[static_cast<std::size_t>(l)], static_cast<std::uint64_t>(in) * per_batch);
+    ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
+
+    // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
+    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
+    prev = (acc_ * (fs * layer.weight_scale / unit)).cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
+
+    // 4. Buffer: read the errors in, write the errors out.
+    BufferOp rd;
+    rd.kind = BufferOp::Kind::kRead;
+    rd.bits = static_cast<std::uint64_t>(out) * per_batch * static_cast<std::uint64_t>(err_bits);
+    BufferOp wr;
+    wr.kind = BufferOp::Kind::kWrite;
+    wr.bits = static_cast<std::uint64_t>(in) * per_batch * static_cast<std::uint64_t>(err_bits);
+    sc_core::sc_time dl = delay;
+    transport_buffer(rd, dl);
+    transport_buffer(wr, dl);
+
+    // 5. Stage time per image, as in the forward pass (adder tree over column tiles).
+    const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(out) * err_bits) +
+                                    buffer_.cycles_for(static_cast<std::uint64_t>(in) * err_bits);
+    const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, layer.mapping.col_tiles))));
+    const long long s = std::max(tile_cycles, buffer_cycles) + tree + 1;
+    pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
+  }
 }
 
 }  // namespace xbarsim::arch

@@ -28,6 +28,7 @@ struct LayerHardware {
   LayerMapping mapping;
   std::vector<Tile*> tiles;  // in mapping.tiles order
   periphery::Adc* adc = nullptr;
+  periphery::Adc* adc_backward = nullptr;  // training only
   float weight_scale = 1.0F;    // |w| that maps to a normalized weight of 1
   float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
   Eigen::VectorXf bias;
@@ -46,6 +47,20 @@ struct InferenceJob {
   // magnitude when bypass_adc_last.
   Eigen::MatrixXf* outputs = nullptr;
   float raw_abs_max = 0.0F;
+  // Training: keep every layer's input (inputs x count) for the backward pass and the weight
+  // gradients; and let each layer's DAC full scale follow the batch's largest input and its
+  // ADC range follow the previous batch's largest current (x spec.range_headroom).
+  std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;
+  bool track_ranges = false;
+};
+
+// One backward job (training): the error at the network's output is sent back through the
+// arrays, read transposed (columns driven by the signed error DAC, rows read by the ADCs).
+struct BackwardJob {
+  const Eigen::MatrixXf* output_error = nullptr;             // classes x batch (dLoss/dlogits)
+  const std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;  // from the forward job
+  std::vector<Eigen::MatrixXf>* errors = nullptr;  // out: errors[l] = dLoss/d(output of layer l)
+  std::string phase = "backward";
 };
 
 struct StageTiming {
@@ -64,10 +79,14 @@ class Controller : public sc_core::sc_module {
 
   // Runs `job` to completion (calls sc_start); the job's outputs are filled on return.
   void run(InferenceJob& job);
+  void run(BackwardJob& job);
 
   // Issues one operation to tile `k` of layer `layer` outside a job (programming), returning
   // its latency.
   sc_core::sc_time issue(std::size_t layer, std::size_t k, TileOp& op);
+
+  // Declares the ledger actions of `phase` (tiles, buffer, digital) without running anything.
+  void declare_phase(const std::string& phase) { set_phase(phase); }
 
   // Traces the controller's phase and each layer's busy window into `tf` (GTKWave). Call
   // before the first simulation. With tracing on, a job's schedule is replayed in simulated
@@ -83,6 +102,12 @@ class Controller : public sc_core::sc_module {
  private:
   void thread();
   void run_batch(InferenceJob& job, std::size_t first, int count);
+  void run_backward(BackwardJob& job);
+  void start(const std::string& phase);
+  void finish_job();
+  // Advances the pipeline of `stage` (per-image service `s` cycles) for `count` images whose
+  // first arrives at `arrive_first`, `arrive_sep` apart; updates both to the stage's outputs.
+  void pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first, double& arrive_sep);
   void set_phase(const std::string& phase);
   void transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay);
   void transport_buffer(BufferOp& op, sc_core::sc_time& delay);
@@ -100,6 +125,7 @@ class Controller : public sc_core::sc_module {
   std::vector<std::size_t> first_socket_;  // per layer: index of its first tile socket
   sc_core::sc_event start_;
   InferenceJob* job_ = nullptr;
+  BackwardJob* backward_job_ = nullptr;
   bool initialized_ = false;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time period_;
@@ -130,6 +156,7 @@ class Controller : public sc_core::sc_module {
   Eigen::MatrixXf tile_out_;
   Eigen::MatrixXf acc_;
   Eigen::MatrixXf act_in_, act_out_;
+  Eigen::MatrixXf err_;
 };
 
 }  // namespace xbarsim::arch

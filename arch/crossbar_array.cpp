@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <istream>
 #include <limits>
+#include <ostream>
 
 namespace xbarsim::arch {
 
@@ -103,6 +105,18 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
     }
     row_sum_.array() += gref;  // the reference column's resistor on every row
   }
+}
+
+void CrossbarArray::save_state(std::ostream& out) const {
+  out.write(reinterpret_cast<const char*>(cells_.data()),
+            static_cast<std::streamsize>(cells_.size() * sizeof(devices::CellState)));
+  out.write(reinterpret_cast<const char*>(last_target_.data()),
+            static_cast<std::streamsize>(last_target_.size() * sizeof(float)));
+}
+
+void CrossbarArray::load_state(std::istream& in) {
+  in.read(reinterpret_cast<char*>(cells_.data()), static_cast<std::streamsize>(cells_.size() * sizeof(devices::CellState)));
+  in.read(reinterpret_cast<char*>(last_target_.data()), static_cast<std::streamsize>(last_target_.size() * sizeof(float)));
 }
 
 CrossbarArray::Matrix CrossbarArray::held_weights() const {

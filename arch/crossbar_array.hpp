@@ -66,6 +66,9 @@ class CrossbarArray {
   void mvm_t(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const;
 
   const std::vector<devices::CellState>& cells() const { return cells_; }
+  // Binary checkpoint of the cells and the last targets (this build only).
+  void save_state(std::ostream& out) const;
+  void load_state(std::istream& in);
 
  private:
   int rows_;

@@ -24,36 +24,39 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       clock_period_(1.0 / parts.clock, sc_core::SC_SEC),
       g_quantum_(1e-9) {
   socket.register_b_transport(this, &Tile::b_transport);
-  // Programming actions: device pulses and verify reads, and the write driver's line charging.
-  const devices::ProgramOptions defaults;
-  program_pulse_ = ledger_.declare("programming/" + path_ + "/cells", "program_pulse",
-                                   device_.energy_per_pulse_J(defaults),
-                                   fmt::format("device {} energy per pulse", device_.name()));
-  program_verify_ = ledger_.declare("programming/" + path_ + "/cells", "verify_read",
-                                    device_.energy_per_verify_read_J(),
-                                    fmt::format("device {} verify read", device_.name()));
-  program_line_ = ledger_.declare("programming/" + path_ + "/write_driver", "line_charge",
-                                  parts_.write_driver->line_energy().value,
-                                  parts_.write_driver->line_energy().source);
   set_phase("inference");
 }
 
 Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   const std::string base = phase + "/" + path_;
+  // The backward phase drives the columns with the signed error DAC and reads rows through the
+  // backward ADC range; every other phase uses the forward parts.
+  const bool backward = phase == "backward" && parts_.dac_backward != nullptr;
+  const periphery::Dac& dac = backward ? *parts_.dac_backward : *parts_.dac;
+  const periphery::Adc& adc = backward ? *parts_.adc_backward : *parts_.adc;
   PhaseCounters c;
-  c.dac = ledger_.declare(base + "/dac", "conversion", parts_.dac->energy_per_conversion().value,
-                          parts_.dac->energy_per_conversion().source);
+  c.dac = ledger_.declare(base + "/dac", "conversion", dac.energy_per_conversion().value,
+                          dac.energy_per_conversion().source);
   // One read pulse through g_quantum_ at the read voltage: V^2 G t.
   c.array_read = ledger_.declare(
       base + "/array", "read_1nS",
       parts_.read_voltage * parts_.read_voltage * g_quantum_ * parts_.read_pulse,
       "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
-  c.adc = ledger_.declare(base + "/adc", "conversion", parts_.adc->energy_per_conversion().value,
-                          parts_.adc->energy_per_conversion().source);
+  c.adc = ledger_.declare(base + "/adc", "conversion", adc.energy_per_conversion().value,
+                          adc.energy_per_conversion().source);
   c.adc_clipped = ledger_.declare(base + "/adc", "clipped", 0.0,
                                   "no energy: conversions whose input fell outside the range");
   c.shift_add = ledger_.declare(base + "/shift_add", "add", parts_.shift_add->energy_per_op().value,
                                 parts_.shift_add->energy_per_op().source);
+  // Programming actions: device pulses and verify reads, and the write driver's line charging.
+  const devices::ProgramOptions defaults;
+  c.program_pulse = ledger_.declare(base + "/cells", "program_pulse", device_.energy_per_pulse_J(defaults),
+                                    fmt::format("device {} energy per pulse", device_.name()));
+  c.verify_read = ledger_.declare(base + "/cells", "verify_read", device_.energy_per_verify_read_J(),
+                                  fmt::format("device {} verify read", device_.name()));
+  c.line_charge = ledger_.declare(base + "/write_driver", "line_charge",
+                                  parts_.write_driver->line_energy().value,
+                                  parts_.write_driver->line_energy().source);
   return c;
 }
 
@@ -68,11 +71,24 @@ void Tile::set_phase(const std::string& phase) {
   current_ = phases_.back().second;
 }
 
-long long Tile::cycles_per_image(int planes) const {
-  const long long read = std::max(periphery::cycles_of(parts_.read_pulse, parts_.clock),
-                                  parts_.dac->latency_cycles());
-  const long long adc = parts_.adc->latency_cycles();
+long long Tile::cycles_per_image(int planes, bool transpose) const {
+  const periphery::Dac& dac = transpose && parts_.dac_backward != nullptr ? *parts_.dac_backward : *parts_.dac;
+  const periphery::Adc& adc_part = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward : *parts_.adc;
+  const long long read = std::max(periphery::cycles_of(parts_.read_pulse, parts_.clock), dac.latency_cycles());
+  const long long adc = adc_part.latency_cycles();
   return planes * (read + geometry_.mux_ratio * adc) + parts_.shift_add->latency_cycles();
+}
+
+void Tile::save_state(std::ostream& out) const {
+  array_.save_state(out);
+  out << rng_.engine() << '\n';
+}
+
+void Tile::load_state(std::istream& in) {
+  array_.load_state(in);
+  in >> rng_.engine();
+  in.ignore(1);
+  array_.refresh(0.0, nullptr);
 }
 
 void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -108,9 +124,11 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
     out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
   }
   out *= static_cast<float>(parts_.read_voltage);
+  op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
   // ADC: every column's current of every vector is one conversion, through the mux.
+  const periphery::Adc& adc = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward : *parts_.adc;
   if (!op.bypass_adc) {
-    const periphery::ClipCount clip = parts_.adc->quantize_values(
+    const periphery::ClipCount clip = adc.quantize_values(
         std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
         std::span<float>(out.data(), static_cast<std::size_t>(out.size())));
     ledger_.add(current_.adc_clipped, clip.total());
@@ -133,7 +151,7 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   ledger_.add(current_.adc, static_cast<std::uint64_t>(groups) * geometry_.mux_ratio * vectors);
   ledger_.add(current_.shift_add, static_cast<std::uint64_t>(active_out) * vectors);
 
-  op.per_image_latency = clock_period_ * static_cast<double>(cycles_per_image(op.planes));
+  op.per_image_latency = clock_period_ * static_cast<double>(cycles_per_image(op.planes, transpose));
   op.latency = op.per_image_latency * static_cast<double>(op.images);
 }
 
@@ -142,9 +160,9 @@ void Tile::run_program(TileOp& op) {
   Eigen::MatrixXf full = Eigen::MatrixXf::Zero(array_.rows(), array_.weight_cols());
   full.block(0, 0, w.rows(), w.cols()) = w;
   op.tally = array_.program(full, op.program_options, op.only_changed, rng_);
-  ledger_.add(program_pulse_, op.tally.pulses);
-  ledger_.add(program_verify_, op.tally.verify_reads);
-  ledger_.add(program_line_, op.tally.pulses);
+  ledger_.add(current_.program_pulse, op.tally.pulses);
+  ledger_.add(current_.verify_read, op.tally.verify_reads);
+  ledger_.add(current_.line_charge, op.tally.pulses);
   // Rows programmed in parallel by the write drivers share the device time.
   const double seconds = op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows());
   op.latency = sc_core::sc_time(seconds, sc_core::SC_SEC);

@@ -27,6 +27,10 @@ namespace xbarsim::arch {
 struct TileParts {
   const periphery::Dac* dac = nullptr;
   const periphery::Adc* adc = nullptr;
+  // Training: the signed DAC that drives the columns with errors, and the ADC (range) of the
+  // transposed reads; null when the chip only infers.
+  const periphery::Dac* dac_backward = nullptr;
+  const periphery::Adc* adc_backward = nullptr;
   const periphery::ShiftAdd* shift_add = nullptr;
   const periphery::WriteDriver* write_driver = nullptr;
   double read_voltage = 0.5;  // V on a driven row
@@ -51,15 +55,20 @@ class Tile : public sc_core::sc_module {
 
   // Cycles one image takes through a forward (or transposed) operation with `planes` input bit
   // planes: planes x (read + mux x ADC conversion) + one shift-add, each in whole cycles.
-  long long cycles_per_image(int planes) const;
+  long long cycles_per_image(int planes, bool transpose = false) const;
 
   // Declares this tile's ledger actions for `phase` ("inference", "forward", "backward") so a
   // later operation charges them there. Returns nothing; the phase becomes the current one.
   void set_phase(const std::string& phase);
 
+  // Checkpoint of the array's cells and this tile's random stream.
+  void save_state(std::ostream& out) const;
+  void load_state(std::istream& in);
+
  private:
   struct PhaseCounters {
     Ledger::Counter dac, array_read, adc, adc_clipped, shift_add;
+    Ledger::Counter program_pulse, verify_read, line_charge;
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);
@@ -76,7 +85,6 @@ class Tile : public sc_core::sc_module {
   CrossbarArray array_;
   std::vector<std::pair<std::string, PhaseCounters>> phases_;
   PhaseCounters current_{};
-  Ledger::Counter program_pulse_{}, program_verify_{}, program_line_{};
   sc_core::sc_time clock_period_;
   double g_quantum_;  // S: the array read energy is counted in reads of this conductance
 };

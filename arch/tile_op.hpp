@@ -33,6 +33,7 @@ struct TileOp : tlm::tlm_extension<TileOp> {
 
   // Filled by the tile: latency of one image's worth of the operation (forward/transpose), or
   // of the whole programming pass; and the programming tally.
+  float raw_abs_max = 0.0F;  // largest |current| before the ADC, A (for range tracking)
   sc_core::sc_time per_image_latency;
   sc_core::sc_time latency;
   devices::ProgramTally tally;
