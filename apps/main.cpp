@@ -15,8 +15,9 @@ constexpr const char* kUsage = R"(xbarsim - cycle-approximate simulator for in-m
 
 usage:
   xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet]
-              [--trace FILE.vcd]
-      Run an experiment; results go to a fresh run folder (report.json, energy.csv,
+              [--trace FILE.vcd] [--stop-after-epoch N]
+  xbarsim run --resume RUN_DIR [--stop-after-epoch N]
+      Run an experiment, or continue an interrupted training run from its last checkpoint; results go to a fresh run folder (report.json, energy.csv,
       area.csv, epochs.csv, config.resolved.yaml, wallclock.json).
   xbarsim validate FILE.yaml...
       Check experiment files and device/periphery cards without running anything.
@@ -29,7 +30,8 @@ usage:
       One experiment with several device cards side by side (compare.md, compare.csv).
   xbarsim --help | --version
 
-Exit codes: 0 success, 1 bad input (config, data, command line), 70 internal error.
+Exit codes: 0 success, 1 bad input (config, data, command line), 3 stopped after a
+checkpoint as asked (--stop-after-epoch; continue with --resume), 70 internal error.
 )";
 
 }  // namespace
@@ -57,6 +59,9 @@ int main(int argc, char** argv) {
     if (cmd == "merge") return xbarsim::apps::merge_command(rest);
     if (cmd == "compare") return xbarsim::apps::compare_command(rest);
     throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
+  } catch (const xbarsim::Interrupted& e) {
+    fmt::print(stderr, "xbarsim: {}\n", e.what());
+    return 3;
   } catch (const xbarsim::UserError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", e.what());
     return 1;

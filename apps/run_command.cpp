@@ -23,7 +23,8 @@ namespace xbarsim::apps {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet] [--trace FILE.vcd]";
+    "usage: xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet] [--trace FILE.vcd]\n"
+    "       xbarsim run --resume RUN_DIR [--stop-after-epoch N] [--quiet]";
 
 std::filesystem::path default_out_dir(const std::string& name) {
   const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -46,6 +47,8 @@ int run_command(const std::vector<std::string>& args) {
       ("seed", po::value<std::uint64_t>(), "random seed (overrides experiment.seed)")
       ("quiet,q", "no progress and no summary on the terminal")
       ("trace", po::value<std::string>(), "write a VCD trace (GTKWave) of the SystemC model to this file")
+      ("resume", po::value<std::string>(), "continue an interrupted training run in this folder (no EXPERIMENT.yaml)")
+      ("stop-after-epoch", po::value<int>(), "stop after this epoch's checkpoint (continue later with --resume)")
       ("config", po::value<std::string>(), "experiment file");
   po::positional_options_description pos;
   pos.add("config", 1);
@@ -60,10 +63,17 @@ int run_command(const std::vector<std::string>& args) {
     std::cout << kRunUsage << "\n\n" << opts;
     return 0;
   }
-  if (vm.count("config") == 0) throw UsageError("xbarsim run: no experiment file given (see xbarsim run --help)");
+  const bool resume = vm.count("resume") != 0;
+  if (resume && (vm.count("config") != 0 || vm.count("set") != 0 || vm.count("seed") != 0 || vm.count("out") != 0)) {
+    throw UsageError("xbarsim run: --resume RUN_DIR takes its configuration and folder from RUN_DIR: no "
+                     "EXPERIMENT.yaml, --set, --seed or --out with it");
+  }
+  if (!resume && vm.count("config") == 0) throw UsageError("xbarsim run: no experiment file given (see xbarsim run --help)");
 
   // 1. Configuration: load, override, build everything, check that every key was read.
-  Params root = Params::from_file(vm["config"].as<std::string>());
+  const std::filesystem::path resume_dir = resume ? vm["resume"].as<std::string>() : "";
+  Params root = Params::from_file(resume ? resume_dir / "config.resolved.yaml"
+                                         : std::filesystem::path(vm["config"].as<std::string>()));
   if (vm.count("set") != 0) {
     for (const auto& s : vm["set"].as<std::vector<std::string>>()) root.apply_override(s);
   }
@@ -73,14 +83,17 @@ int run_command(const std::vector<std::string>& args) {
   workloads::PreparedExperiment prepared = workloads::prepare_experiment(root);
 
   // 2. Run into a fresh folder.
-  const std::filesystem::path out = vm.count("out") != 0
-                                        ? std::filesystem::path(vm["out"].as<std::string>())
-                                        : default_out_dir(prepared.name);
+  const std::filesystem::path out = resume ? resume_dir
+                                    : vm.count("out") != 0 ? std::filesystem::path(vm["out"].as<std::string>())
+                                                           : default_out_dir(prepared.name);
   const bool quiet = vm.count("quiet") != 0;
   Progress progress(stderr, quiet);
   if (!quiet) fmt::print("xbarsim {}: {} -> {}\n", XBARSIM_VERSION, prepared.name, out.string());
-  const std::filesystem::path trace = vm.count("trace") != 0 ? vm["trace"].as<std::string>() : "";
-  workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout, trace);
+  workloads::ExecuteOptions options;
+  if (vm.count("trace") != 0) options.trace_file = vm["trace"].as<std::string>();
+  options.resume = resume;
+  if (vm.count("stop-after-epoch") != 0) options.stop_after_epoch = vm["stop-after-epoch"].as<int>();
+  workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout, options);
   if (!quiet) fmt::print("results in {}\n", out.string());
   return 0;
 }

@@ -39,6 +39,7 @@ struct ChipSpec {
   // columns, and one ADC per layer (same card as `adc`) for the transposed reads.
   std::unique_ptr<periphery::Dac> backward_dac;
   std::vector<std::unique_ptr<periphery::Adc>> backward_adcs;
+  std::unique_ptr<periphery::Sram> accumulator;  // training: latent weights and gradients
   double range_headroom = 1.0;  // training: ADC range = headroom x the previous batch's largest current
   std::unique_ptr<periphery::ShiftAdd> shift_add;
   std::unique_ptr<periphery::WriteDriver> write_driver;

@@ -65,6 +65,13 @@ class Ledger {
 
   // Counts as a vector (for per-epoch deltas) and back.
   std::vector<std::uint64_t> snapshot() const { return counts_; }
+  // Restores counts from a snapshot of a ledger whose actions were declared in the same order
+  // (a resumed run); returns false when the sizes differ.
+  bool restore(const std::vector<std::uint64_t>& counts) {
+    if (counts.size() != counts_.size()) return false;
+    counts_ = counts;
+    return true;
+  }
   void reset_counts();
 
   // Component tree: {"energy_pJ": total, "actions": {name: {count, energy_per_action_pJ,

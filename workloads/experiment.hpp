@@ -22,6 +22,8 @@ struct RunContext {
   Ledger ledger;                  // action counts, energy and area tables of the run
   nlohmann::json wallclock;       // wall-clock figures: kept out of report.json by design
   std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
+  bool resume = false;               // continue from out_dir/checkpoint.bin
+  int stop_after_epoch = 0;          // > 0: stop (Interrupted) after this epoch's checkpoint
 };
 
 class Experiment {

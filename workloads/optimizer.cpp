@@ -1,8 +1,31 @@
 #include "workloads/optimizer.hpp"
 
 #include <cmath>
+#include <cstdint>
 
 namespace xbarsim::workloads {
+
+void save_vectors(std::ostream& out, const std::vector<Eigen::VectorXf>& v) {
+  const std::uint64_t n = v.size();
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  for (const auto& x : v) {
+    const std::int64_t len = x.size();
+    out.write(reinterpret_cast<const char*>(&len), sizeof len);
+    out.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(len * sizeof(float)));
+  }
+}
+
+void load_vectors(std::istream& in, std::vector<Eigen::VectorXf>& v) {
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  v.resize(n);
+  for (auto& x : v) {
+    std::int64_t len = 0;
+    in.read(reinterpret_cast<char*>(&len), sizeof len);
+    x.resize(len);
+    in.read(reinterpret_cast<char*>(x.data()), static_cast<std::streamsize>(len * sizeof(float)));
+  }
+}
 
 // SGD with (heavy-ball) momentum: v = m v + g; w -= lr (v + wd w).
 class SgdMomentum final : public Optimizer {
@@ -22,6 +45,8 @@ class SgdMomentum final : public Optimizer {
     }
   }
   double learning_rate() const override { return lr_; }
+  void save(std::ostream& out) const override { save_vectors(out, velocity_); }
+  void load(std::istream& in) override { load_vectors(in, velocity_); }
 
  private:
   double lr_;
@@ -58,6 +83,16 @@ class Adam final : public Optimizer {
     }
   }
   double learning_rate() const override { return lr_; }
+  void save(std::ostream& out) const override {
+    out.write(reinterpret_cast<const char*>(&t_), sizeof t_);
+    save_vectors(out, m_);
+    save_vectors(out, v_);
+  }
+  void load(std::istream& in) override {
+    in.read(reinterpret_cast<char*>(&t_), sizeof t_);
+    load_vectors(in, m_);
+    load_vectors(in, v_);
+  }
 
  private:
   double lr_;

@@ -1,7 +1,9 @@
 // Gradient-descent optimizers for the networks' float parameters: SGD with momentum and Adam.
 #pragma once
 
+#include <istream>
 #include <memory>
+#include <ostream>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -26,7 +28,14 @@ class Optimizer {
   virtual void step(std::vector<ParamRef>& params, float lr) = 0;
   // The configured base learning rate.
   virtual double learning_rate() const = 0;
+  // Checkpoint of the optimizer's state (binary, this build only).
+  virtual void save(std::ostream& out) const = 0;
+  virtual void load(std::istream& in) = 0;
 };
+
+// Binary (de)serialization of a list of vectors, for optimizer and trainer checkpoints.
+void save_vectors(std::ostream& out, const std::vector<Eigen::VectorXf>& v);
+void load_vectors(std::istream& in, std::vector<Eigen::VectorXf>& v);
 
 using OptimizerRegistry = Registry<Optimizer>;
 

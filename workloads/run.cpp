@@ -19,23 +19,41 @@ PreparedExperiment prepare_experiment(const Params& root) {
 }
 
 void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log, const std::filesystem::path& trace_file) {
-  if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
-    throw UsageError(fmt::format("--out {}: folder exists and is not empty (choose another or delete it)",
-                                 out_dir.string()));
+             Progress& progress, std::FILE* log, const ExecuteOptions& options) {
+  if (options.resume) {
+    if (std::filesystem::exists(out_dir / "report.json")) {
+      throw UsageError(fmt::format("--resume {}: this run has finished (report.json exists)", out_dir.string()));
+    }
+    if (!std::filesystem::exists(out_dir / "checkpoint.bin")) {
+      throw UsageError(fmt::format("--resume {}: no checkpoint.bin (the run stopped before its first epoch ended, "
+                                   "or its experiment does not checkpoint)", out_dir.string()));
+    }
+    std::filesystem::remove(out_dir / "INTERRUPTED");
+    std::filesystem::remove(out_dir / "FAILED");
+  } else {
+    if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
+      throw UsageError(fmt::format("--out {}: folder exists and is not empty (choose another or delete it)",
+                                   out_dir.string()));
+    }
+    std::filesystem::create_directories(out_dir);
+    write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());
   }
-  std::filesystem::create_directories(out_dir);
-  write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());
   write_file_atomic(out_dir / "RUNNING", "this run has not finished; its results are incomplete\n");
 
   RunContext ctx;
   ctx.out_dir = out_dir;
   ctx.progress = &progress;
   ctx.log = log;
-  ctx.trace_file = trace_file;
+  ctx.trace_file = options.trace_file;
+  ctx.resume = options.resume;
+  ctx.stop_after_epoch = options.stop_after_epoch;
   nlohmann::json results;
   try {
     results = prepared.experiment->run(ctx);
+  } catch (const Interrupted& e) {
+    write_file_atomic(out_dir / "INTERRUPTED", std::string(e.what()) + "\n");
+    std::filesystem::remove(out_dir / "RUNNING");
+    throw;
   } catch (const std::exception& e) {
     write_file_atomic(out_dir / "FAILED", std::string(e.what()) + "\n");
     std::filesystem::remove(out_dir / "RUNNING");

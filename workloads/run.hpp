@@ -29,7 +29,13 @@ PreparedExperiment prepare_experiment(const Params& root);
 // config.resolved.yaml first, then report.json, energy.csv, area.csv, wallclock.json (and the
 // experiment's own tables). While it runs the folder holds RUNNING; a failed run leaves FAILED
 // with the error and no report.json. `log` (nullable) receives the human summary.
+struct ExecuteOptions {
+  std::filesystem::path trace_file;  // VCD trace (empty: none)
+  bool resume = false;               // out_dir holds an interrupted run to continue
+  int stop_after_epoch = 0;          // stop after this epoch's checkpoint (0: run to the end)
+};
+
 void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log, const std::filesystem::path& trace_file = {});
+             Progress& progress, std::FILE* log, const ExecuteOptions& options = {});
 
 }  // namespace xbarsim::workloads
