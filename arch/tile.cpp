@@ -61,6 +61,7 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
 }
 
 void Tile::set_phase(const std::string& phase) {
+  current_phase_ = phase;
   for (const auto& [name, counters] : phases_) {
     if (name == phase) {
       current_ = counters;
@@ -155,12 +156,24 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   op.latency = op.per_image_latency * static_cast<double>(op.images);
 }
 
+Ledger::Counter Tile::pulse_counter(double epa) {
+  if (epa == ledger_.action(current_.program_pulse).energy_per_action_J) return current_.program_pulse;
+  for (const auto& [phase, e, c] : extra_pulses_) {
+    if (phase == current_phase_ && e == epa) return c;
+  }
+  const Ledger::Counter c = ledger_.declare(current_phase_ + "/" + path_ + "/cells",
+                                            fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
+                                            fmt::format("device {} energy per pulse of this width", device_.name()));
+  extra_pulses_.emplace_back(current_phase_, epa, c);
+  return c;
+}
+
 void Tile::run_program(TileOp& op) {
   const Eigen::MatrixXf& w = *op.weights;
   Eigen::MatrixXf full = Eigen::MatrixXf::Zero(array_.rows(), array_.weight_cols());
   full.block(0, 0, w.rows(), w.cols()) = w;
   op.tally = array_.program(full, op.program_options, op.only_changed, rng_);
-  ledger_.add(current_.program_pulse, op.tally.pulses);
+  ledger_.add(pulse_counter(device_.energy_per_pulse_J(op.program_options)), op.tally.pulses);
   ledger_.add(current_.verify_read, op.tally.verify_reads);
   ledger_.add(current_.line_charge, op.tally.pulses);
   // Rows programmed in parallel by the write drivers share the device time.

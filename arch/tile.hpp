@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include <systemc>
 #include <tlm>
@@ -74,6 +75,10 @@ class Tile : public sc_core::sc_module {
   void run_mvm(TileOp& op, bool transpose);
   void run_program(TileOp& op);
   PhaseCounters declare_phase(const std::string& phase);
+  // Counter of device pulses at energy `epa` in the current phase: the card's default pulse
+  // uses program_pulse; a pulse chosen per operation (MTJ GXNOR widths) gets its own action
+  // "program_pulse[E fJ]", so every row stays count x energy per action.
+  Ledger::Counter pulse_counter(double epa);
 
   TileSlice slice_;
   ArrayGeometry geometry_;
@@ -85,6 +90,8 @@ class Tile : public sc_core::sc_module {
   CrossbarArray array_;
   std::vector<std::pair<std::string, PhaseCounters>> phases_;
   PhaseCounters current_{};
+  std::string current_phase_;
+  std::vector<std::tuple<std::string, double, Ledger::Counter>> extra_pulses_;
   sc_core::sc_time clock_period_;
   double g_quantum_;  // S: the array read energy is counted in reads of this conductance
 };

@@ -78,6 +78,60 @@ double Ledger::area_m2(std::string_view prefix) const {
   return sum;
 }
 
+namespace {
+void put_string(std::ostream& out, const std::string& s) {
+  const std::uint64_t n = s.size();
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  out.write(s.data(), static_cast<std::streamsize>(n));
+}
+std::string get_string(std::istream& in) {
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  if (!in || n > (1u << 20)) return {};
+  std::string s(n, '\0');
+  in.read(s.data(), static_cast<std::streamsize>(n));
+  return s;
+}
+}  // namespace
+
+void Ledger::save(std::ostream& out) const {
+  const std::uint64_t n = actions_.size();
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    put_string(out, actions_[i].component);
+    put_string(out, actions_[i].action);
+    put_string(out, actions_[i].source);
+    out.write(reinterpret_cast<const char*>(&actions_[i].energy_per_action_J), sizeof(double));
+    out.write(reinterpret_cast<const char*>(&counts_[i]), sizeof(std::uint64_t));
+  }
+}
+
+bool Ledger::load(std::istream& in) {
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  if (!in || n < actions_.size()) return false;
+  std::vector<std::uint64_t> counts(n);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    Action a;
+    a.component = get_string(in);
+    a.action = get_string(in);
+    a.source = get_string(in);
+    in.read(reinterpret_cast<char*>(&a.energy_per_action_J), sizeof(double));
+    in.read(reinterpret_cast<char*>(&counts[i]), sizeof(std::uint64_t));
+    if (!in) return false;
+    if (i < actions_.size()) {
+      const Action& have = actions_[i];
+      if (have.component != a.component || have.action != a.action || have.energy_per_action_J != a.energy_per_action_J) {
+        return false;
+      }
+    } else {
+      declare(a.component, a.action, a.energy_per_action_J, a.source);
+    }
+  }
+  counts_ = counts;
+  return true;
+}
+
 void Ledger::reset_counts() {
   for (auto& c : counts_) c = 0;
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,13 +67,11 @@ class Ledger {
 
   // Counts as a vector (for per-epoch deltas) and back.
   std::vector<std::uint64_t> snapshot() const { return counts_; }
-  // Restores counts from a snapshot of a ledger whose actions were declared in the same order
-  // (a resumed run); returns false when the sizes differ.
-  bool restore(const std::vector<std::uint64_t>& counts) {
-    if (counts.size() != counts_.size()) return false;
-    counts_ = counts;
-    return true;
-  }
+  // Checkpoint of the actions and their counts (binary). load() expects the actions this
+  // ledger already has to be the checkpoint's first ones, in order (a resumed run declares the
+  // same actions the same way), declares the rest, and restores every count; false on mismatch.
+  void save(std::ostream& out) const;
+  bool load(std::istream& in);
   void reset_counts();
 
   // Component tree: {"energy_pJ": total, "actions": {name: {count, energy_per_action_pJ,

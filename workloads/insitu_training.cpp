@@ -19,6 +19,7 @@
 #include "workloads/dataset.hpp"
 #include "workloads/energy_summary.hpp"
 #include "workloads/experiment.hpp"
+#include "workloads/fp32_trainer.hpp"
 #include "workloads/mlp.hpp"
 #include "workloads/network_spec.hpp"
 #include "workloads/optimizer.hpp"
@@ -126,16 +127,19 @@ class InsituTraining final : public Experiment {
     }
     const Eigen::MatrixXf test_images = Eigen::Map<const Eigen::MatrixXf>(
         test.image(0), static_cast<Eigen::Index>(test.features), static_cast<Eigen::Index>(test.count));
-    double lr = rule_lr() * std::pow(lr_decay_, first_epoch - 1);
     double final_test = epochs.empty() ? 0.0 : epochs.back()["test_accuracy_pct"].get<double>();
     long long inference_latency = 0;
 
     for (int epoch = first_epoch; epoch <= epochs_; ++epoch) {
       const auto t_epoch = std::chrono::steady_clock::now();
-      const std::vector<std::uint64_t> before = ctx.ledger.snapshot();
+      // Computed, not accumulated, so that a resumed run uses the very same value.
+      const double lr = rule_lr() * std::pow(lr_decay_, epoch - 1);
       const double prog_before = breakdown(ctx.ledger, "update").by_component_pJ["cells"] +
                                  breakdown(ctx.ledger, "update").by_component_pJ["write_driver"];
       const double train_before = training_energy_pJ(ctx.ledger);
+      // A fresh permutation of 0..N-1 every epoch (from the checkpointed stream, so a resumed
+      // run shuffles exactly as an uninterrupted one).
+      std::iota(order.begin(), order.end(), std::size_t{0});
       for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle_rng.index(i)]);
       double loss_sum = 0.0;
       std::size_t correct = 0;
@@ -197,7 +201,6 @@ class InsituTraining final : public Experiment {
       ctx.progress->finish();
       inference_latency = inf.latency_cycles;
       final_test = accuracy_of(inf.logits, test);
-      (void)before;
       const double prog_after = breakdown(ctx.ledger, "update").by_component_pJ["cells"] +
                                 breakdown(ctx.ledger, "update").by_component_pJ["write_driver"];
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_epoch).count();
@@ -223,7 +226,6 @@ class InsituTraining final : public Experiment {
                    events, e["programming_energy_pJ"].get<double>(), wall);
         std::fflush(ctx.log);
       }
-      lr *= lr_decay_;
       save_checkpoint(checkpoint, epoch, chip, ctx.ledger, shuffle_rng, rule_rng, epochs, sim_time, total_events,
                       total_pulses);
       if (ctx.stop_after_epoch > 0 && epoch == ctx.stop_after_epoch && epoch < epochs_) {
@@ -232,6 +234,11 @@ class InsituTraining final : public Experiment {
       }
     }
     table.close();
+    // Software evaluation of the very weights the devices hold (fp32 arithmetic, no converters).
+    Mlp held(network_.widths);
+    held.weights() = chip.held_weights();
+    held.biases() = biases_;
+    held_accuracy_ = evaluate_accuracy(held, test);
     return report(ctx, chip, train, test, epochs, sim_time, total_events, total_pulses, final_test, inference_latency,
                   t_start);
   }
@@ -289,10 +296,7 @@ class InsituTraining final : public Experiment {
     bias_optimizer_->save(out);
     save_vectors(out, biases_);
     chip.save_state(out);
-    const std::vector<std::uint64_t> counts = ledger.snapshot();
-    const std::uint64_t n = counts.size();
-    out.write(reinterpret_cast<const char*>(&n), sizeof n);
-    out.write(reinterpret_cast<const char*>(counts.data()), static_cast<std::streamsize>(n * sizeof(std::uint64_t)));
+    ledger.save(out);
     const std::string js = epochs.dump();
     const std::uint64_t len = js.size();
     out.write(reinterpret_cast<const char*>(&len), sizeof len);
@@ -322,15 +326,12 @@ class InsituTraining final : public Experiment {
     bias_optimizer_->load(in);
     load_vectors(in, biases_);
     chip.load_state(in);
-    std::uint64_t n = 0;
-    in.read(reinterpret_cast<char*>(&n), sizeof n);
-    std::vector<std::uint64_t> counts(n);
-    in.read(reinterpret_cast<char*>(counts.data()), static_cast<std::streamsize>(n * sizeof(std::uint64_t)));
+    const bool ledger_ok = ledger.load(in);
     std::uint64_t len = 0;
     in.read(reinterpret_cast<char*>(&len), sizeof len);
     std::string js(len, '\0');
     in.read(js.data(), static_cast<std::streamsize>(len));
-    if (!in || !ledger.restore(counts)) {
+    if (!in || !ledger_ok) {
       throw DataError(fmt::format("{}: truncated checkpoint, or from another configuration", file.string()));
     }
     epochs = nlohmann::json::parse(js);
@@ -366,6 +367,7 @@ class InsituTraining final : public Experiment {
     }
     nlohmann::json summary = {
         {"test_accuracy_pct", final_test},
+        {"software_same_weights_accuracy_pct", held_accuracy_},
         {"latency_per_inference_cycles", inference_latency},
         {"latency_per_inference_ns", static_cast<double>(inference_latency) / spec_.clock * 1e9},
         {"energy_per_inference_pJ", breakdown_json(inf, inferences)},
@@ -387,8 +389,8 @@ class InsituTraining final : public Experiment {
         {"initial_write_pJ", breakdown(ctx.ledger, "programming").total_pJ}};
     ctx.wallclock["total_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (ctx.log != nullptr) {
-      fmt::print(ctx.log, "\nin-situ {} on {}: test accuracy {:.2f} %\n", spec_.device->name(),
-                 fmt::format("{} tiles", chip.tile_count()), final_test);
+      fmt::print(ctx.log, "\nin-situ {} on {} tiles: test accuracy {:.2f} % (software on the held weights {:.2f} %)\n",
+                 spec_.device->name(), chip.tile_count(), final_test, held_accuracy_);
       fmt::print(ctx.log, "programming: {} events, {} pulses, {:.6g} pJ ({:.4g} pJ per training image, {:.4g} pJ per test inference)\n",
                  events, pulses, programming_pJ + driver_pJ, (programming_pJ + driver_pJ) / images_trained,
                  (programming_pJ + driver_pJ) / static_cast<double>(test.count));
@@ -421,6 +423,7 @@ class InsituTraining final : public Experiment {
   double energy_per_mac_ = 0.0;
   double energy_per_weight_update_ = 0.0;
   int test_batch_ = 250;
+  double held_accuracy_ = 0.0;
   std::vector<Eigen::VectorXf> biases_, bias_grads_;
   std::vector<Eigen::MatrixXf> grads_;
   std::vector<Ledger::Counter> gradient_mac_, weight_update_;

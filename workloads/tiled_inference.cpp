@@ -12,6 +12,7 @@
 #include "core/report.hpp"
 #include "core/rng.hpp"
 #include "workloads/dataset.hpp"
+#include "workloads/device_aware_trainer.hpp"
 #include "workloads/energy_summary.hpp"
 #include "workloads/experiment.hpp"
 #include "workloads/fp32_trainer.hpp"
@@ -39,6 +40,11 @@ class TiledInference final : public Experiment {
     // The training section is read (and checked) even when network.weights makes it unused, so
     // that one file serves both ways.
     trainer_ = std::make_unique<Fp32Trainer>(root.child("training"));
+    // Ex situ, device aware (docs/training/exsitu.md): training.device_aware.enabled.
+    if (DeviceAwareTrainer::enabled(root.child("training"))) {
+      device_aware_ = std::make_unique<DeviceAwareTrainer>(root.child("training"), *spec_.device,
+                                                           spec_.geometry.encoding, spec_.program_options);
+    }
     const Params net = root.child("network");
     if (net.has("weights")) weights_file_ = net.file_path("weights", true);
     batch_ = static_cast<int>(root.child_or_empty("simulation").integer_or("batch_images", 250, 1, 10000));
@@ -52,7 +58,29 @@ class TiledInference final : public Experiment {
 
     // 1. The fp32 network whose weights are mapped.
     Mlp net(network_.widths);
-    if (!weights_file_.empty()) {
+    nlohmann::json device_aware_json;
+    if (device_aware_ != nullptr) {
+      // Device-aware training, from network.weights when given (fine-tuning), else from He init.
+      Rng init_rng(seed_, 0);
+      Rng shuffle_rng(seed_, 1);
+      if (!weights_file_.empty()) {
+        load_weights(weights_file_, net);
+      } else {
+        net.init_he(init_rng);
+      }
+      device_aware_->train(net, train, test, seed_, shuffle_rng, ctx, [&](const EpochResult& r) {
+        if (ctx.log != nullptr) {
+          fmt::print(ctx.log, "device-aware epoch {:>3}/{}: quantized test accuracy {:.2f} %\n", r.epoch,
+                     device_aware_->epochs(), r.test_accuracy_pct);
+        }
+      });
+      device_aware_json = {{"software_quantized_accuracy_pct", evaluate_accuracy(net, test)},
+                           {"latent_fp32_accuracy_pct", device_aware_->latent_accuracy_pct()},
+                           {"levels", device_aware_->levels().values()},
+                           {"layer_scales", device_aware_->scales()},
+                           {"noise_scale", device_aware_->noise_scale()},
+                           {"epochs", device_aware_->epochs()}};
+    } else if (!weights_file_.empty()) {
       load_weights(weights_file_, net);
     } else {
       Rng init_rng(seed_, 0);
@@ -65,7 +93,8 @@ class TiledInference final : public Experiment {
         }
       });
     }
-    const double fp32_accuracy = evaluate_accuracy(net, test);
+    const double fp32_accuracy =
+        device_aware_ != nullptr ? device_aware_->latent_accuracy_pct() : evaluate_accuracy(net, test);
     const auto t_fp32 = std::chrono::steady_clock::now();
 
     // 2. The chip: program, calibrate, infer.
@@ -154,6 +183,15 @@ class TiledInference final : public Experiment {
     ctx.wallclock["fp32_s"] = std::chrono::duration<double>(t_fp32 - t0).count();
     ctx.wallclock["program_and_calibrate_s"] = std::chrono::duration<double>(t_setup - t_fp32).count();
     ctx.wallclock["inference_s"] = std::chrono::duration<double>(t_inf - t_setup).count();
+    if (device_aware_ != nullptr) {
+      // The fp32 entry is then the latent (unquantized) weights of device-aware training.
+      result["device_aware"] = device_aware_json;
+      result["accuracy_pct"]["device_aware_software"] = device_aware_json["software_quantized_accuracy_pct"];
+      if (ctx.log != nullptr) {
+        fmt::print(ctx.log, "device-aware software accuracy (quantized, before programming): {:.2f} %\n",
+                   device_aware_json["software_quantized_accuracy_pct"].get<double>());
+      }
+    }
     if (ctx.log != nullptr) print_summary(ctx.log, result, e_inf, n);
     return result;
   }
@@ -175,9 +213,10 @@ class TiledInference final : public Experiment {
     for (const auto& [k, v] : e.by_component_pJ) {
       fmt::print(out, "  {:<12} {:>14.4g} {:>6.1f}%\n", k, v / n, e.total_pJ > 0 ? 100.0 * v / e.total_pJ : 0.0);
     }
-    fmt::print(out, "programming (ex situ): {} events, {:.4g} pJ, {:.4g} s\n",
-               r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["energy_pJ"].get<double>(),
-               r["programming"]["time_s"].get<double>());
+    fmt::print(out, "programming (ex situ): {} events, {} pulses, {} verify reads, {} unconverged, {:.4g} pJ, {:.4g} s\n",
+               r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["pulses"].get<std::uint64_t>(),
+               r["programming"]["verify_reads"].get<std::uint64_t>(), r["programming"]["unconverged"].get<std::uint64_t>(),
+               r["programming"]["energy_pJ"].get<double>(), r["programming"]["time_s"].get<double>());
   }
 
   std::uint64_t seed_;
@@ -186,6 +225,7 @@ class TiledInference final : public Experiment {
   arch::ChipSpec spec_;
   std::filesystem::path weights_file_;
   std::unique_ptr<Fp32Trainer> trainer_;
+  std::unique_ptr<DeviceAwareTrainer> device_aware_;
   int batch_ = 250;
 };
 
