@@ -92,6 +92,7 @@ class InsituTraining final : public Experiment {
       bias_grads_.push_back(Eigen::VectorXf::Zero(network_.widths[l + 1]));
       grads_.push_back(Eigen::MatrixXf::Zero(network_.widths[l + 1], network_.widths[l]));
     }
+    rule_->update_scales(scales);
     chip.set_scales_and_biases(scales, biases_);
     const arch::ProgramReport initial = chip.write_weights(w, "programming", false, devices::ProgramOptions{});
 
@@ -105,6 +106,7 @@ class InsituTraining final : public Experiment {
     if (ctx.resume) {
       first_epoch = load_checkpoint(checkpoint, chip, ctx.ledger, shuffle_rng, rule_rng, epochs, sim_time,
                                     total_events, total_pulses) + 1;
+      rule_->update_scales(scales);
       chip.set_scales_and_biases(scales, biases_);
       if (ctx.log != nullptr) fmt::print(ctx.log, "resuming after epoch {} from {}\n", first_epoch - 1, checkpoint.string());
     }
@@ -186,6 +188,7 @@ class InsituTraining final : public Experiment {
         }
         const arch::ProgramReport r = rule_->apply(chip, grads_, lr, rule_rng);
         bias_optimizer_->step(bias_refs, static_cast<float>(lr));
+        rule_->update_scales(scales);
         chip.set_scales_and_biases(scales, biases_);
         sim_time += r.time_s;
         events += r.tally.program_events;

@@ -31,6 +31,12 @@ class UpdateRule {
   virtual arch::ProgramReport apply(arch::Chip& chip, const std::vector<Eigen::MatrixXf>& grads, double lr,
                                     Rng& rng) = 0;
 
+  // Lets the rule set each layer's weight scale (the value of a normalized weight of 1, a
+  // digital multiplier after the ADCs). Called after initialize() and after every apply() with
+  // the scales in force; the first call's values are the experiment's reference scales.
+  // Default: the scales stay as they are.
+  virtual void update_scales(std::vector<float>& scales) { (void)scales; }
+
   // The normalized weights the rule currently targets (what the devices should hold).
   virtual const std::vector<Eigen::MatrixXf>& targets() const = 0;
 
