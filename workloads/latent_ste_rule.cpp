@@ -24,7 +24,7 @@ class LatentSteRule final : public UpdateRule {
   LatentSteRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer)
       : optimizer_(OptimizerRegistry::instance().create(optimizer)),
         levels_(*spec.device, spec.geometry.encoding) {
-    least_squares_ = p.choice_or("scale", {"least_squares", "fixed"}, "least_squares") == "least_squares";
+    least_squares_ = p.choice_or("scale", {"fixed", "least_squares"}, "fixed") == "least_squares";
     options_.tolerance = p.real_or("margin", 0.1, 0.0, 1.0);
     const std::string miss = p.choice_or("on_miss", {"retry", "accept"}, "retry");
     options_.verify = miss == "retry";
