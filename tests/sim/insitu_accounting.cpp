@@ -1,0 +1,114 @@
+// The energy identity on a training report: a tiny in-situ run (random data, 2 epochs) whose
+// report must have every total equal to the sum of its parts - energy per training image over
+// components and over layers, the phases over the ledger, and the programming derivation
+// (pulses x energy per pulse). One chip per process: one test.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/rng.hpp"
+#include "workloads/idx.hpp"
+#include "workloads/run.hpp"
+
+namespace xbarsim::workloads {
+namespace {
+
+void make_split(const std::filesystem::path& dir, const std::string& split, std::uint32_t n) {
+  Rng rng(7, n);
+  IdxTensor img{{n, 28, 28}, std::vector<std::uint8_t>(std::size_t{n} * 784)};
+  IdxTensor lab{{n}, std::vector<std::uint8_t>(n)};
+  for (auto& b : img.data) b = static_cast<std::uint8_t>(rng.index(256));
+  for (std::uint32_t i = 0; i < n; ++i) lab.data[i] = static_cast<std::uint8_t>(i % 10);
+  write_idx(dir / (split + "-images-idx3-ubyte"), img);
+  write_idx(dir / (split + "-labels-idx1-ubyte"), lab);
+}
+
+double sum_of(const nlohmann::json& j) {
+  double s = 0.0;
+  for (const auto& [k, v] : j.items()) s += v.get<double>();
+  return s;
+}
+
+TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
+  const auto dir = std::filesystem::temp_directory_path() / "xbarsim_insitu_accounting";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "data");
+  make_split(dir / "data", "train", 120);
+  make_split(dir / "data", "t10k", 40);
+
+  Params root = Params::from_file(std::string(XBARSIM_SOURCE_DIR) + "/configs/experiments/mnist_insitu_dw5.yaml");
+  root.apply_override("data.dir=" + (dir / "data").string());
+  root.apply_override("network.layers=[784, 20, 10]");
+  root.apply_override("training.epochs=2");
+  root.apply_override("training.batch_size=30");
+  root.apply_override("simulation.batch_images=20");
+  PreparedExperiment p = prepare_experiment(root);
+  Progress progress(nullptr, true);
+  execute(p, root, dir / "run", progress, nullptr);
+
+  std::ifstream in(dir / "run" / "report.json");
+  const nlohmann::json r = nlohmann::json::parse(in);
+  const auto& per_image = r["summary"]["energy_per_training_image_pJ"];
+  const double total = per_image["total"].get<double>();
+  ASSERT_GT(total, 0.0);
+  EXPECT_NEAR(sum_of(per_image["by_component"]), total, 1e-9 * total);
+  EXPECT_NEAR(sum_of(per_image["by_layer"]), total, 1e-9 * total);
+  const auto& inf = r["summary"]["energy_per_inference_pJ"];
+  EXPECT_NEAR(sum_of(inf["by_component"]), inf["total"].get<double>(), 1e-9 * inf["total"].get<double>());
+
+  // Phases: forward + backward + update = energy per training image x images x epochs.
+  const auto& phases = r["results"]["energy_by_phase_pJ"];
+  const double training = phases["forward"].get<double>() + phases["backward"].get<double>() + phases["update"].get<double>();
+  EXPECT_NEAR(training, total * 120 * 2, 1e-9 * training);
+  // The ledger tree's root is the sum of every phase.
+  EXPECT_NEAR(r["energy"]["energy_pJ"].get<double>(), sum_of(phases), 1e-9 * sum_of(phases));
+
+  // Programming: the update rule's tallies and the ledger's rows agree. energy.csv rows
+  // update/.../cells,program_pulse: their counts sum to the reported pulses, their energies to
+  // pulses x the DW's energy per event.
+  const auto& prog = r["results"]["programming"];
+  std::ifstream energy(dir / "run" / "energy.csv");
+  std::string row;
+  std::getline(energy, row);
+  EXPECT_EQ(row, "path,action,count,energy_per_action_pJ,energy_pJ,source");
+  std::uint64_t pulses = 0;
+  double pulse_pJ = 0.0;
+  while (std::getline(energy, row)) {
+    std::stringstream ss(row);
+    std::string path, action, count, epa, e;
+    std::getline(ss, path, ',');
+    std::getline(ss, action, ',');
+    std::getline(ss, count, ',');
+    std::getline(ss, epa, ',');
+    std::getline(ss, e, ',');
+    // Every row is count x energy per action (to the 9 significant digits written).
+    EXPECT_NEAR(std::stod(e), std::stod(count) * std::stod(epa), 1e-8 * std::max(1.0, std::stod(e))) << row;
+    if (path.rfind("update/", 0) == 0 && action == "program_pulse") {
+      pulses += std::stoull(count);
+      pulse_pJ += std::stod(e);
+    }
+  }
+  EXPECT_EQ(pulses, prog["pulses"].get<std::uint64_t>());
+  EXPECT_NEAR(pulse_pJ, static_cast<double>(pulses) * prog["energy_per_event_pJ"].get<double>(), 1e-6 * pulse_pJ);
+  EXPECT_GT(prog["program_events"].get<std::uint64_t>(), 0u);
+  // epochs.csv: header and one row per epoch, program events per epoch summing to the total.
+  std::ifstream csv(dir / "run" / "epochs.csv");
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_NE(line.find("program_events"), std::string::npos);
+  std::uint64_t events = 0;
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    std::stringstream ss(line);
+    std::string field;
+    for (int i = 0; i <= 5; ++i) std::getline(ss, field, ',');
+    events += std::stoull(field);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2);
+  EXPECT_EQ(events, prog["program_events"].get<std::uint64_t>());
+}
+
+}  // namespace
+}  // namespace xbarsim::workloads
