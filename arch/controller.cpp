@@ -193,11 +193,62 @@ void Controller::pipeline_stage(std::size_t stage, long long s, int count, doubl
   job_end_ = std::max(job_end_, last_end);
 }
 
+void Controller::drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len,
+                              Eigen::MatrixXf& pl) const {
+  const int planes = dac.read_cycles();
+  const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
+  pl.resize(len, static_cast<Eigen::Index>(count) * planes);
+  for (int b = 0; b < count; ++b) {
+    const std::span<const std::int32_t> seg(
+        codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(dim) + static_cast<std::size_t>(begin),
+        static_cast<std::size_t>(len));
+    for (int p = 0; p < planes; ++p) {
+      std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(), static_cast<std::size_t>(len));
+      if (bit_serial) {
+        dac.bit_plane(seg, p, dst);
+      } else {
+        dac.levels(seg, dst);
+      }
+    }
+  }
+}
+
+void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int count) {
+  const int planes = dac.read_cycles();
+  const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
+  const auto max_code = static_cast<float>(dac.max_code());
+  for (int p = 0; p < planes; ++p) {
+    // Plane p's columns are p, p + planes, ...: a strided view, no copy.
+    const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
+    const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
+        out.data() + static_cast<Eigen::Index>(p) * len, len, count,
+        Eigen::OuterStride<>(static_cast<Eigen::Index>(len) * planes));
+    acc_.block(begin, 0, len, count) += f * plane_out;
+  }
+}
+
+long long Controller::buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits,
+                                       int count, long long tile_cycles, int partials) {
+  const auto per_batch = static_cast<std::uint64_t>(count);
+  BufferOp rd;
+  rd.kind = BufferOp::Kind::kRead;
+  rd.bits = static_cast<std::uint64_t>(read_values) * per_batch * static_cast<std::uint64_t>(bits);
+  BufferOp wr;
+  wr.kind = BufferOp::Kind::kWrite;
+  wr.bits = static_cast<std::uint64_t>(write_values) * per_batch * static_cast<std::uint64_t>(bits);
+  transport_buffer(rd, delay);
+  transport_buffer(wr, delay);
+  // Tiles and buffer traffic overlap (double buffering); then the adder tree over the partial
+  // sums and the bias/activation step.
+  const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(read_values) * bits) +
+                                  buffer_.cycles_for(static_cast<std::uint64_t>(write_values) * bits);
+  const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, partials))));
+  return std::max(tile_cycles, buffer_cycles) + tree + 1;
+}
+
 void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   const int n_layers = job.layers < 0 ? static_cast<int>(layers_.size()) : job.layers;
   const int planes = spec_.planes();
-  const bool bit_serial = spec_.dac->encoding() == periphery::Dac::Encoding::kBitSerial;
-  const float max_code = static_cast<float>(spec_.dac->max_code());
   const int act_bits = spec_.activation_bits();
   sc_core::sc_time delay = qk_.get_local_time();
 
@@ -225,23 +276,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
                         layer.input_full_scale, codes_);
     planes_.resize(static_cast<std::size_t>(layer.mapping.row_tiles));
     for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.col_tile != 0) continue;
-      Eigen::MatrixXf& pl = planes_[static_cast<std::size_t>(t.row_tile)];
-      pl.resize(t.rows, static_cast<Eigen::Index>(count) * planes);
-      for (int b = 0; b < count; ++b) {
-        const std::span<const std::int32_t> seg(
-            codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(in) + static_cast<std::size_t>(t.row_begin),
-            static_cast<std::size_t>(t.rows));
-        for (int p = 0; p < planes; ++p) {
-          std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(),
-                               static_cast<std::size_t>(t.rows));
-          if (bit_serial) {
-            spec_.dac->bit_plane(seg, p, dst);
-          } else {
-            spec_.dac->levels(seg, dst);
-          }
-        }
-      }
+      if (t.col_tile == 0) drive_planes(*spec_.dac, in, count, t.row_begin, t.rows, planes_[static_cast<std::size_t>(t.row_tile)]);
     }
 
     // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
@@ -263,13 +298,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
       if (raw) raw_max = std::max(raw_max, tile_out_.cwiseAbs().maxCoeff());
       seen_max = std::max(seen_max, op.raw_abs_max);
-      for (int p = 0; p < planes; ++p) {
-        const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
-        const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
-            tile_out_.data() + static_cast<Eigen::Index>(p) * t.cols, t.cols, count,
-            Eigen::OuterStride<>(static_cast<Eigen::Index>(t.cols) * planes));
-        acc_.block(t.col_begin, 0, t.cols, count) += f * plane_out;
-      }
+      add_planes(*spec_.dac, tile_out_, t.col_begin, t.cols, count);
     }
     const auto per_batch = static_cast<std::uint64_t>(count);
     ledger_.add(current_.adder[static_cast<std::size_t>(l)],
@@ -283,23 +312,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     act_out_.colwise() += layer.bias;
     if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
 
-    // 4. Buffer: the layer reads its inputs and writes its outputs.
-    BufferOp rd;
-    rd.kind = BufferOp::Kind::kRead;
-    rd.bits = static_cast<std::uint64_t>(in) * per_batch * static_cast<std::uint64_t>(act_bits);
-    BufferOp wr;
-    wr.kind = BufferOp::Kind::kWrite;
-    wr.bits = static_cast<std::uint64_t>(out) * per_batch * static_cast<std::uint64_t>(act_bits);
-    sc_core::sc_time d = delay;
-    transport_buffer(rd, d);
-    transport_buffer(wr, d);
-
-    // 5. Stage time per image: tiles and buffer traffic overlap (double buffering); then the
-    // adder tree over row tiles and the bias/activation step.
-    const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(in) * act_bits) +
-                                    buffer_.cycles_for(static_cast<std::uint64_t>(out) * act_bits);
-    const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, layer.mapping.row_tiles))));
-    const long long s = std::max(tile_cycles, buffer_cycles) + tree + 1;
+    // 4. Buffer traffic and the stage's time per image.
+    const long long s = buffer_and_stage(delay, in, out, act_bits, count, tile_cycles, layer.mapping.row_tiles);
     stages_[static_cast<std::size_t>(l)].cycles_per_image = s;
     pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
 
@@ -331,8 +345,6 @@ void Controller::run_backward(BackwardJob& job) {
   const auto count = static_cast<int>(job.output_error->cols());
   const periphery::Dac& dac = *spec_.backward_dac;
   const int planes = spec_.backward_planes();
-  const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
-  const auto max_code = static_cast<float>(dac.max_code());
   const int err_bits = dac.bits();
   sc_core::sc_time delay = qk_.get_local_time();
   double arrive_first = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
@@ -354,22 +366,7 @@ void Controller::run_backward(BackwardJob& job) {
     dac.quantize(std::span<const float>(d.data(), codes_.size()), fs, codes_);
     planes_.resize(static_cast<std::size_t>(layer.mapping.col_tiles));
     for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.row_tile != 0) continue;
-      Eigen::MatrixXf& pl = planes_[static_cast<std::size_t>(t.col_tile)];
-      pl.resize(t.cols, static_cast<Eigen::Index>(count) * planes);
-      for (int b = 0; b < count; ++b) {
-        const std::span<const std::int32_t> seg(
-            codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(out) + static_cast<std::size_t>(t.col_begin),
-            static_cast<std::size_t>(t.cols));
-        for (int p = 0; p < planes; ++p) {
-          std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(), static_cast<std::size_t>(t.cols));
-          if (bit_serial) {
-            dac.bit_plane(seg, p, dst);
-          } else {
-            dac.levels(seg, dst);
-          }
-        }
-      }
+      if (t.row_tile == 0) drive_planes(dac, out, count, t.col_begin, t.cols, planes_[static_cast<std::size_t>(t.col_tile)]);
     }
     // 2. Transposed reads; partial sums across column tiles.
     const bool raw = !layer.adc_backward->calibrated();
@@ -389,13 +386,7 @@ void Controller::run_backward(BackwardJob& job) {
       transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, dl);
       tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
       seen_max = std::max(seen_max, op.raw_abs_max);
-      for (int p = 0; p < planes; ++p) {
-        const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
-        const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
-            tile_out_.data() + static_cast<Eigen::Index>(p) * t.rows, t.rows, count,
-            Eigen::OuterStride<>(static_cast<Eigen::Index>(t.rows) * planes));
-        acc_.block(t.row_begin, 0, t.rows, count) += f * plane_out;
-      }
+      add_planes(dac, tile_out_, t.row_begin, t.rows, count);
     }
     layer.adc_backward->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
     const auto per_batch = static_cast<std::uint64_t>(count);
@@ -409,22 +400,8 @@ void Controller::run_backward(BackwardJob& job) {
     const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
     prev = (acc_ * (fs * layer.weight_scale / unit)).cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
 
-    // 4. Buffer: read the errors in, write the errors out.
-    BufferOp rd;
-    rd.kind = BufferOp::Kind::kRead;
-    rd.bits = static_cast<std::uint64_t>(out) * per_batch * static_cast<std::uint64_t>(err_bits);
-    BufferOp wr;
-    wr.kind = BufferOp::Kind::kWrite;
-    wr.bits = static_cast<std::uint64_t>(in) * per_batch * static_cast<std::uint64_t>(err_bits);
-    sc_core::sc_time dl = delay;
-    transport_buffer(rd, dl);
-    transport_buffer(wr, dl);
-
-    // 5. Stage time per image, as in the forward pass (adder tree over column tiles).
-    const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(out) * err_bits) +
-                                    buffer_.cycles_for(static_cast<std::uint64_t>(in) * err_bits);
-    const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, layer.mapping.col_tiles))));
-    const long long s = std::max(tile_cycles, buffer_cycles) + tree + 1;
+    // 4. Buffer traffic (errors in, errors out) and the stage's time per image.
+    const long long s = buffer_and_stage(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);
     pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
   }
 }

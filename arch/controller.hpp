@@ -103,6 +103,14 @@ class Controller : public sc_core::sc_module {
   void thread();
   void run_batch(InferenceJob& job, std::size_t first, int count);
   void run_backward(BackwardJob& job);
+  // Drive vectors of one tile slice from codes_ (dim x count): column b x planes + p holds the
+  // DAC's drive of codes [begin, begin + len) of image b in plane p.
+  void drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len, Eigen::MatrixXf& pl) const;
+  // acc_ rows [begin, begin + len) += the tile output's planes shifted and added.
+  void add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int count);
+  // Buffer reads and writes of one layer step; returns the stage time per image in cycles.
+  long long buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
+                             long long tile_cycles, int partials);
   void start(const std::string& phase);
   void finish_job();
   // Advances the pipeline of `stage` (per-image service `s` cycles) for `count` images whose
