@@ -64,20 +64,23 @@ std::vector<IdentityCheck> check_identities(const Table& t, const std::string& l
     for (const auto& f : fields) {
       const auto total = t.number(r, f + ".total");
       if (!total) continue;
-      IdentityCheck chk;
-      chk.row_label = lc ? t.rows[r][*lc] : t.rows[r][0];
-      chk.field = f;
-      chk.total = *total;
-      for (const auto& c : t.columns) {
-        if (c.rfind(f + ".", 0) != 0 || c == f + ".total") continue;
-        if (const auto v = t.number(r, c)) {
-          chk.sum += *v;
-          ++chk.components;
+      // Two partitions of the same total: by component (f.X) and by layer (f.by_layer.X).
+      for (const std::string& group : {f, f + ".by_layer"}) {
+        IdentityCheck chk;
+        chk.row_label = lc ? t.rows[r][*lc] : t.rows[r][0];
+        chk.field = group;
+        chk.total = *total;
+        for (const auto& c : t.columns) {
+          if (!is_part_column(c, group)) continue;
+          if (const auto v = t.number(r, c)) {
+            chk.sum += *v;
+            ++chk.components;
+          }
         }
+        if (chk.components == 0) continue;
+        chk.holds = std::abs(chk.sum - chk.total) <= 1e-9 * std::abs(chk.total);
+        out.push_back(chk);
       }
-      if (chk.components == 0) continue;
-      chk.holds = std::abs(chk.sum - chk.total) <= 1e-9 * std::abs(chk.total);
-      out.push_back(chk);
     }
   }
   return out;

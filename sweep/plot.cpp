@@ -182,7 +182,7 @@ std::optional<Figure> breakdown(const Table& t, const std::vector<std::string>& 
   for (const std::string field : {"energy_per_inference_pJ", "energy_per_training_image_pJ"}) {
     std::vector<std::string> comps;
     for (const auto& c : t.columns) {
-      if (c.rfind(field + ".", 0) == 0 && c != field + ".total") comps.push_back(c);
+      if (is_part_column(c, field)) comps.push_back(c);
     }
     if (comps.empty() || t.rows.empty()) continue;
     Figure f;

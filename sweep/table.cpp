@@ -58,6 +58,14 @@ std::pair<std::string, std::string> split_first(const std::string& s) {
 
 }  // namespace
 
+bool is_part_column(const std::string& column, const std::string& group) {
+  if (column.size() <= group.size() + 1 || column.compare(0, group.size(), group) != 0 || column[group.size()] != '.') {
+    return false;
+  }
+  const std::string rest = column.substr(group.size() + 1);
+  return rest != "total" && rest.find('.') == std::string::npos;
+}
+
 std::vector<std::pair<std::string, nlohmann::ordered_json>> flatten_summary(const nlohmann::ordered_json& report) {
   std::vector<std::pair<std::string, nlohmann::ordered_json>> out;
   if (report.contains("summary") && report["summary"].is_object()) flatten(report["summary"], "", out);

@@ -53,4 +53,9 @@ Table build_table(const std::vector<std::string>& axis_names, const std::vector<
 // Reads a JSON file (ordered); throws UserError naming the file when it is not valid JSON.
 nlohmann::ordered_json read_json(const std::filesystem::path& file);
 
+// True when `column` is one part of `group`'s total: "group.X" with X a single name other than
+// "total" (so energy_per_inference_pJ.adc is a part of energy_per_inference_pJ, while
+// energy_per_inference_pJ.by_layer.layer0 is a part of energy_per_inference_pJ.by_layer).
+bool is_part_column(const std::string& column, const std::string& group);
+
 }  // namespace xbarsim::sweep

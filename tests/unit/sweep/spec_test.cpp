@@ -171,5 +171,27 @@ TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   EXPECT_NE(csv.find("identity:energy_per_inference_pJ,holds,VIOLATED"), std::string::npos);
 }
 
+TEST(EnergyIdentity, ComponentsAndLayersAreSeparatePartitionsOfTheTotal) {
+  // 10 pJ = adc 4 + array 6 (by component) = layer0 7 + shared 3 (by layer). Counting the layer
+  // columns as components would sum to 20 and flag a false violation.
+  Table t;
+  t.columns = {"point", "technology", "energy_per_inference_pJ.total", "energy_per_inference_pJ.adc",
+               "energy_per_inference_pJ.array", "energy_per_inference_pJ.by_layer.layer0",
+               "energy_per_inference_pJ.by_layer.shared"};
+  t.rows = {{"p0", "DW", "10", "4", "6", "7", "3"}, {"p1", "PCM", "10", "4", "6", "7", "2"}};
+  const auto checks = check_identities(t, "technology");
+  ASSERT_EQ(checks.size(), 4U);
+  EXPECT_TRUE(checks[0].holds);
+  EXPECT_EQ(checks[0].components, 2U);
+  EXPECT_EQ(checks[1].field, "energy_per_inference_pJ.by_layer");
+  EXPECT_TRUE(checks[1].holds);
+  EXPECT_TRUE(checks[2].holds);
+  EXPECT_FALSE(checks[3].holds);  // PCM's layers sum to 9
+  EXPECT_TRUE(is_part_column("energy_per_inference_pJ.adc", "energy_per_inference_pJ"));
+  EXPECT_FALSE(is_part_column("energy_per_inference_pJ.total", "energy_per_inference_pJ"));
+  EXPECT_FALSE(is_part_column("energy_per_inference_pJ.by_layer.layer0", "energy_per_inference_pJ"));
+  EXPECT_FALSE(is_part_column("energy_per_inference_pJx.adc", "energy_per_inference_pJ"));
+}
+
 }  // namespace
 }  // namespace xbarsim::sweep
