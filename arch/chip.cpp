@@ -1,6 +1,7 @@
 #include "arch/chip.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     lh.adc_backward = spec.trainable() ? spec.backward_adcs[l].get() : nullptr;
     lh.relu = l + 1 < n_layers;
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
+    first_tile_.push_back(tiles_.size());
     for (const TileSlice& slice : lh.mapping.tiles) {
       // One random stream per tile, derived from the run seed.
       tiles_.push_back(std::make_unique<Tile>(
@@ -121,6 +123,41 @@ ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const s
     }
   }
   return report;
+}
+
+ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase) {
+  if (per_tile != nullptr && per_tile->size() != tiles_.size()) {
+    throw std::invalid_argument(fmt::format("chip: {} cell batches for {} tiles", per_tile->size(), tiles_.size()));
+  }
+  ProgramReport report;
+  for (auto& t : tiles_) t->set_phase(phase);
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
+      TileOp op;
+      op.kind = kind;
+      if (per_tile != nullptr) {
+        const CellBatch& b = (*per_tile)[first_tile_[l] + k];
+        if (b.index.empty()) continue;
+        op.cells = &b;
+      }
+      controller_->issue(l, k, op);
+      report.tally += op.tally;
+      report.time_s = std::max(report.time_s, op.latency.to_seconds());
+    }
+  }
+  return report;
+}
+
+ProgramReport Chip::program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+  return issue_sparse(TileOp::Kind::kProgramCells, &per_tile, phase);
+}
+
+ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+  return issue_sparse(TileOp::Kind::kPulse, &per_tile, phase);
+}
+
+ProgramReport Chip::refresh_pairs(const std::string& phase) {
+  return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase);
 }
 
 Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,

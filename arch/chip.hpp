@@ -58,6 +58,18 @@ class Chip {
   // `only_changed`, only devices whose target level changes. Charged to `phase`.
   ProgramReport write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
                               const devices::ProgramOptions& options);
+  // Sparse updates of the in-situ training rules (GXNOR, mixed precision): per_tile[t] lists the
+  // cells of chip tile t (tiles in layer order, then mapping order, as layers()[l].tiles), one
+  // tile operation per tile with work, issued through the controller and charged to `phase`
+  // with the tiles' programming counters. Tiles update in parallel: time_s is the slowest's.
+  //   program_cells: TileOp kProgramCells (targets, one pulse setting per group).
+  //   pulse_cells:   TileOp kPulse (PCM SET pulses; another device is an error).
+  //   refresh_pairs: TileOp kRefresh on every tile (PCM differential pairs).
+  ProgramReport program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
+  ProgramReport pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
+  ProgramReport refresh_pairs(const std::string& phase);
+  // Global index (into per_tile above) of tile k of layer l.
+  std::size_t tile_index(std::size_t layer, std::size_t k) const { return first_tile_[layer] + k; }
   // Forward pass of one mini-batch x (features x batch) through the tiles with range tracking;
   // keeps every layer's input in `layer_inputs`; returns the logits. Charged to `phase`.
   Eigen::MatrixXf forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
@@ -98,6 +110,8 @@ class Chip {
   Ledger& ledger_;
   std::vector<TileParts> parts_;  // per layer
   std::vector<std::unique_ptr<Tile>> tiles_;
+  std::vector<std::size_t> first_tile_;  // per layer: index of its first tile in tiles_
+  ProgramReport issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase);
   std::vector<LayerHardware> layers_;
   std::unique_ptr<Accumulator> buffer_;
   std::unique_ptr<Controller> controller_;

@@ -5,6 +5,10 @@
 #include <istream>
 #include <limits>
 #include <ostream>
+#include <stdexcept>
+#include <string>
+
+#include "devices/pcm.hpp"
 
 namespace xbarsim::arch {
 
@@ -71,6 +75,57 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
   if (!index_.empty()) tally = device_.program(cells_, index_, target_, opts, rng);
   refresh(0.0, nullptr);
   return tally;
+}
+
+devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t> index,
+                                                   std::span<const float> target_S,
+                                                   const devices::ProgramOptions& opts, Rng& rng) {
+  if (index.empty()) return {};
+  for (std::size_t i = 0; i < index.size(); ++i) last_target_[index[i]] = target_S[i];
+  return device_.program(cells_, index, target_S, opts, rng);
+}
+
+devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> index,
+                                                 std::span<const std::uint16_t> pulses, Rng& rng) {
+  const auto* pcm = dynamic_cast<const devices::PcmDevice*>(&device_);
+  if (pcm == nullptr) {
+    throw std::logic_error("crossbar array: SET-pulse updates need a PCM device, not " + std::string(device_.name()));
+  }
+  if (index.empty()) return {};
+  // The cell no longer holds a programmed target: the next only_changed write rewrites it.
+  for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
+  const devices::ProgramTally t = pcm->apply_set_pulses(cells_, index, pulses, rng);
+  refresh(0.0, nullptr);
+  return t;
+}
+
+devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
+  const auto* pcm = dynamic_cast<const devices::PcmDevice*>(&device_);
+  if (pcm == nullptr || encoding_ != WeightEncoding::kDifferential) {
+    throw std::logic_error("crossbar array: refresh needs PCM devices in differential pairs");
+  }
+  // Pair p = 2 j rows + i: G+ is cells_[p], G- is cells_[p + rows] (device column-major), so
+  // two views offset by one device column address both devices of every pair with one index.
+  index_.clear();
+  for (int j = 0; j < weight_cols_; ++j) {
+    for (int i = 0; i < rows_; ++i) index_.push_back(static_cast<std::uint32_t>(2 * j * rows_ + i));
+  }
+  const std::size_t span_n = cells_.size() - static_cast<std::size_t>(rows_);
+  devices::ProgramTally t = pcm->refresh(std::span<devices::CellState>(cells_.data(), span_n),
+                                         std::span<devices::CellState>(cells_.data() + rows_, span_n), index_, rng);
+  // The check: both devices of every pair read once.
+  const auto check = 2 * static_cast<std::uint64_t>(index_.size());
+  t.verify_reads += check;
+  t.energy_J += static_cast<double>(check) * device_.energy_per_verify_read_J();
+  t.time_s += static_cast<double>(check) * device_.read_pulse_width_s();
+  if (t.program_events > 0) {
+    for (const std::uint32_t p : index_) {
+      last_target_[p] = std::numeric_limits<float>::quiet_NaN();
+      last_target_[p + static_cast<std::uint32_t>(rows_)] = std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+  refresh(0.0, nullptr);
+  return t;
 }
 
 void CrossbarArray::refresh(double time_s, Rng* rng) {

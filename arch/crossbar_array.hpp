@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -45,6 +46,27 @@ class CrossbarArray {
   // target). Returns the device tally; refreshes the effective conductances.
   devices::ProgramTally program(const Eigen::Ref<const Matrix>& w, const devices::ProgramOptions& opts,
                                 bool only_changed, Rng& rng);
+
+  // --- Sparse updates (in-situ training rules). Cells are addressed by cell_index(). ---
+  // Index of device `device` (0 = G+ or the single device, 1 = G-) of weight (row, weight_col).
+  std::uint32_t cell_index(int row, int weight_col, int device) const {
+    const int per = encoding_ == WeightEncoding::kDifferential ? 2 : 1;
+    return static_cast<std::uint32_t>((weight_col * per + device) * rows_ + row);
+  }
+  // Programs cells[index[i]] toward target_S[i] (S) with `opts` (the device's stochastic
+  // programming; discrete devices aim at the nearest level). Does not refresh the effective
+  // conductances: call refresh(0, nullptr) after the last group.
+  devices::ProgramTally program_cells(std::span<const std::uint32_t> index, std::span<const float> target_S,
+                                      const devices::ProgramOptions& opts, Rng& rng);
+  // Applies pulses[i] SET pulses to cells[index[i]] (PcmDevice::apply_set_pulses; throws
+  // std::logic_error for another device). Refreshes the effective conductances.
+  devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
+                                    Rng& rng);
+  // PCM refresh of every differential pair (PcmDevice::refresh decides which pairs need it);
+  // the tally's verify_reads include the 2 reads per pair of the check itself. Throws
+  // std::logic_error unless the device is PCM in differential pairs. Refreshes the effective
+  // conductances.
+  devices::ProgramTally refresh_pairs(Rng& rng);
 
   // Recomputes the effective conductances at `time_s` after programming, with a fresh read-noise
   // draw when the device has read noise and `rng` is given.

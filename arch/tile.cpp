@@ -103,6 +103,9 @@ void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
     case TileOp::Kind::kForward: run_mvm(*op, false); break;
     case TileOp::Kind::kTranspose: run_mvm(*op, true); break;
     case TileOp::Kind::kProgram: run_program(*op); break;
+    case TileOp::Kind::kProgramCells: run_program_cells(*op); break;
+    case TileOp::Kind::kPulse: run_pulse(*op); break;
+    case TileOp::Kind::kRefresh: run_refresh(*op); break;
   }
   delay += op->latency;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -179,6 +182,45 @@ void Tile::run_program(TileOp& op) {
   // Rows programmed in parallel by the write drivers share the device time.
   const double seconds = op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows());
   op.latency = sc_core::sc_time(seconds, sc_core::SC_SEC);
+  op.per_image_latency = sc_core::SC_ZERO_TIME;
+}
+
+void Tile::charge_programming(TileOp& op, const devices::ProgramOptions& opts, const devices::ProgramTally& t) {
+  ledger_.add(pulse_counter(device_.energy_per_pulse_J(opts)), t.pulses);
+  ledger_.add(current_.verify_read, t.verify_reads);
+  ledger_.add(current_.line_charge, t.pulses);
+  op.tally += t;
+}
+
+void Tile::run_program_cells(TileOp& op) {
+  const CellBatch& b = *op.cells;
+  op.tally = devices::ProgramTally{};
+  for (const CellGroup& g : b.groups) {
+    const std::size_t n = g.end - g.begin;
+    const devices::ProgramTally t =
+        array_.program_cells(std::span<const std::uint32_t>(b.index.data() + g.begin, n),
+                             std::span<const float>(b.target_S.data() + g.begin, n), g.options, rng_);
+    charge_programming(op, g.options, t);
+  }
+  if (!b.groups.empty()) array_.refresh(0.0, nullptr);
+  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
+  op.per_image_latency = sc_core::SC_ZERO_TIME;
+}
+
+void Tile::run_pulse(TileOp& op) {
+  const CellBatch& b = *op.cells;
+  op.tally = devices::ProgramTally{};
+  const devices::ProgramTally t = array_.pulse_cells(b.index, b.pulses, rng_);
+  charge_programming(op, devices::ProgramOptions{}, t);
+  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
+  op.per_image_latency = sc_core::SC_ZERO_TIME;
+}
+
+void Tile::run_refresh(TileOp& op) {
+  op.tally = devices::ProgramTally{};
+  const devices::ProgramTally t = array_.refresh_pairs(rng_);
+  charge_programming(op, devices::ProgramOptions{}, t);
+  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;
 }
 

@@ -74,6 +74,12 @@ class Tile : public sc_core::sc_module {
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);
   void run_program(TileOp& op);
+  // Sparse updates: kProgramCells (group by group, each group's pulse its own ledger action),
+  // kPulse (PCM SET pulses), kRefresh (PCM pair refresh). Charged like run_program.
+  void run_program_cells(TileOp& op);
+  void run_pulse(TileOp& op);
+  void run_refresh(TileOp& op);
+  void charge_programming(TileOp& op, const devices::ProgramOptions& opts, const devices::ProgramTally& t);
   PhaseCounters declare_phase(const std::string& phase);
   // Counter of device pulses at energy `epa` in the current phase: the card's default pulse
   // uses program_pulse; a pulse chosen per operation (MTJ GXNOR widths) gets its own action

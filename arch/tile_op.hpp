@@ -1,9 +1,12 @@
 // The TLM extension that carries one tile operation: a whole batch of input vectors through
-// one array (forward or transposed), or one programming pass. One transaction per operation,
-// never per cell or per cycle.
+// one array (forward or transposed), one programming pass, or one sparse update of listed cells
+// (in-situ training rules). One transaction per operation, never per cell or per cycle.
 #pragma once
 
 #include <tlm>
+
+#include <cstdint>
+#include <vector>
 
 #include <Eigen/Dense>
 
@@ -11,8 +14,36 @@
 
 namespace xbarsim::arch {
 
+// Cells [begin, end) of a sparse programming list, written with one pulse setting (e.g. one
+// MTJ pulse width per quantized switching probability: each setting is one ledger action).
+struct CellGroup {
+  devices::ProgramOptions options;
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+};
+
+// A sparse update of one tile's cells. Cell index = device column x array rows + row, where
+// device column = weight column (offset encoding) or 2 x weight column (+1 for G-)
+// (differential); see CrossbarArray::cell_index.
+//   kProgramCells: cells index[i] toward target_S[i] (S), group by group.
+//   kPulse:        pulses[i] SET pulses on cell index[i] (PCM only).
+struct CellBatch {
+  std::vector<std::uint32_t> index;
+  std::vector<float> target_S;        // kProgramCells
+  std::vector<CellGroup> groups;      // kProgramCells: partition of [0, index.size())
+  std::vector<std::uint16_t> pulses;  // kPulse
+  void clear() {
+    index.clear();
+    target_S.clear();
+    groups.clear();
+    pulses.clear();
+  }
+};
+
 struct TileOp : tlm::tlm_extension<TileOp> {
-  enum class Kind { kForward, kTranspose, kProgram };
+  // kProgramCells, kPulse: sparse updates (CellBatch). kRefresh: PCM refresh of every
+  // differential pair of the tile whose devices have both grown (PcmDevice::refresh).
+  enum class Kind { kForward, kTranspose, kProgram, kProgramCells, kPulse, kRefresh };
   Kind kind = Kind::kForward;
 
   // kForward: input (active rows x vectors) -> output (active weight columns x vectors).
@@ -30,6 +61,9 @@ struct TileOp : tlm::tlm_extension<TileOp> {
   const Eigen::MatrixXf* weights = nullptr;
   devices::ProgramOptions program_options;
   bool only_changed = true;
+
+  // kProgramCells, kPulse: the cells to update (not owned).
+  const CellBatch* cells = nullptr;
 
   // Filled by the tile: latency of one image's worth of the operation (forward/transpose), or
   // of the whole programming pass; and the programming tally.
