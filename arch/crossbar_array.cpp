@@ -52,8 +52,11 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
   index_.clear();
   target_.clear();
   float t[2];
-  for (int j = 0; j < weight_cols_; ++j) {
-    for (int i = 0; i < rows_; ++i) {
+  // Only the block `w` covers (a tile's active rows and columns): unused cells stay as they are.
+  const auto block_cols = static_cast<int>(std::min<Eigen::Index>(w.cols(), weight_cols_));
+  const auto block_rows = static_cast<int>(std::min<Eigen::Index>(w.rows(), rows_));
+  for (int j = 0; j < block_cols; ++j) {
+    for (int i = 0; i < block_rows; ++i) {
       targets_for(w(i, j), t);
       for (int d = 0; d < per; ++d) {
         const auto idx = static_cast<std::uint32_t>((j * per + d) * rows_ + i);

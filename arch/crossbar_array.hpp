@@ -40,7 +40,9 @@ class CrossbarArray {
   // G+ = G_min + max(w, 0) dG, G- = G_min + max(-w, 0) dG; offset G = G_ref + w dG / 2.
   void targets_for(float w, float* device_targets) const;
 
-  // Programs the devices toward normalized weights `w` (rows x weight_cols, values in [-1, 1]).
+  // Programs the devices toward normalized weights `w` (values in [-1, 1]) for the top-left
+  // block it covers (at most rows x weight_cols; a tile's active slice); other cells are not
+  // touched.
   // With `only_changed`, a device of a discrete model is programmed only when its target level
   // differs from the level it holds (analog models: when the target differs from the last
   // target). Returns the device tally; refreshes the effective conductances.

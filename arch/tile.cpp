@@ -172,10 +172,8 @@ Ledger::Counter Tile::pulse_counter(double epa) {
 }
 
 void Tile::run_program(TileOp& op) {
-  const Eigen::MatrixXf& w = *op.weights;
-  Eigen::MatrixXf full = Eigen::MatrixXf::Zero(array_.rows(), array_.weight_cols());
-  full.block(0, 0, w.rows(), w.cols()) = w;
-  op.tally = array_.program(full, op.program_options, op.only_changed, rng_);
+  // Only the slice's active cells: padding rows and columns are never programmed.
+  op.tally = array_.program(*op.weights, op.program_options, op.only_changed, rng_);
   ledger_.add(pulse_counter(device_.energy_per_pulse_J(op.program_options)), op.tally.pulses);
   ledger_.add(current_.verify_read, op.tally.verify_reads);
   ledger_.add(current_.line_charge, op.tally.pulses);

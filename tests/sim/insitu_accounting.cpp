@@ -90,7 +90,13 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
     }
   }
   EXPECT_EQ(pulses, prog["pulses"].get<std::uint64_t>());
-  EXPECT_NEAR(pulse_pJ, static_cast<double>(pulses) * prog["energy_per_event_pJ"].get<double>(), 1e-6 * pulse_pJ);
+  // The 5-state DW card charges 3 fJ per programming event: pulses x 0.003 pJ.
+  EXPECT_NEAR(pulse_pJ, static_cast<double>(pulses) * 0.003, 1e-6 * pulse_pJ);
+  EXPECT_NEAR(prog["pulse_energy_pJ"].get<double>(), pulse_pJ, 1e-6 * pulse_pJ);
+  // Device energy = pulses + verify reads.
+  EXPECT_NEAR(prog["device_energy_pJ"].get<double>(),
+              prog["pulse_energy_pJ"].get<double>() + prog["verify_energy_pJ"].get<double>(),
+              1e-9 * prog["device_energy_pJ"].get<double>());
   EXPECT_GT(prog["program_events"].get<std::uint64_t>(), 0u);
   // epochs.csv: header and one row per epoch, program events per epoch summing to the total.
   std::ifstream csv(dir / "run" / "epochs.csv");
