@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tools/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target xbarsim
 tools/fetch-mnist.sh
 main_job="${XBARSIM_MAIN_JOB:-configs/experiments/mnist_insitu_dw5.yaml}"
 exec build/release/apps/xbarsim run "$main_job" "$@"
