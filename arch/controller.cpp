@@ -282,8 +282,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
     acc_.setZero(out, count);
     long long tile_cycles = 0;
-    float raw_max = 0.0F;
-    float seen_max = 0.0F;
+    float seen_max = 0.0F;  // largest |current| before the ADCs, over the layer's tiles
     for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
       const TileSlice& t = layer.mapping.tiles[k];
       TileOp op;
@@ -296,7 +295,6 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       sc_core::sc_time d = delay;
       transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, d);
       tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
-      if (raw) raw_max = std::max(raw_max, tile_out_.cwiseAbs().maxCoeff());
       seen_max = std::max(seen_max, op.raw_abs_max);
       add_planes(*spec_.dac, tile_out_, t.col_begin, t.cols, count);
     }
@@ -317,7 +315,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     stages_[static_cast<std::size_t>(l)].cycles_per_image = s;
     pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
 
-    if (raw) job.raw_abs_max = std::max(job.raw_abs_max, raw_max);
+    if (raw) job.raw_abs_max = std::max(job.raw_abs_max, seen_max);
     if (job.track_ranges) layer.adc->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
     std::swap(act_in_, act_out_);
   }

@@ -185,7 +185,6 @@ class GxnorRule final : public UpdateRule {
     return report;
   }
 
-  const std::vector<Eigen::MatrixXf>& targets() const override { return held_; }
   // The batch gradient, accumulated in one word per weight; no latent weight (the state is the
   // device pair).
   int words_per_weight() const override { return optimizer_ ? 3 : 1; }

@@ -77,7 +77,6 @@ class LatentSteRule final : public UpdateRule {
     return chip.write_weights(targets_, "update", true, options_);
   }
 
-  const std::vector<Eigen::MatrixXf>& targets() const override { return targets_; }
   int words_per_weight() const override { return 3; }  // latent, and Adam's two moments (or fewer)
   int ops_per_weight() const override { return 1; }
 

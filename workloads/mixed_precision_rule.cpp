@@ -63,7 +63,6 @@ class MixedPrecisionRule final : public UpdateRule {
       w.push_back(m);
       chi_.push_back(Eigen::MatrixXf::Zero(m.rows(), m.cols()));
     }
-    held_ = w;
     batches_done_ = 0;
   }
 
@@ -123,7 +122,6 @@ class MixedPrecisionRule final : public UpdateRule {
     return n;
   }
 
-  const std::vector<Eigen::MatrixXf>& targets() const override { return held_; }
   int words_per_weight() const override { return 1; }  // chi
   int ops_per_weight() const override { return 2; }    // accumulate; compare (and round when it fires)
 
@@ -154,7 +152,6 @@ class MixedPrecisionRule final : public UpdateRule {
   double eps_floor_ = 0.0;
   std::int64_t batches_done_ = 0;
   std::vector<Eigen::MatrixXf> chi_;
-  std::vector<Eigen::MatrixXf> held_;
   std::vector<arch::CellBatch> batches_;
 };
 

@@ -37,9 +37,6 @@ class UpdateRule {
   // Default: the scales stay as they are.
   virtual void update_scales(std::vector<float>& scales) { (void)scales; }
 
-  // The normalized weights the rule currently targets (what the devices should hold).
-  virtual const std::vector<Eigen::MatrixXf>& targets() const = 0;
-
   // SRAM accumulator words read (and written) per weight per update: latent value and
   // optimizer state.
   virtual int words_per_weight() const = 0;
