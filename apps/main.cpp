@@ -59,9 +59,6 @@ int main(int argc, char** argv) {
     if (cmd == "merge") return xbarsim::apps::merge_command(rest);
     if (cmd == "compare") return xbarsim::apps::compare_command(rest);
     throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
-  } catch (const xbarsim::Interrupted& e) {
-    fmt::print(stderr, "xbarsim: {}\n", e.what());
-    return 3;
   } catch (const xbarsim::UserError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", e.what());
     return 1;

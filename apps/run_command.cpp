@@ -93,7 +93,11 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("trace") != 0) options.trace_file = vm["trace"].as<std::string>();
   options.resume = resume;
   if (vm.count("stop-after-epoch") != 0) options.stop_after_epoch = vm["stop-after-epoch"].as<int>();
-  workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout, options);
+  const std::string stopped = workloads::execute(prepared, root, out, progress, quiet ? nullptr : stdout, options);
+  if (!stopped.empty()) {
+    fmt::print(stderr, "xbarsim: {}\n", stopped);
+    return 3;
+  }
   if (!quiet) fmt::print("results in {}\n", out.string());
   return 0;
 }

@@ -31,11 +31,4 @@ class UsageError : public UserError {
   using UserError::UserError;
 };
 
-// Not an error: a run stopped as asked after a checkpoint (--stop-after-epoch); the run folder
-// can be continued with --resume. The CLI exits with code 3.
-class Interrupted : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 }  // namespace xbarsim

@@ -23,7 +23,10 @@ struct RunContext {
   nlohmann::json wallclock;       // wall-clock figures: kept out of report.json by design
   std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
   bool resume = false;               // continue from out_dir/checkpoint.bin
-  int stop_after_epoch = 0;          // > 0: stop (Interrupted) after this epoch's checkpoint
+  int stop_after_epoch = 0;          // > 0: stop after this epoch's checkpoint
+  // Set by an experiment that stopped as asked (stop_after_epoch) instead of finishing: what to
+  // tell the user. A normal return, not an exception: stopping is not an error.
+  std::string interrupted;
 };
 
 class Experiment {

@@ -232,8 +232,9 @@ class InsituTraining final : public Experiment {
       save_checkpoint(checkpoint, epoch, chip, ctx.ledger, shuffle_rng, rule_rng, epochs, sim_time, total_events,
                       total_pulses);
       if (ctx.stop_after_epoch > 0 && epoch == ctx.stop_after_epoch && epoch < epochs_) {
-        throw Interrupted(fmt::format("stopped after epoch {} as asked (--stop-after-epoch); continue with "
-                                      "xbarsim run --resume {}", epoch, ctx.out_dir.string()));
+        ctx.interrupted = fmt::format("stopped after epoch {} as asked (--stop-after-epoch); continue with "
+                                      "xbarsim run --resume {}", epoch, ctx.out_dir.string());
+        return {};
       }
     }
     table.close();

@@ -18,8 +18,8 @@ PreparedExperiment prepare_experiment(const Params& root) {
   return p;
 }
 
-void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log, const ExecuteOptions& options) {
+std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
+                    Progress& progress, std::FILE* log, const ExecuteOptions& options) {
   if (options.resume) {
     if (std::filesystem::exists(out_dir / "report.json")) {
       throw UsageError(fmt::format("--resume {}: this run has finished (report.json exists)", out_dir.string()));
@@ -50,10 +50,6 @@ void execute(PreparedExperiment& prepared, const Params& root, const std::filesy
   nlohmann::json results;
   try {
     results = prepared.experiment->run(ctx);
-  } catch (const Interrupted& e) {
-    write_file_atomic(out_dir / "INTERRUPTED", std::string(e.what()) + "\n");
-    std::filesystem::remove(out_dir / "RUNNING");
-    throw;
   } catch (const std::exception& e) {
     write_file_atomic(out_dir / "FAILED", std::string(e.what()) + "\n");
     std::filesystem::remove(out_dir / "RUNNING");
@@ -64,6 +60,11 @@ void execute(PreparedExperiment& prepared, const Params& root, const std::filesy
   nlohmann::json report;
   report["xbarsim_version"] = XBARSIM_VERSION;
   report["experiment"] = {{"name", prepared.name}, {"impl", prepared.impl}, {"seed", prepared.seed}};
+  if (!ctx.interrupted.empty()) {
+    write_file_atomic(out_dir / "INTERRUPTED", ctx.interrupted + "\n");
+    std::filesystem::remove(out_dir / "RUNNING");
+    return ctx.interrupted;
+  }
   // The headline figures (what sweeps and comparisons read) at the top level.
   if (results.contains("summary")) {
     report["summary"] = results["summary"];
@@ -77,6 +78,7 @@ void execute(PreparedExperiment& prepared, const Params& root, const std::filesy
   write_area_csv(out_dir / "area.csv", ctx.ledger);
   write_json(out_dir / "wallclock.json", ctx.wallclock);
   std::filesystem::remove(out_dir / "RUNNING");
+  return {};
 }
 
 }  // namespace xbarsim::workloads

@@ -35,7 +35,9 @@ struct ExecuteOptions {
   int stop_after_epoch = 0;          // stop after this epoch's checkpoint (0: run to the end)
 };
 
-void execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
-             Progress& progress, std::FILE* log, const ExecuteOptions& options = {});
+// Returns an empty string when the run finished, else why it stopped early (--stop-after-epoch):
+// the folder then holds INTERRUPTED and a checkpoint, and no report.json.
+std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
+                    Progress& progress, std::FILE* log, const ExecuteOptions& options = {});
 
 }  // namespace xbarsim::workloads
