@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   gnuplot-nox
+  libxml2-utils                 # xmllint: the sweep tests parse the SVG figures as XML
 )
 missing=()
 for p in "${packages[@]}"; do
