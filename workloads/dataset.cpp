@@ -41,6 +41,18 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
   return d;
 }
 
+void gather_batch(const Dataset& d, const std::vector<std::size_t>& order, std::size_t start, Eigen::Index n,
+                  Eigen::MatrixXf& batch, std::vector<std::uint8_t>& labels) {
+  const auto features = static_cast<Eigen::Index>(d.features);
+  if (batch.rows() != features || batch.cols() != n) batch.resize(features, n);
+  labels.resize(static_cast<std::size_t>(n));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const std::size_t idx = order[start + static_cast<std::size_t>(j)];
+    batch.col(j) = Eigen::Map<const Eigen::VectorXf>(d.image(idx), features);
+    labels[static_cast<std::size_t>(j)] = d.labels[idx];
+  }
+}
+
 DataSpec DataSpec::from_params(const Params& data) {
   DataSpec s;
   s.dataset = data.choice("dataset", {"mnist", "fashion-mnist"});

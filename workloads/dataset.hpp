@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Dense>
+
 #include "core/params.hpp"
 
 namespace xbarsim::workloads {
@@ -27,6 +29,11 @@ struct Dataset {
 // the counts agree and every label is < `classes`. Throws DataError naming the file.
 Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
                       std::size_t limit, int classes = 10);
+
+// Copies the `n` examples order[start .. start + n) of `d` into `batch` (features x n, one image
+// per column; resized only when n changes) and their labels into `labels`.
+void gather_batch(const Dataset& d, const std::vector<std::size_t>& order, std::size_t start, Eigen::Index n,
+                  Eigen::MatrixXf& batch, std::vector<std::uint8_t>& labels);
 
 // The `data:` section of an experiment: which data set, where, how many examples.
 struct DataSpec {

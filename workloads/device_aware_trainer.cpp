@@ -271,13 +271,7 @@ void DeviceAwareTrainer::train(Mlp& net, const Dataset& train, const Dataset& te
     for (std::size_t start = 0; start < train.count; start += static_cast<std::size_t>(batch_size_)) {
       const auto n = static_cast<Eigen::Index>(
           std::min<std::size_t>(static_cast<std::size_t>(batch_size_), train.count - start));
-      if (n != batch.cols()) batch.resize(batch.rows(), n);
-      labels.resize(static_cast<std::size_t>(n));
-      for (Eigen::Index j = 0; j < n; ++j) {
-        const std::size_t idx = order[start + static_cast<std::size_t>(j)];
-        batch.col(j) = Eigen::Map<const Eigen::VectorXf>(train.image(idx), static_cast<Eigen::Index>(train.features));
-        labels[static_cast<std::size_t>(j)] = train.labels[idx];
-      }
+      gather_batch(train, order, start, n, batch, labels);
       update_scales(scale_iterations_);
       write_forward(net, &noise_rng);
       Mlp::argmax(net.forward(batch), predicted);

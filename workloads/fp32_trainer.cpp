@@ -55,13 +55,7 @@ void Fp32Trainer::train(Mlp& net, const Dataset& train, const Dataset& test, Rng
     for (std::size_t start = 0; start < train.count; start += static_cast<std::size_t>(batch_size_)) {
       const auto n = static_cast<Eigen::Index>(
           std::min<std::size_t>(static_cast<std::size_t>(batch_size_), train.count - start));
-      if (n != batch.cols()) batch.resize(batch.rows(), n);
-      labels.resize(static_cast<std::size_t>(n));
-      for (Eigen::Index j = 0; j < n; ++j) {
-        const std::size_t idx = order[start + static_cast<std::size_t>(j)];
-        batch.col(j) = Eigen::Map<const Eigen::VectorXf>(train.image(idx), static_cast<Eigen::Index>(train.features));
-        labels[static_cast<std::size_t>(j)] = train.labels[idx];
-      }
+      gather_batch(train, order, start, n, batch, labels);
       Mlp::argmax(net.forward(batch), predicted);
       for (Eigen::Index j = 0; j < n; ++j) {
         correct += predicted[static_cast<std::size_t>(j)] == labels[static_cast<std::size_t>(j)];

@@ -149,13 +149,7 @@ class InsituTraining final : public Experiment {
       ctx.progress->start(fmt::format("epoch {}/{} in situ", epoch, epochs_), train.count);
       for (std::size_t start = 0; start < train.count; start += static_cast<std::size_t>(batch_size_)) {
         const auto n = static_cast<Eigen::Index>(std::min<std::size_t>(static_cast<std::size_t>(batch_size_), train.count - start));
-        x.resize(static_cast<Eigen::Index>(train.features), n);
-        labels.resize(static_cast<std::size_t>(n));
-        for (Eigen::Index j = 0; j < n; ++j) {
-          const std::size_t idx = order[start + static_cast<std::size_t>(j)];
-          x.col(j) = Eigen::Map<const Eigen::VectorXf>(train.image(idx), static_cast<Eigen::Index>(train.features));
-          labels[static_cast<std::size_t>(j)] = train.labels[idx];
-        }
+        gather_batch(train, order, start, n, x, labels);
         // Forward through the tiles; softmax cross-entropy error at the logits (digital).
         const Eigen::MatrixXf logits = chip.forward(x, inputs);
         sim_time += static_cast<double>(chip.last_job_cycles()) / spec_.clock;
