@@ -82,6 +82,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
       s.backward_adcs.push_back(periphery::AdcRegistry::instance().create(adc, s.tech, back_ctx));
     }
     s.range_headroom = arch.real_or("range_headroom", 1.1, 1.0, 10.0);
+    s.error_scale_per_image = arch.choice_or("error_scale", {"per_image", "per_batch"}, "per_image") == "per_image";
     const Params acc = arch.child("accumulator");
     check_tech(acc, s.tech);
     s.accumulator = periphery::SramRegistry::instance().create(acc, s.tech);

@@ -41,6 +41,9 @@ struct ChipSpec {
   std::vector<std::unique_ptr<periphery::Adc>> backward_adcs;
   std::unique_ptr<periphery::Sram> accumulator;  // training: latent weights and gradients
   double range_headroom = 1.0;  // training: ADC range = headroom x the previous batch's largest current
+  // Training: the error DAC's full scale is each image's own max |e| (per_image, a block
+  // floating-point exponent per error vector) or one for the whole batch (per_batch).
+  bool error_scale_per_image = true;
   std::unique_ptr<periphery::ShiftAdd> shift_add;
   std::unique_ptr<periphery::WriteDriver> write_driver;
   std::unique_ptr<periphery::Sram> buffer;

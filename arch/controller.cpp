@@ -353,15 +353,27 @@ void Controller::run_backward(BackwardJob& job) {
     const int in = layer.mapping.inputs;
     const int out = layer.mapping.outputs;
     const Eigen::MatrixXf& d = errors[static_cast<std::size_t>(l)];
-    const float fs = d.cwiseAbs().maxCoeff();
     Eigen::MatrixXf& prev = errors[static_cast<std::size_t>(l - 1)];
-    if (!(fs > 0.0F)) {
+    // 1. Column DACs: signed error codes, one drive vector per image and bit plane. Full scale:
+    // each image's own max |e| (per_image) or the batch's (per_batch); an all-zero error
+    // vector gets full scale 1 (its codes are 0 either way).
+    error_fs_.resize(count);
+    if (spec_.error_scale_per_image) {
+      error_fs_ = d.cwiseAbs().colwise().maxCoeff().transpose();
+    } else {
+      error_fs_.setConstant(d.cwiseAbs().maxCoeff());
+    }
+    if (!(error_fs_.maxCoeff() > 0.0F)) {
       prev.setZero(in, count);
       continue;
     }
-    // 1. Column DACs: signed error codes, one drive vector per image and bit plane.
+    error_fs_ = (error_fs_.array() > 0.0F).select(error_fs_, 1.0F);
     codes_.resize(static_cast<std::size_t>(out) * static_cast<std::size_t>(count));
-    dac.quantize(std::span<const float>(d.data(), codes_.size()), fs, codes_);
+    const auto out_z = static_cast<std::size_t>(out);
+    for (int j = 0; j < count; ++j) {
+      const auto at = static_cast<std::size_t>(j) * out_z;
+      dac.quantize(std::span<const float>(d.data() + at, out_z), error_fs_(j), std::span<std::int32_t>(codes_).subspan(at, out_z));
+    }
     planes_.resize(static_cast<std::size_t>(layer.mapping.col_tiles));
     for (const TileSlice& t : layer.mapping.tiles) {
       if (t.row_tile == 0) drive_planes(dac, out, count, t.col_begin, t.cols, planes_[static_cast<std::size_t>(t.col_tile)]);
@@ -396,7 +408,7 @@ void Controller::run_backward(BackwardJob& job) {
     // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
     const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
     const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
-    prev = (acc_ * (fs * layer.weight_scale / unit)).cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
+    prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit)).cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
 
     // 4. Buffer traffic (errors in, errors out) and the stage's time per image.
     const long long s = buffer_and_stage(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);

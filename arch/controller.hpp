@@ -160,6 +160,7 @@ class Controller : public sc_core::sc_module {
 
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;
+  Eigen::VectorXf error_fs_;  // backward: the error DAC full scale of each image
   std::vector<Eigen::MatrixXf> planes_;  // per row tile
   Eigen::MatrixXf tile_out_;
   Eigen::MatrixXf acc_;
