@@ -63,7 +63,8 @@ class Chip {
   // tile operation per tile with work, issued through the controller and charged to `phase`
   // with the tiles' programming counters. Tiles update in parallel: time_s is the slowest's.
   //   program_cells: TileOp kProgramCells (targets, one pulse setting per group).
-  //   pulse_cells:   TileOp kPulse (PCM SET pulses; another device is an error).
+  //   pulse_cells:   TileOp kPulse (PCM SET pulses and the rule's read-backs; another device
+  //                  is an error).
   //   refresh_pairs: TileOp kRefresh on every tile (PCM differential pairs).
   ProgramReport program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
   ProgramReport pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);

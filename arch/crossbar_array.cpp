@@ -89,16 +89,23 @@ devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t
 }
 
 devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> index,
-                                                 std::span<const std::uint16_t> pulses, Rng& rng) {
+                                                 std::span<const std::uint16_t> pulses, Rng& rng,
+                                                 std::uint64_t verify_reads) {
   const auto* pcm = dynamic_cast<const devices::PcmDevice*>(&device_);
   if (pcm == nullptr) {
     throw std::logic_error("crossbar array: SET-pulse updates need a PCM device, not " + std::string(device_.name()));
   }
-  if (index.empty()) return {};
-  // The cell no longer holds a programmed target: the next only_changed write rewrites it.
-  for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
-  const devices::ProgramTally t = pcm->apply_set_pulses(cells_, index, pulses, rng);
-  refresh(0.0, nullptr);
+  devices::ProgramTally t;
+  if (!index.empty()) {
+    // The cell no longer holds a programmed target: the next only_changed write rewrites it.
+    for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
+    t = pcm->apply_set_pulses(cells_, index, pulses, rng);
+    refresh(0.0, nullptr);
+  }
+  // The caller's read-backs, counted as refresh_pairs counts its check.
+  t.verify_reads += verify_reads;
+  t.energy_J += static_cast<double>(verify_reads) * device_.energy_per_verify_read_J();
+  t.time_s += static_cast<double>(verify_reads) * device_.read_pulse_width_s();
   return t;
 }
 

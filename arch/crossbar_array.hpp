@@ -61,9 +61,11 @@ class CrossbarArray {
   devices::ProgramTally program_cells(std::span<const std::uint32_t> index, std::span<const float> target_S,
                                       const devices::ProgramOptions& opts, Rng& rng);
   // Applies pulses[i] SET pulses to cells[index[i]] (PcmDevice::apply_set_pulses; throws
-  // std::logic_error for another device). Refreshes the effective conductances.
+  // std::logic_error for another device) and adds `verify_reads` read-backs the caller made of
+  // the array's cells (count x the device's verify-read energy and read pulse width).
+  // Refreshes the effective conductances.
   devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
-                                    Rng& rng);
+                                    Rng& rng, std::uint64_t verify_reads = 0);
   // PCM refresh of every differential pair (PcmDevice::refresh decides which pairs need it);
   // the tally's verify_reads include the 2 reads per pair of the check itself. Throws
   // std::logic_error unless the device is PCM in differential pairs. Refreshes the effective

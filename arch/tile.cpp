@@ -208,7 +208,7 @@ void Tile::run_program_cells(TileOp& op) {
 void Tile::run_pulse(TileOp& op) {
   const CellBatch& b = *op.cells;
   op.tally = devices::ProgramTally{};
-  const devices::ProgramTally t = array_.pulse_cells(b.index, b.pulses, rng_);
+  const devices::ProgramTally t = array_.pulse_cells(b.index, b.pulses, rng_, b.verify_reads);
   charge_programming(op, devices::ProgramOptions{}, t);
   op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;

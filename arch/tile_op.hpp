@@ -26,17 +26,21 @@ struct CellGroup {
 // device column = weight column (offset encoding) or 2 x weight column (+1 for G-)
 // (differential); see CrossbarArray::cell_index.
 //   kProgramCells: cells index[i] toward target_S[i] (S), group by group.
-//   kPulse:        pulses[i] SET pulses on cell index[i] (PCM only).
+//   kPulse:        pulses[i] SET pulses on cell index[i] (PCM only), and verify_reads reads
+//                  of the tile's cells that the rule made around them (closed-loop updates read
+//                  the devices before and after; charged as the device's verify reads).
 struct CellBatch {
   std::vector<std::uint32_t> index;
   std::vector<float> target_S;        // kProgramCells
   std::vector<CellGroup> groups;      // kProgramCells: partition of [0, index.size())
   std::vector<std::uint16_t> pulses;  // kPulse
+  std::uint64_t verify_reads = 0;     // kPulse
   void clear() {
     index.clear();
     target_S.clear();
     groups.clear();
     pulses.clear();
+    verify_reads = 0;
   }
 };
 

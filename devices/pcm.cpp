@@ -185,6 +185,12 @@ double PcmDevice::mean_set_step_S(double g_S) const {
   return set_step_ * std::max(y, 0.0) * g_max_;
 }
 
+double PcmDevice::set_step_std_S(double g_S) const {
+  const double u = g_S / g_max_;
+  const double du = mean_set_step_S(g_S) / g_max_;
+  return c2c_std_ * (du + c2c_add_ + c2c_slope_ * std::abs(u)) * g_max_;
+}
+
 void PcmDevice::set_pulse(CellState& c, Rng& rng) const {
   const double u = c.g / g_max_;
   const double y = 1.0 - set_A_ * std::exp(set_gamma_ * (2.0 * set_a_ * u + set_b_));

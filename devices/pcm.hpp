@@ -84,6 +84,10 @@ class PcmDevice final : public Device {
                                 std::span<const std::uint16_t> n_pulses, Rng& rng) const;
   // Mean conductance increase of one SET pulse at conductance g_S, S.
   double mean_set_step_S(double g_S) const;
+  // Standard deviation of that increase (cycle-to-cycle noise), S:
+  // c2c_std (du + c2c_add + c2c_slope u) g_max with du the mean step, both in units of g_max
+  // (before the clip to [0, g_max]).
+  double set_step_std_S(double g_S) const;
   // Refresh of differential pairs (plus[i], minus[i]) for i in pair_index: when the larger
   // device exceeds refresh_upper * g_max and the smaller exceeds refresh_lower * g_max, both are
   // read, RESET, and the difference is rewritten on one device with SET pulses, each followed by

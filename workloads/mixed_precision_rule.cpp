@@ -1,8 +1,8 @@
 // Mixed-precision in-situ training of PCM synapses: the weight updates accumulate digitally in
 // a high-precision variable chi per weight (SRAM accumulator); when |chi| reaches the device
-// granularity eps, SET pulses are applied to G+ (chi > 0) or G- (chi < 0) and the expected
-// change they make is subtracted from chi; the pairs are refreshed periodically when both
-// devices have grown.
+// granularity eps, SET pulses are applied to G+ (chi > 0) or G- (chi < 0) and the change they
+// make (expected, or read back) is subtracted from chi; the pairs are refreshed periodically
+// when both devices have grown.
 //
 // Source: S. R. Nandakumar, M. Le Gallo, C. Piveteau, V. Joshi, G. Mariani, I. Boybat,
 // G. Karunaratne, R. Khaddam-Aljameh, U. Egger, A. Petropoulos, T. Antonakopoulos, B. Rajendran,
@@ -13,13 +13,24 @@
 // Per weight and mini-batch, in normalized weight units (a weight of 1 is G+ - G- = g_max):
 //   chi += -learning_rate_scale x lr x dLoss/dw,  clipped to [-chi_max, chi_max]
 //   device d = G+ if chi > 0 else G-, at conductance G;  eps = E[dG of one SET pulse at G] / g_max
-//   if |chi| >= eps:  n = round(chi / eps) along the expected trajectory (below), n SET pulses on
-//                     d, chi -= sign(chi) x (expected change of the n pulses)
-// The expected step shrinks as G grows (PcmDevice::mean_set_step_S), so "n eps" is taken along
-// the expected trajectory G_0 = G, G_{j+1} = min(G_j + E[dG](G_j), g_max): pulse j + 1 is added
-// while |chi| - sum_{i<j} eps_i >= eps_j / 2 (for a constant step this is n = round(chi / eps)
-// and the remainder chi - n eps exactly). Every `refresh_every` mini-batches every pair is
-// checked and refreshed (PcmDevice::refresh); chi is kept.
+//   if |chi| >= eps:  n pulses along the expected trajectory (below), n SET pulses on d,
+//                     chi -= sign(chi) x (change of the n pulses)
+// The expected step shrinks as G grows (PcmDevice::mean_set_step_S), so the pulse count is taken
+// along the expected trajectory G_0 = G, G_{j+1} = min(G_j + E[dG](G_j), g_max), m_j = (G_{j+1} -
+// G_j) / g_max; pulse j + 1 is added while r_j = |chi| - sum_{i<j} m_i >= t_j:
+//   pulse_rule round:     t_j = eps_j / 2 (a constant step gives n = round(chi / eps) and the
+//                         remainder chi - n eps exactly: Nandakumar et al.'s rule)
+//   pulse_rule min_error: t_j = m_j / 2 + s_j^2 / (2 m_j), s_j the pulse's cycle-to-cycle sd
+//                         (PcmDevice::set_step_std_S) / g_max: the pulse lowers the expected
+//                         squared weight error, E[(r_j - dW)^2] = (r_j - m_j)^2 + s_j^2 < r_j^2;
+//                         s = 0 gives the round rule
+// and the first pulse needs |chi| >= eps_0 in both. chi_update says which change is subtracted:
+//   expected: sum_{j<n} m_j (open loop, as the paper: the device noise stays unseen)
+//   measured: (G_after - G_before) / g_max, the pulsed device read before and after (2 verify
+//             reads; a device whose |chi| is below every threshold is not read): the device error
+//             stays in chi and later pulses correct it; the refresh's rewrite error likewise.
+// Every `refresh_every` mini-batches every pair is checked and refreshed (PcmDevice::refresh);
+// chi is kept (measured: chi += w_before - w_after of the refreshed pairs).
 #include <algorithm>
 #include <cmath>
 
@@ -45,13 +56,21 @@ class MixedPrecisionRule final : public UpdateRule {
     max_pulses_ = static_cast<int>(p.integer_or("max_pulses", 100, 1, 65535));
     refresh_every_ = static_cast<int>(p.integer_or("refresh_every", 100, 0, 1000000));
     init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
+    min_error_ = p.choice_or("pulse_rule", {"round", "min_error"}, "round") == "min_error";
+    measured_ = p.choice_or("chi_update", {"expected", "measured"}, "expected") == "measured";
     g_max_ = pcm_->g_max();
     unit_ = pcm_->g_max() - pcm_->g_min();
-    // The smallest expected step over [0, g_max] (steps shrink as G grows; checked on a grid):
-    // |chi| below it never fires, so those weights skip the per-cell work.
+    // The smallest first-pulse threshold over [0, g_max] (checked on a grid, 1 % margin for what
+    // falls between grid points): |chi| below it never fires, so those weights skip the per-cell
+    // work (and, measured, the read).
     eps_floor_ = 1e300;
-    for (int i = 0; i <= 1000; ++i) eps_floor_ = std::min(eps_floor_, pcm_->mean_set_step_S(g_max_ * i / 1000.0) / unit_);
-    if (!(eps_floor_ > 0.0)) p.fail("impl", "a PCM SET-step model with a positive expected step at every conductance");
+    double min_step = 1e300;
+    for (int i = 0; i <= 1000; ++i) {
+      eps_floor_ = std::min(eps_floor_, threshold(g_max_ * i / 1000.0, true));
+      min_step = std::min(min_step, pcm_->mean_set_step_S(g_max_ * i / 1000.0));
+    }
+    eps_floor_ *= 0.99;
+    if (!(min_step > 0.0)) p.fail("impl", "a PCM SET-step model with a positive expected step at every conductance");
   }
 
   void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
@@ -71,6 +90,7 @@ class MixedPrecisionRule final : public UpdateRule {
     const auto step = static_cast<float>(-scale_ * lr);
     const auto cmax = static_cast<float>(chi_max_);
     const auto floor = static_cast<float>(eps_floor_);
+    pending_.clear();
     for (std::size_t l = 0; l < chip.layers().size(); ++l) {
       chi_[l] = (chi_[l] + step * grads[l]).cwiseMax(-cmax).cwiseMin(cmax);
       const arch::LayerHardware& lh = chip.layers()[l];
@@ -85,10 +105,16 @@ class MixedPrecisionRule final : public UpdateRule {
             float& chi = chi_[l](s.col_begin + c, s.row_begin + r);
             if (std::abs(chi) < floor) continue;
             const std::uint32_t idx = array.cell_index(r, c, chi > 0.0F ? 0 : 1);
+            if (measured_) ++b.verify_reads;  // read before: its conductance sets the count
             double change = 0.0;
             const int n = pulses_for(std::abs(chi), cells[idx].g, change);
             if (n == 0) continue;
-            chi -= static_cast<float>(chi > 0.0F ? change : -change);
+            if (measured_) {
+              ++b.verify_reads;  // read after the pulses
+              pending_.push_back({&chi, &cells[idx], cells[idx].g, chi > 0.0F ? 1.0F : -1.0F});
+            } else {
+              chi -= static_cast<float>(chi > 0.0F ? change : -change);
+            }
             b.index.push_back(idx);
             b.pulses.push_back(static_cast<std::uint16_t>(n));
           }
@@ -96,30 +122,75 @@ class MixedPrecisionRule final : public UpdateRule {
       }
     }
     arch::ProgramReport report = chip.pulse_cells(batches_, "update");
+    // Measured: subtract the change read back (the array's cells are updated in place).
+    const auto inv_unit = static_cast<float>(1.0 / unit_);
+    for (const Pending& q : pending_) *q.chi -= q.sign * (q.cell->g - q.g_before) * inv_unit;
     ++batches_done_;
     if (refresh_every_ > 0 && batches_done_ % refresh_every_ == 0) {
+      if (measured_) snapshot(chip);
       const arch::ProgramReport r = chip.refresh_pairs("update");
+      if (measured_) feed_back_refresh(chip);
       report.tally += r.tally;
       report.time_s += r.time_s;
     }
     return report;
   }
 
+  // Threshold on the remaining |chi| for one more pulse of a device at conductance g_S (S), in
+  // normalized units (the header's t_j, and eps_0 for the first pulse). Infinite when the
+  // device cannot grow (min_error at g_max).
+  double threshold(double g_S, bool first) const {
+    const double mean = pcm_->mean_set_step_S(g_S);
+    const double eps = mean / unit_;  // granularity at this conductance
+    if (!min_error_) return first ? eps : 0.5 * eps;
+    const double m = std::min(mean, g_max_ - g_S) / unit_;  // saturates at g_max
+    if (!(m > 0.0)) return 1e300;
+    const double sd = pcm_->set_step_std_S(g_S) / unit_;
+    const double t = 0.5 * m + sd * sd / (2.0 * m);
+    return first ? std::max(t, eps) : t;
+  }
+
   // Pulses for a desired change `a` = |chi| > 0 of a device at conductance g_S (S), and their
-  // expected total change in normalized units (`change`). 0 when a < eps(g).
+  // expected total change in normalized units (`change`). 0 when a is below the first threshold.
   int pulses_for(double a, double g_S, double& change) const {
     change = 0.0;
     double g = g_S;
     int n = 0;
     while (n < max_pulses_) {
-      const double eps = pcm_->mean_set_step_S(g) / unit_;  // granularity at this conductance
-      if (n == 0 ? a < eps : a - change < 0.5 * eps) break;
+      if (a - change < threshold(g, n == 0)) break;
       const double dg = std::min(pcm_->mean_set_step_S(g), g_max_ - g);  // saturates at g_max
       change += dg / unit_;
       g += dg;
       ++n;
     }
     return n;
+  }
+
+  // Measured refresh feedback: every tile's G+ - G- before the refresh pass (the pass's check
+  // reads every pair) and, after it, chi += (before - after) / unit of every active weight (0
+  // for a pair the pass left alone; the rewritten device is read after each of its pulses).
+  void snapshot(const arch::Chip& chip) {
+    before_.clear();
+    for (const auto& lh : chip.layers()) {
+      for (const auto& t : lh.tiles) before_.push_back(t->array().effective());
+    }
+  }
+  void feed_back_refresh(const arch::Chip& chip) {
+    const auto inv_unit = static_cast<float>(1.0 / unit_);
+    std::size_t t = 0;
+    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
+      const arch::LayerHardware& lh = chip.layers()[l];
+      for (std::size_t k = 0; k < lh.tiles.size(); ++k, ++t) {
+        const arch::TileSlice& s = lh.mapping.tiles[k];
+        const Eigen::MatrixXf& after = lh.tiles[k]->array().effective();
+        for (int c = 0; c < s.cols; ++c) {
+          for (int r = 0; r < s.rows; ++r) {
+            const float d = before_[t](r, c) - after(r, c);
+            if (d != 0.0F) chi_[l](s.col_begin + c, s.row_begin + r) += d * inv_unit;
+          }
+        }
+      }
+    }
   }
 
   int words_per_weight() const override { return 1; }  // chi
@@ -147,12 +218,23 @@ class MixedPrecisionRule final : public UpdateRule {
   int max_pulses_ = 100;
   int refresh_every_ = 100;
   double init_spread_ = 1.0;
+  bool min_error_ = false;  // pulse_rule: min_error (else round)
+  bool measured_ = false;   // chi_update: measured (else expected)
   double g_max_ = 0.0;
   double unit_ = 0.0;
   double eps_floor_ = 0.0;
   std::int64_t batches_done_ = 0;
   std::vector<Eigen::MatrixXf> chi_;
   std::vector<arch::CellBatch> batches_;
+  // Measured: the fired devices of this batch, their chi and conductance before the pulses.
+  struct Pending {
+    float* chi;
+    const devices::CellState* cell;
+    float g_before;
+    float sign;
+  };
+  std::vector<Pending> pending_;
+  std::vector<Eigen::MatrixXf> before_;  // measured refresh: G+ - G- per tile before the pass
 };
 
 }  // namespace

@@ -164,6 +164,25 @@ TEST(Pcm, SetPulseStepAndCycleToCycleNoiseMatchTheFit) {
   EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN));
 }
 
+// The spread of one SET pulse as the trainer sees it (PcmDevice::set_step_std_S, used by the
+// mixed-precision rule's min_error pulse count), by hand from the aihwkit fit (ExpStep
+// update_once_complex_noise: dw_std = dw_min_std (|dw| + dw_min_std_add + dw_min_std_slope |w|)
+// with w = 2 u):
+//   u = 0:   du = 0.005 x (1 + 27.235) = 0.141175,  sd = 0.6 x (0.141175 + 0.021) = 0.097305
+//   u = 0.5: du = 0.01617792 (above),               sd = 0.6 x (0.01617792 + 0.021 + 0.054) = 0.05470675
+// (fractions of g_max = 25 uS). Its ratio to the mean step is 0.69 at u = 0 and 3.38 at u = 0.5.
+// A card without cycle-to-cycle noise has no spread.
+TEST(Pcm, SetStepSpreadIsTheFitsCycleToCycleSd) {
+  auto dev = make_device("device: {impl: pcm}");
+  const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
+  const double gmax = 25e-6;
+  EXPECT_NEAR(pcm.set_step_std_S(0.0), 0.097305 * gmax, 1e-6 * 0.097305 * gmax);
+  EXPECT_NEAR(pcm.set_step_std_S(0.5 * gmax), 0.05470675 * gmax, 1e-6 * 0.05470675 * gmax);
+  EXPECT_NEAR(pcm.set_step_std_S(0.5 * gmax) / pcm.mean_set_step_S(0.5 * gmax), 3.3816, 1e-4);
+  auto quiet = make_device("device: {impl: pcm, set_model: {c2c_std: 0}}");
+  EXPECT_EQ(dynamic_cast<const PcmDevice&>(*quiet).set_step_std_S(0.5 * gmax), 0.0);
+}
+
 // Refresh (no cycle-to-cycle noise, so steps are deterministic): pair (0.9, 0.5) g_max is above
 // both thresholds (0.75 and 0.25): both are RESET to 0.005 g_max and the difference 0.4 g_max is
 // rewritten on the plus device. SET pulses stop once within half a step of the goal, so the error
