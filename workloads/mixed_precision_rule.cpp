@@ -29,6 +29,9 @@
 //   measured: (G_after - G_before) / g_max, the pulsed device read before and after (2 verify
 //             reads; a device whose |chi| is below every threshold is not read): the device error
 //             stays in chi and later pulses correct it; the refresh's rewrite error likewise.
+// Reads: when the step (or, with min_error, its spread) depends on G, the count needs the
+// device's conductance, so the device is read before its pulses in both modes (1 verify read);
+// with a constant step the expected mode reads nothing.
 // Every `refresh_every` mini-batches every pair is checked and refreshed (PcmDevice::refresh);
 // chi is kept (measured: chi += w_before - w_after of the refreshed pairs).
 #include <algorithm>
@@ -71,6 +74,19 @@ class MixedPrecisionRule final : public UpdateRule {
     }
     eps_floor_ *= 0.99;
     if (!(min_step > 0.0)) p.fail("impl", "a PCM SET-step model with a positive expected step at every conductance");
+    // The pulse count depends on the device's conductance when the step (or, for min_error,
+    // its spread) does: then the pulsed device is read first (a verify read, charged). With a
+    // constant step (Nandakumar et al.'s eps) no read is needed unless chi_update is measured.
+    double max_step = 0.0, min_sd = 1e300, max_sd = 0.0;
+    for (int i = 0; i < 1000; ++i) {
+      const double g = g_max_ * i / 1000.0;
+      max_step = std::max(max_step, pcm_->mean_set_step_S(g));
+      min_sd = std::min(min_sd, pcm_->set_step_std_S(g));
+      max_sd = std::max(max_sd, pcm_->set_step_std_S(g));
+    }
+    const bool step_varies = max_step - min_step > 1e-9 * max_step;
+    const bool sd_varies = min_error_ && max_sd - min_sd > 1e-9 * max_sd;
+    read_before_ = measured_ || step_varies || sd_varies;
   }
 
   void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
@@ -105,7 +121,7 @@ class MixedPrecisionRule final : public UpdateRule {
             float& chi = chi_[l](s.col_begin + c, s.row_begin + r);
             if (std::abs(chi) < floor) continue;
             const std::uint32_t idx = array.cell_index(r, c, chi > 0.0F ? 0 : 1);
-            if (measured_) ++b.verify_reads;  // read before: its conductance sets the count
+            if (read_before_) ++b.verify_reads;  // read before: its conductance sets the count
             double change = 0.0;
             const int n = pulses_for(std::abs(chi), cells[idx].g, change);
             if (n == 0) continue;
@@ -220,6 +236,7 @@ class MixedPrecisionRule final : public UpdateRule {
   double init_spread_ = 1.0;
   bool min_error_ = false;  // pulse_rule: min_error (else round)
   bool measured_ = false;   // chi_update: measured (else expected)
+  bool read_before_ = false;  // the pulsed device is read before its pulses (count depends on G)
   double g_max_ = 0.0;
   double unit_ = 0.0;
   double eps_floor_ = 0.0;

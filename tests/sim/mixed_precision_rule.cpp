@@ -82,6 +82,10 @@ const std::string kMild =
     "set_model: {step: 0.01, exp_A: 0.0, c2c_std: 0.25, c2c_add: 0.01, c2c_slope: 0.0, reset: 0.005, "
     "refresh_upper: 0.75, refresh_lower: 0.25, refresh_max_pulses: 200}}";
 constexpr double kReadJ = 0.2 * 0.2 * 12.5e-6 * 10e-9;
+// A step that shrinks as G grows: y = 1 - A exp(gamma (2 a u + b)) with A = -1, gamma = 1,
+// a = -1, b = 0: mean step 0.01 (1 + exp(-2u)) g_max, 0.02 g_max at u = 0, 0.01135 g_max at u = 1.
+const std::string kCurved =
+    "{" + kPcmBase + "set_model: {step: 0.01, exp_A: -1.0, exp_gamma: 1.0, exp_a: -1.0, exp_b: 0.0, c2c_std: 0.0}}";
 
 TrainChip& quiet_chip() {
   static TrainChip c(kQuiet, "quiet");
@@ -95,6 +99,10 @@ TrainChip& mild_chip() {
   static TrainChip c(kMild, "mild");
   return c;
 }
+TrainChip& curved_chip() {
+  static TrainChip c(kCurved, "curved");
+  return c;
+}
 
 class MixedPrecisionRuleTest : public ::testing::Test {
  protected:
@@ -102,6 +110,7 @@ class MixedPrecisionRuleTest : public ::testing::Test {
     quiet_chip();
     noisy_chip();
     mild_chip();
+    curved_chip();
   }
 };
 
@@ -279,6 +288,33 @@ TEST_F(MixedPrecisionRuleTest, MeasuredChiTakesTheRefreshErrorToo) {
     for (int i = 0; i < 128; ++i) refreshed += a.cells()[a.cell_index(i, o, 0)].g < 0.3 * 25e-6 ? 1 : 0;
   }
   EXPECT_GT(refreshed, static_cast<int>(kWeights / 2));
+  expect_energy_identity(c.ledger, "update");
+}
+
+// The expected (open-loop) update reads a device before its pulses only when its count depends
+// on the conductance. kCurved: eps(G) runs from 0.02 (G = 0) down to 0.01135 (G = g_max), so
+// the rule must know G: from chi = 0 with every device at 0, an update of 0.0372 reaches the
+// smallest threshold (0.99 x 0.01135) on all 8192 weights: 8192 reads at 5 fJ = 40.96 pJ.
+// Round rule along the expected trajectory: the first pulse (0.0372 >= 0.02) takes G to 0.02
+// g_max, where eps = 0.01 (1 + exp(-0.04)) = 0.019608; the remaining 0.0172 >= eps / 2 = 0.0098
+// gives a second pulse; the remaining -0.0024 stops. 2 pulses per weight. An update of 0.001 reads nothing. kNoisy's
+// constant step reads nothing at all (MinErrorPulsesOnly... above).
+TEST_F(MixedPrecisionRuleTest, ExpectedUpdateReadsTheDeviceOnlyWhenItsStepDependsOnTheConductance) {
+  TrainChip& c = curved_chip();
+  Rng unused(0);
+  auto idle = c.fresh("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  const arch::ProgramReport none = idle->apply(c.chip, {update_of(0.001F)}, 1.0, unused);
+  EXPECT_EQ(none.tally.verify_reads, 0u);
+  EXPECT_EQ(none.tally.pulses, 0u);
+
+  auto rule = c.fresh("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  const auto [n0, e0] = reads_in(c.ledger, "update");
+  const arch::ProgramReport r = rule->apply(c.chip, {update_of(0.0372F)}, 1.0, unused);
+  EXPECT_EQ(r.tally.pulses, 2 * kWeights);
+  EXPECT_EQ(r.tally.verify_reads, kWeights);
+  const auto [n1, e1] = reads_in(c.ledger, "update");
+  EXPECT_EQ(n1 - n0, kWeights);
+  EXPECT_NEAR(e1 - e0, 40.96e-12, 1e-9 * 40.96e-12);
   expect_energy_identity(c.ledger, "update");
 }
 
