@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "devices/pcm.hpp"
+
 namespace xbarsim::arch {
 
 Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name)
@@ -27,6 +29,9 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     p.read_pulse = spec.read_pulse;
     p.clock = spec.clock;
     p.time_since_programming = spec.time_since_programming;
+    p.adc_drift = spec.drift_adc.get();
+    p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
+    p.drift_scale_energy = spec.drift_scale_energy;
     LayerHardware& lh = layers_[l];
     lh.mapping = spec.layers[l];
     lh.adc = spec.adcs[l].get();
@@ -71,6 +76,9 @@ std::size_t Chip::adc_count() const {
 ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
                             const std::vector<Eigen::VectorXf>& biases, bool only_changed) {
   ProgramReport report;
+  // New conductances: the drift-compensation reference and scales no longer apply.
+  has_drift_reference_ = false;
+  for (auto& t : tiles_) t->set_drift_scale(1.0F);
   for (auto& t : tiles_) t->set_phase("programming");
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
@@ -240,7 +248,84 @@ void Chip::load_state(std::istream& in) {
   if (!in) throw std::runtime_error("chip state: truncated checkpoint");
 }
 
+void Chip::set_read_time(double seconds) {
+  for (auto& t : tiles_) t->set_read_time(seconds);
+}
+
+double Chip::drift_readout(const char* phase, double seconds, std::vector<double>& r) {
+  r.assign(tiles_.size(), 0.0);
+  for (auto& t : tiles_) t->set_phase(phase);
+  set_read_time(seconds);
+  double slowest = 0.0;
+  Eigen::MatrixXf out;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
+      const TileSlice& s = layers_[l].mapping.tiles[k];
+      // One vector per active row: that row at the DAC's full code (drive 1), the others at 0.
+      const Eigen::MatrixXf in = Eigen::MatrixXf::Identity(s.rows, s.rows);
+      TileOp op;
+      op.kind = TileOp::Kind::kForward;
+      op.input = &in;
+      op.output = &out;
+      op.images = s.rows;
+      op.planes = 1;
+      controller_->issue(l, k, op);
+      r[first_tile_[l] + k] =
+          devices::PcmDevice::drift_readout(std::span<const float>(out.data(), static_cast<std::size_t>(out.size())));
+      slowest = std::max(slowest, op.latency.to_seconds());
+    }
+  }
+  set_read_time(spec_.time_since_programming);
+  return slowest;
+}
+
+void Chip::read_drift_reference() {
+  if (spec_.drift_compensation == ChipSpec::DriftCompensation::kNone) {
+    throw std::logic_error("chip: read_drift_reference without arch.drift_compensation");
+  }
+  for (auto& t : tiles_) t->set_drift_scale(1.0F);
+  drift_ = DriftReport{};
+  drift_.reference_time_s = drift_readout(kDriftReferencePhase, spec_.reference_read_time, drift_.reference);
+  drift_.scale.assign(tiles_.size(), 1.0);
+  has_drift_reference_ = true;
+}
+
+void Chip::compensate_drift() {
+  if (spec_.drift_compensation == ChipSpec::DriftCompensation::kNone) {
+    throw std::logic_error("chip: compensate_drift without arch.drift_compensation");
+  }
+  if (!has_drift_reference_) {
+    throw std::logic_error("chip: compensate_drift needs read_drift_reference after programming");
+  }
+  drift_.now_time_s = drift_readout(kDriftCompensationPhase, spec_.time_since_programming, drift_.now);
+  const bool per_layer = spec_.drift_compensation == ChipSpec::DriftCompensation::kPerLayer;
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const std::size_t first = first_tile_[l];
+    const std::size_t n = layers_[l].tiles.size();
+    double ref = 0.0;
+    double now = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      ref += drift_.reference[first + k];
+      now += drift_.now[first + k];
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+      const double alpha = per_layer ? devices::PcmDevice::drift_compensation_scale(ref, now)
+                                     : devices::PcmDevice::drift_compensation_scale(drift_.reference[first + k],
+                                                                                   drift_.now[first + k]);
+      drift_.scale[first + k] = alpha;
+      tiles_[first + k]->set_drift_scale(static_cast<float>(alpha));
+    }
+  }
+}
+
 void Chip::calibrate(const Eigen::MatrixXf& images, int batch) {
+  // Calibration right after programming reads the arrays at the reference time.
+  if (spec_.calibrate_at_programming) set_read_time(spec_.reference_read_time);
+  calibrate_ranges(images, batch);
+  set_read_time(spec_.time_since_programming);
+}
+
+void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
   Eigen::MatrixXf outputs;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
@@ -297,7 +382,8 @@ std::vector<Eigen::MatrixXf> Chip::held_weights() const {
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
       const TileSlice& s = lh.mapping.tiles[k];
       w.block(s.col_begin, s.row_begin, s.cols, s.rows) =
-          lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() * lh.weight_scale;
+          lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() *
+          (lh.weight_scale * lh.tiles[k]->drift_scale());
     }
     out.push_back(std::move(w));
   }

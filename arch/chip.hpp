@@ -23,6 +23,17 @@ struct ProgramReport {
   double time_s = 0.0;  // the slowest tile's programming time (tiles program in parallel)
 };
 
+// Global drift compensation (ChipSpec::drift_compensation): per tile (chip order, as
+// tile_index), the readout r = sum |y| of the one-row reads right after programming
+// (reference) and at inference time (now), in A, and the scale the tile's outputs get.
+struct DriftReport {
+  std::vector<double> reference;
+  std::vector<double> now;
+  std::vector<double> scale;
+  double reference_time_s = 0.0;  // the slowest tile's readout time (tiles read in parallel)
+  double now_time_s = 0.0;
+};
+
 struct InferenceReport {
   Eigen::MatrixXf logits;           // classes x images
   long long total_cycles = 0;       // simulated cycles for the whole job
@@ -45,8 +56,23 @@ class Chip {
 
   // Sets every layer's DAC full scale and ADC range from `images` (features x n): the largest
   // input value and the largest column current seen (or the ADC's full scale when the spec says
-  // so). Charged to phase "calibration".
+  // so). The arrays are read at spec.reference_read_time with calibrate_at: programming, else
+  // at spec.time_since_programming. Charged to phase "calibration".
   void calibrate(const Eigen::MatrixXf& images, int batch);
+
+  // --- Global drift compensation (spec.drift_compensation != kNone; docs/devices/pcm.md) ---
+  // Each tile reads its array one row at a time (the identity as input: one vector per active
+  // row, that row at the DAC's full code) through the DAC, the array and the ADC at its one-row
+  // range (spec.drift_adc), and sums |output|: the readout r. Tiles are issued through the
+  // controller like any tile operation and charged per action.
+  // read_drift_reference: at spec.reference_read_time, phase kDriftReferencePhase.
+  // compensate_drift: at spec.time_since_programming, phase kDriftCompensationPhase; sets each
+  // tile's scale r_ref / r_now (kPerTile) or its layer's sum r_ref / sum r_now (kPerLayer).
+  // Throws std::logic_error without compensation, or (compensate_drift) without a reference
+  // since the last programming.
+  void read_drift_reference();
+  void compensate_drift();
+  const DriftReport& drift_report() const { return drift_; }
 
   // Runs `images` (features x n) through the chip in batches. Charged to phase "inference".
   InferenceReport infer(const Eigen::MatrixXf& images, int batch, Progress* progress);
@@ -89,8 +115,9 @@ class Chip {
   void save_state(std::ostream& out) const;
   void load_state(std::istream& in);
 
-  // The weights the devices now hold, in the fp32 network's units (outputs x inputs): what a
-  // software evaluation of "the same quantized, noisy weights" uses.
+  // The weights the devices now hold, in the fp32 network's units (outputs x inputs), times each
+  // tile's drift-compensation scale: what a software evaluation of "the same quantized, noisy
+  // weights" uses.
   std::vector<Eigen::MatrixXf> held_weights() const;
 
   const std::vector<LayerHardware>& layers() const { return layers_; }
@@ -113,6 +140,13 @@ class Chip {
   std::vector<std::unique_ptr<Tile>> tiles_;
   std::vector<std::size_t> first_tile_;  // per layer: index of its first tile in tiles_
   ProgramReport issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase);
+  // One readout of every tile at `seconds` after programming, charged to `phase`: r per tile
+  // (chip order); returns the slowest tile's time.
+  double drift_readout(const char* phase, double seconds, std::vector<double>& r);
+  void set_read_time(double seconds);
+  void calibrate_ranges(const Eigen::MatrixXf& images, int batch);
+  DriftReport drift_;
+  bool has_drift_reference_ = false;
   std::vector<LayerHardware> layers_;
   std::unique_ptr<Accumulator> buffer_;
   std::unique_ptr<Controller> controller_;

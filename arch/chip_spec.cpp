@@ -109,6 +109,32 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
       "energy_per_tile_op", Dimension::kEnergy, "0 pJ", 0.0, 1e-6);
   s.time_since_programming =
       arch.quantity_or("read_time_after_programming", Dimension::kTime, "1 s", 0.0, 1e10);
+  s.reference_read_time = arch.quantity_or("reference_read_time", Dimension::kTime, "1 s", 0.0, 1e10);
+  s.calibrate_at_programming =
+      arch.choice_or("calibrate_at", {"inference", "programming"}, "inference") == "programming";
+  const std::string gdc = arch.choice_or("drift_compensation", {"none", "global", "global_per_layer"}, "none");
+  // Checked only where it is used (a read time below the 1 s default stays valid otherwise).
+  if ((s.calibrate_at_programming || gdc != "none") && s.reference_read_time > s.time_since_programming) {
+    arch.fail("reference_read_time", fmt::format("at most read_time_after_programming ({:g} s) with calibrate_at: "
+                                                 "programming or a drift_compensation",
+                                                 s.time_since_programming));
+  }
+  if (gdc != "none") {
+    if (s.trainable()) {
+      arch.fail("drift_compensation", "none on a training chip (arch.backward_dac): the compensation "
+                                      "is an inference procedure");
+    }
+    s.drift_compensation = gdc == "global" ? DriftCompensation::kPerTile : DriftCompensation::kPerLayer;
+    // The readouts drive one row at the DAC's full code: a weight of +-1 gives +-V_read G_unit,
+    // the ADC's range for them (the same converter with its reference set for this read).
+    s.drift_adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
+    const double one_row = s.read_voltage * g_unit;
+    s.drift_adc->set_range(s.drift_adc->is_signed() ? -one_row : 0.0, one_row);
+    // A b x b array multiplier is b rows of b-bit adders: b operations of the shift-add card.
+    s.drift_scale_energy = s.drift_compensation == DriftCompensation::kPerTile
+                               ? s.shift_add->bits() * s.shift_add->energy_per_op().value
+                               : 0.0;
+  }
 
   const Params prog = arch.child_or_empty("programming");
   s.program_options.verify = prog.boolean_or("verify", false);

@@ -30,6 +30,19 @@ struct ChipSpec {
   int calibration_images = 256;
   double control_energy_per_op = 0.0;  // J per tile operation issued by the controller
   double time_since_programming = 0.0; // s, when inference reads the arrays (drift)
+  // Reads made "right after programming" happen at reference_read_time (s, <=
+  // time_since_programming): the drift-compensation reference and, with calibrate_at:
+  // programming, the converter calibration (else calibration reads at time_since_programming).
+  double reference_read_time = 1.0;
+  bool calibrate_at_programming = false;
+  // Global drift compensation (Joshi et al. 2020; docs/devices/pcm.md): kPerTile gives every
+  // tile its own scale (one digital multiply per tile output, drift_scale_energy each);
+  // kPerLayer one scale per layer from the sum of its tiles' readouts, folded into the layer's
+  // digital scale (no extra operation).
+  enum class DriftCompensation { kNone, kPerTile, kPerLayer };
+  DriftCompensation drift_compensation = DriftCompensation::kNone;
+  std::unique_ptr<periphery::Adc> drift_adc;  // the ADC card, range +-V_read x G_unit (one row)
+  double drift_scale_energy = 0.0;            // J per multiply of a tile output by its scale
   devices::ProgramOptions program_options;
 
   std::unique_ptr<devices::Device> device;

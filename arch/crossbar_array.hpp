@@ -75,6 +75,8 @@ class CrossbarArray {
   // Recomputes the effective conductances at `time_s` after programming, with a fresh read-noise
   // draw when the device has read noise and `rng` is given.
   void refresh(double time_s, Rng* rng);
+  // The time_s of the last refresh (0 after construction and programming).
+  double refreshed_at() const { return refreshed_at_; }
 
   // Effective conductance matrix (rows x weight_cols), S: G+ - G- or G - G_ref.
   const Matrix& effective() const { return g_eff_; }
@@ -106,6 +108,7 @@ class CrossbarArray {
   Matrix g_eff_;
   Eigen::VectorXf row_sum_;
   Eigen::VectorXf col_sum_;
+  double refreshed_at_ = 0.0;
   // Scratch buffers of program() and refresh(), kept to avoid allocation per call.
   std::vector<std::uint32_t> index_;
   std::vector<float> target_;

@@ -32,8 +32,10 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   // The backward phase drives the columns with the signed error DAC and reads rows through the
   // backward ADC range; every other phase uses the forward parts.
   const bool backward = phase == "backward" && parts_.dac_backward != nullptr;
+  // The drift-compensation readouts convert through the ADC set to the one-row range.
+  const bool readout = (phase == kDriftReferencePhase || phase == kDriftCompensationPhase) && parts_.adc_drift != nullptr;
   const periphery::Dac& dac = backward ? *parts_.dac_backward : *parts_.dac;
-  const periphery::Adc& adc = backward ? *parts_.adc_backward : *parts_.adc;
+  const periphery::Adc& adc = backward ? *parts_.adc_backward : readout ? *parts_.adc_drift : *parts_.adc;
   PhaseCounters c;
   c.dac = ledger_.declare(base + "/dac", "conversion", dac.energy_per_conversion().value,
                           dac.energy_per_conversion().source);
@@ -57,11 +59,19 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   c.line_charge = ledger_.declare(base + "/write_driver", "line_charge",
                                   parts_.write_driver->line_energy().value,
                                   parts_.write_driver->line_energy().source);
+  if (parts_.drift_scale_per_tile && !readout) {
+    c.drift_scale = ledger_.declare(base + "/drift_scale", "multiply", parts_.drift_scale_energy,
+                                    fmt::format("{}-bit multiply of a tile output by its drift-compensation "
+                                                "scale: {} shift-add operations (array multiplier)",
+                                                parts_.shift_add->bits(), parts_.shift_add->bits()));
+    c.has_drift_scale = true;
+  }
   return c;
 }
 
 void Tile::set_phase(const std::string& phase) {
   current_phase_ = phase;
+  readout_phase_ = phase == kDriftReferencePhase || phase == kDriftCompensationPhase;
   for (const auto& [name, counters] : phases_) {
     if (name == phase) {
       current_ = counters;
@@ -117,7 +127,14 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   const auto vectors = static_cast<std::uint64_t>(in.cols());
   const int active_in = transpose ? slice_.cols : slice_.rows;
   const int active_out = transpose ? slice_.rows : slice_.cols;
-  if (device_.has_read_noise()) array_.refresh(parts_.time_since_programming, &rng_);
+  // Conductances at the read time: a fresh read-noise draw every operation, else drift only
+  // (recomputed when the read time changed since the last refresh).
+  const double t_read = parts_.time_since_programming;
+  if (device_.has_read_noise()) {
+    array_.refresh(t_read, &rng_);
+  } else if (array_.refreshed_at() != t_read) {
+    array_.refresh(t_read, nullptr);
+  }
 
   // Analog MVM on the active block, in amperes: I = V_read x G^T x drive.
   const auto& g = array_.effective();
@@ -130,12 +147,25 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   out *= static_cast<float>(parts_.read_voltage);
   op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
   // ADC: every column's current of every vector is one conversion, through the mux.
-  const periphery::Adc& adc = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward : *parts_.adc;
+  const periphery::Adc& adc = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward
+                              : readout_phase_ && parts_.adc_drift != nullptr ? *parts_.adc_drift
+                                                                              : *parts_.adc;
   if (!op.bypass_adc) {
     const periphery::ClipCount clip = adc.quantize_values(
         std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
         std::span<float>(out.data(), static_cast<std::size_t>(out.size())));
     ledger_.add(current_.adc_clipped, clip.total());
+  }
+  // Global drift compensation, digital after the ADC: the forward outputs times the tile's
+  // scale (a scale of 1 leaves them unchanged). Per-tile mode charges one multiply per output
+  // and image (the hardware scales the shift-added output, not each plane; linear, so scaling
+  // the planes here gives the same value). Per-layer mode: every tile of the layer holds the
+  // layer's scale, which the hardware folds into the layer's digital scale (nothing charged).
+  if (!transpose && !readout_phase_) {
+    if (drift_scale_ != 1.0F) out *= drift_scale_;
+    if (current_.has_drift_scale) {
+      ledger_.add(current_.drift_scale, static_cast<std::uint64_t>(active_out) * static_cast<std::uint64_t>(op.images));
+    }
   }
 
   // Array read energy: sum over vectors and driven rows of drive^2 x (sum of G on the row).

@@ -38,7 +38,17 @@ struct TileParts {
   double read_pulse = 10e-9;  // s, one array read
   double clock = 1e9;         // Hz
   double time_since_programming = 0.0;  // s, for drifting devices
+  // Global drift compensation (ChipSpec::drift_compensation): the ADC setting of the one-row
+  // readouts (phases kDriftReferencePhase, kDriftCompensationPhase), and whether every forward
+  // output is multiplied by the tile's own scale at drift_scale_energy per multiply.
+  const periphery::Adc* adc_drift = nullptr;
+  bool drift_scale_per_tile = false;
+  double drift_scale_energy = 0.0;  // J
 };
+
+// Ledger phases of the drift-compensation readouts: right after programming, at inference time.
+inline constexpr const char* kDriftReferencePhase = "drift_reference";
+inline constexpr const char* kDriftCompensationPhase = "drift_compensation";
 
 class Tile : public sc_core::sc_module {
  public:
@@ -62,6 +72,15 @@ class Tile : public sc_core::sc_module {
   // later operation charges them there. Returns nothing; the phase becomes the current one.
   void set_phase(const std::string& phase);
 
+  // Time since programming at which the next operations read the array, s (the chip's reads
+  // right after programming and at inference time; TileParts::time_since_programming at first).
+  void set_read_time(double seconds) { parts_.time_since_programming = seconds; }
+  double read_time() const { return parts_.time_since_programming; }
+  // Digital scale of this tile's forward outputs after the ADC (global drift compensation; 1
+  // otherwise). Not applied in the readout phases themselves.
+  void set_drift_scale(float alpha) { drift_scale_ = alpha; }
+  float drift_scale() const { return drift_scale_; }
+
   // Checkpoint of the array's cells and this tile's random stream.
   void save_state(std::ostream& out) const;
   void load_state(std::istream& in);
@@ -70,6 +89,8 @@ class Tile : public sc_core::sc_module {
   struct PhaseCounters {
     Ledger::Counter dac, array_read, adc, adc_clipped, shift_add;
     Ledger::Counter program_pulse, verify_read, line_charge;
+    Ledger::Counter drift_scale;  // per-tile drift compensation only (has_drift_scale)
+    bool has_drift_scale = false;
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);
@@ -97,6 +118,8 @@ class Tile : public sc_core::sc_module {
   std::vector<std::pair<std::string, PhaseCounters>> phases_;
   PhaseCounters current_{};
   std::string current_phase_;
+  bool readout_phase_ = false;  // current phase is a drift-compensation readout
+  float drift_scale_ = 1.0F;
   std::vector<std::tuple<std::string, double, Ledger::Counter>> extra_pulses_;
   sc_core::sc_time clock_period_;
   double g_quantum_;  // S: the array read energy is counted in reads of this conductance

@@ -106,13 +106,19 @@ double PcmDevice::read_noise_time_factor(double time_s) const {
   return l > 0.0 ? std::sqrt(l) : 0.0;
 }
 
+double PcmDevice::drift_readout(std::span<const float> out) {
+  double r = 0.0;
+  for (float v : out) r += std::abs(static_cast<double>(v));
+  return r;
+}
+
+double PcmDevice::drift_compensation_scale(double reference_readout, double now_readout) {
+  return now_readout > 0.0 ? reference_readout / now_readout : 1.0;
+}
+
 double PcmDevice::drift_compensation_scale(std::span<const float> reference_out,
                                            std::span<const float> now_out) {
-  double ref = 0.0;
-  double now = 0.0;
-  for (float v : reference_out) ref += v;
-  for (float v : now_out) now += v;
-  return now == 0.0 ? 1.0 : ref / now;
+  return drift_compensation_scale(drift_readout(reference_out), drift_readout(now_out));
 }
 
 void PcmDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {

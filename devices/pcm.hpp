@@ -70,9 +70,14 @@ class PcmDevice final : public Device {
   double read_noise_time_factor(double time_s) const;
   double t0_s() const { return t0_s_; }
 
-  // Global drift compensation (Joshi et al.): one scale per crossbar, sum(reference) / sum(now),
-  // where both are the outputs of the same fixed input (e.g. all rows on) read right after
-  // programming and at inference time. Returns 1 when the current sum is 0.
+  // Global drift compensation (Joshi et al.; aihwkit GlobalDriftCompensation): one scale per
+  // crossbar, alpha = r_ref / r_now, where r = sum |y| is the readout of the outputs y of the
+  // same fixed input read right after programming (r_ref) and at inference time (r_now); the
+  // outputs are multiplied by alpha digitally. The chip's readout (arch/chip.cpp) drives one
+  // row at a time (aihwkit's one-hot readout tensor). Returns 1 when r_now <= 0.
+  static double drift_readout(std::span<const float> out);
+  static double drift_compensation_scale(double reference_readout, double now_readout);
+  // = drift_compensation_scale(drift_readout(reference_out), drift_readout(now_out)).
   static double drift_compensation_scale(std::span<const float> reference_out,
                                          std::span<const float> now_out);
 

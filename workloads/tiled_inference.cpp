@@ -105,7 +105,17 @@ class TiledInference final : public Experiment {
     const auto n_cal = std::min<std::size_t>(static_cast<std::size_t>(spec_.calibration_images), train.count);
     const Eigen::MatrixXf cal = Eigen::Map<const Eigen::MatrixXf>(train.image(0), static_cast<Eigen::Index>(train.features),
                                                                   static_cast<Eigen::Index>(n_cal));
-    chip.calibrate(cal, batch_);
+    // Right after programming (reference_read_time): the converter calibration with
+    // calibrate_at: programming, and the drift-compensation reference; at inference time
+    // (read_time_after_programming): the compensation readout, then the calibration with
+    // calibrate_at: inference (which then sees compensated activations).
+    const bool gdc = spec_.drift_compensation != arch::ChipSpec::DriftCompensation::kNone;
+    if (spec_.calibrate_at_programming) chip.calibrate(cal, batch_);
+    if (gdc) {
+      chip.read_drift_reference();
+      chip.compensate_drift();
+    }
+    if (!spec_.calibrate_at_programming) chip.calibrate(cal, batch_);
     const Eigen::MatrixXf images = Eigen::Map<const Eigen::MatrixXf>(
         test.image(0), static_cast<Eigen::Index>(test.features), static_cast<Eigen::Index>(test.count));
     const auto t_setup = std::chrono::steady_clock::now();
@@ -183,6 +193,7 @@ class TiledInference final : public Experiment {
     ctx.wallclock["fp32_s"] = std::chrono::duration<double>(t_fp32 - t0).count();
     ctx.wallclock["program_and_calibrate_s"] = std::chrono::duration<double>(t_setup - t_fp32).count();
     ctx.wallclock["inference_s"] = std::chrono::duration<double>(t_inf - t_setup).count();
+    if (gdc || spec_.calibrate_at_programming) result["drift_compensation"] = drift_json(chip, ctx.ledger, n);
     if (device_aware_ != nullptr) {
       // The fp32 entry is then the latent (unquantized) weights of device-aware training.
       result["device_aware"] = device_aware_json;
@@ -197,6 +208,53 @@ class TiledInference final : public Experiment {
   }
 
  private:
+  // Drift compensation and calibration timing: mode, times, the readouts' energy (their own
+  // phases) and time, the scales per layer and tile, and the per-inference energy of the
+  // per-tile scale multiplies (inside the inference phase's "drift_scale" component).
+  nlohmann::json drift_json(const arch::Chip& chip, const Ledger& ledger, double images) const {
+    using Mode = arch::ChipSpec::DriftCompensation;
+    const Mode mode = spec_.drift_compensation;
+    nlohmann::json j = {{"mode", mode == Mode::kNone ? "none" : mode == Mode::kPerTile ? "global" : "global_per_layer"},
+                        {"reference_read_time_s", spec_.reference_read_time},
+                        {"read_time_s", spec_.time_since_programming},
+                        {"calibrate_at", spec_.calibrate_at_programming ? "programming" : "inference"}};
+    if (mode == Mode::kNone) return j;
+    const arch::DriftReport& d = chip.drift_report();
+    nlohmann::json per_layer = nlohmann::json::array();
+    double lo = 1e300, hi = 0.0, sum = 0.0, ref = 0.0, now = 0.0;
+    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
+      nlohmann::json tiles = nlohmann::json::array();
+      for (std::size_t k = 0; k < chip.layers()[l].tiles.size(); ++k) {
+        const std::size_t i = chip.tile_index(l, k);
+        tiles.push_back(d.scale[i]);
+        lo = std::min(lo, d.scale[i]);
+        hi = std::max(hi, d.scale[i]);
+        sum += d.scale[i];
+        ref += d.reference[i];
+        now += d.now[i];
+      }
+      per_layer.push_back(tiles);
+    }
+    const auto tiles = static_cast<double>(d.scale.size());
+    double multiply_pJ = 0.0;
+    for (const auto& r : ledger.energy_rows()) {
+      if (component_under(r.action->component, "inference") && r.action->component.ends_with("/drift_scale")) {
+        multiply_pJ += r.energy_J() * 1e12;
+      }
+    }
+    j["scale"] = {{"per_layer_tiles", per_layer}, {"min", lo}, {"max", hi}, {"mean", sum / tiles},
+                  {"chip_readout_ratio", now > 0.0 ? ref / now : 1.0}};
+    j["readout"] = {{"adc_range_A", spec_.drift_adc->input_max()},
+                    {"reference_energy_pJ", breakdown(ledger, arch::kDriftReferencePhase).total_pJ},
+                    {"compensation_energy_pJ", breakdown(ledger, arch::kDriftCompensationPhase).total_pJ},
+                    {"reference_time_s", d.reference_time_s},
+                    {"compensation_time_s", d.now_time_s},
+                    {"reference_energy_by_component_pJ",
+                     breakdown_json(breakdown(ledger, arch::kDriftReferencePhase), 1.0)["by_component"]}};
+    j["scale_multiply_energy_per_inference_pJ"] = multiply_pJ / images;
+    return j;
+  }
+
   void print_summary(std::FILE* out, const nlohmann::json& r, const EnergyBreakdown& e, double n) const {
     const auto& s = r["summary"];
     fmt::print(out, "\naccuracy: hardware {:.2f} %, software on the held weights {:.2f} %, fp32 {:.2f} %\n",
@@ -217,6 +275,20 @@ class TiledInference final : public Experiment {
                r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["pulses"].get<std::uint64_t>(),
                r["programming"]["verify_reads"].get<std::uint64_t>(), r["programming"]["unconverged"].get<std::uint64_t>(),
                r["programming"]["energy_pJ"].get<double>(), r["programming"]["time_s"].get<double>());
+    if (r.contains("drift_compensation")) {
+      const auto& d = r["drift_compensation"];
+      fmt::print(out, "read at {:g} s after programming; calibration at {}; drift compensation {}", d["read_time_s"].get<double>(),
+                 d["calibrate_at"].get<std::string>(), d["mode"].get<std::string>());
+      if (d.contains("scale")) {
+        fmt::print(out, ": scales {:.4f}..{:.4f} (mean {:.4f}), readouts {:.4g} pJ (reference at {:g} s) + {:.4g} pJ, "
+                   "scale multiplies {:.4g} pJ/inference",
+                   d["scale"]["min"].get<double>(), d["scale"]["max"].get<double>(), d["scale"]["mean"].get<double>(),
+                   d["readout"]["reference_energy_pJ"].get<double>(), d["reference_read_time_s"].get<double>(),
+                   d["readout"]["compensation_energy_pJ"].get<double>(),
+                   d["scale_multiply_energy_per_inference_pJ"].get<double>());
+      }
+      fmt::print(out, "\n");
+    }
   }
 
   std::uint64_t seed_;

@@ -137,6 +137,23 @@ TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
   EXPECT_NEAR(PcmDevice::drift_compensation_scale(g0, gt), std::exp(0.1), 1e-6);
 }
 
+TEST(Pcm, DriftReadoutSumsMagnitudesOfSignedOutputs) {
+  // Differential outputs are signed: the readout is sum |y| (Joshi et al.; aihwkit's mean |y|
+  // differs by the constant count). ref = |1| + |-2| + |3| = 6, now = |0.5| + |-1| + |1.5| = 3:
+  // alpha = 2. A signed sum would give (1 - 2 + 3) / (0.5 - 1 + 1.5) = 2 here too, but
+  // ref = {1, -1}, now = {0.5, -0.7} gives 2 / 1.2 = 1.6667 only with magnitudes (a signed sum
+  // 0 / -0.2 = 0). A zero readout now gives 1.
+  const std::vector<float> ref = {1.0F, -2.0F, 3.0F};
+  const std::vector<float> now = {0.5F, -1.0F, 1.5F};
+  EXPECT_DOUBLE_EQ(PcmDevice::drift_readout(ref), 6.0);
+  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(ref, now), 2.0);
+  const std::vector<float> ref2 = {1.0F, -1.0F};
+  const std::vector<float> now2 = {0.5F, -0.7F};
+  EXPECT_NEAR(PcmDevice::drift_compensation_scale(ref2, now2), 2.0 / 1.2, 1e-7);
+  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(5.0, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(3.0, 2.0), 1.5);
+}
+
 // SET-step model (Nandakumar et al., aihwkit fit in units of g_max): at u = 0.5,
 //   y = 1 + 27.235 e^{2.5 (2 (-1) 0.5)} = 1 + 27.235 e^{-2.5} = 3.235585, du = 0.005 y = 0.0161779,
 //   sd = 0.6 (du + 0.021 + 0.108 x 0.5) = 0.0547067 (fractions of g_max).
