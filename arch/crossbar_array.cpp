@@ -14,7 +14,14 @@ namespace xbarsim::arch {
 
 CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
                              const devices::Device& device, Rng& rng)
-    : rows_(rows), weight_cols_(weight_cols), encoding_(encoding), device_(device) {
+    : rows_(rows),
+      weight_cols_(weight_cols),
+      encoding_(encoding),
+      device_(device),
+      level_g_(device.level_conductances()),
+      g_min_f_(static_cast<float>(device.g_min())),
+      dg_f_(static_cast<float>(device.g_max() - device.g_min())),
+      reference_f_(static_cast<float>(reference_conductance())) {
   const auto n = static_cast<std::size_t>(rows_) * static_cast<std::size_t>(device_cols());
   cells_.resize(n);
   last_target_.assign(n, std::numeric_limits<float>::quiet_NaN());
@@ -34,13 +41,11 @@ double CrossbarArray::reference_conductance() const {
 
 void CrossbarArray::targets_for(float w, float* t) const {
   const float c = std::clamp(w, -1.0F, 1.0F);
-  const auto gmin = static_cast<float>(device_.g_min());
-  const auto dg = static_cast<float>(device_.g_max() - device_.g_min());
   if (encoding_ == WeightEncoding::kDifferential) {
-    t[0] = gmin + std::max(c, 0.0F) * dg;
-    t[1] = gmin + std::max(-c, 0.0F) * dg;
+    t[0] = g_min_f_ + std::max(c, 0.0F) * dg_f_;
+    t[1] = g_min_f_ + std::max(-c, 0.0F) * dg_f_;
   } else {
-    t[0] = static_cast<float>(reference_conductance()) + c * dg * 0.5F;
+    t[0] = reference_f_ + c * dg_f_ * 0.5F;
   }
 }
 
@@ -48,7 +53,7 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
                                              const devices::ProgramOptions& opts,
                                              bool only_changed, Rng& rng) {
   const int per = encoding_ == WeightEncoding::kDifferential ? 2 : 1;
-  const bool discrete = device_.levels() > 0;
+  const bool discrete = !level_g_.empty();
   index_.clear();
   target_.clear();
   float t[2];
@@ -62,7 +67,7 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
         const auto idx = static_cast<std::uint32_t>((j * per + d) * rows_ + i);
         bool change = true;
         if (only_changed) {
-          change = discrete ? device_.nearest_level(t[d]) != static_cast<int>(cells_[idx].level)
+          change = discrete ? devices::nearest_level_of(level_g_, t[d]) != static_cast<int>(cells_[idx].level)
                                   || std::isnan(last_target_[idx])
                             : !(last_target_[idx] == t[d]);
         }

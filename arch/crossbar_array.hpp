@@ -103,6 +103,12 @@ class CrossbarArray {
   int weight_cols_;
   WeightEncoding encoding_;
   const devices::Device& device_;
+  // The device's constants on the programming path, read once (no virtual call per cell):
+  // level conductances (empty if continuous), g_min, g_max - g_min and the offset reference.
+  std::vector<double> level_g_;
+  float g_min_f_ = 0.0F;
+  float dg_f_ = 0.0F;
+  float reference_f_ = 0.0F;
   std::vector<devices::CellState> cells_;  // device column-major: index = dcol * rows + row
   std::vector<float> last_target_;         // per device, S (NaN before the first programming)
   Matrix g_eff_;

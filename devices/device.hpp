@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/registry.hpp"
 #include "core/rng.hpp"
@@ -138,7 +139,14 @@ class Device {
 
   // Index of the level nearest to conductance g_S (S). Precondition: levels() > 0.
   int nearest_level(double g_S) const;
+  // level_conductance(k) for k = 0 .. levels() - 1 (empty for a continuous device), for callers
+  // that look levels up often (CrossbarArray caches them).
+  std::vector<double> level_conductances() const;
 };
+
+// Index of the entry of `level_g` nearest to g_S (the first of equally near ones).
+// Precondition: level_g is not empty.
+int nearest_level_of(std::span<const double> level_g, double g_S);
 
 // Name -> factory; `DeviceRegistry::instance().create(section)` reads `impl:`.
 using DeviceRegistry = ::xbarsim::Registry<Device>;
