@@ -68,6 +68,18 @@ class ChipTraining : public ::testing::Test {
   }
 };
 
+// Programs `net` onto the chip: each layer normalized by its largest |w| (the layer's scale).
+void program_network(Chip& chip, const workloads::BasicMlp<float>& net) {
+  std::vector<Eigen::MatrixXf> w_norm;
+  std::vector<float> scales;
+  for (const auto& w : net.weights()) {
+    scales.push_back(w.cwiseAbs().maxCoeff());
+    w_norm.push_back(w / scales.back());
+  }
+  chip.set_scales_and_biases(scales, net.biases());
+  chip.write_weights(w_norm, "programming", false, devices::ProgramOptions{});
+}
+
 TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   const std::vector<int>& widths = kWidths;
   Chip& chip = chip12().chip;
@@ -78,14 +90,7 @@ TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   for (auto& b : net.biases()) {
     for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = static_cast<float>(0.1 * rng.normal());
   }
-  std::vector<Eigen::MatrixXf> w_norm;
-  std::vector<float> scales;
-  for (const auto& w : net.weights()) {
-    scales.push_back(w.cwiseAbs().maxCoeff());
-    w_norm.push_back(w / scales.back());
-  }
-  chip.set_scales_and_biases(scales, net.biases());
-  chip.write_weights(w_norm, "programming", false, devices::ProgramOptions{});
+  program_network(chip, net);
   net.weights() = chip.held_weights();  // identical up to float rounding for an ideal device
 
   Eigen::MatrixXf x(20, 30);
@@ -127,14 +132,7 @@ TEST_F(ChipTraining, PerImageErrorScaleKeepsSmallErrorsThatOneBatchScaleRoundsTo
     Rng rng(5);
     workloads::BasicMlp<float> net(kWidths);
     net.init_he(rng);
-    std::vector<Eigen::MatrixXf> w_norm;
-    std::vector<float> scales;
-    for (const auto& w : net.weights()) {
-      scales.push_back(w.cwiseAbs().maxCoeff());
-      w_norm.push_back(w / scales.back());
-    }
-    chip.set_scales_and_biases(scales, net.biases());
-    chip.write_weights(w_norm, "programming", false, devices::ProgramOptions{});
+    program_network(chip, net);
     const Eigen::MatrixXf w1 = chip.held_weights()[1];
 
     Eigen::MatrixXf x(20, 2);

@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "devices/pcm.hpp"
+#include "sim/sim_support.hpp"
 #include "workloads/energy_summary.hpp"
 
 namespace xbarsim::arch {
@@ -141,22 +142,7 @@ std::uint64_t count_of(const Ledger& ledger, const std::string& phase, const std
   return n;
 }
 
-// Every row of `phase` is count x energy per action, and the rows add up to the phase total,
-// to the energy tree's phase node and to the breakdown's total.
-void expect_energy_identity(const Ledger& ledger, const std::string& phase) {
-  double rows = 0.0;
-  for (const auto& r : ledger.energy_rows()) {
-    if (component_under(r.action->component, phase)) {
-      EXPECT_DOUBLE_EQ(r.energy_J(), static_cast<double>(r.count) * r.action->energy_per_action_J);
-      rows += r.energy_J();
-    }
-  }
-  const double total = ledger.energy_J(phase);
-  ASSERT_GT(total, 0.0);
-  EXPECT_NEAR(rows, total, 1e-12 * total);
-  EXPECT_NEAR(ledger.energy_tree()["children"][phase]["energy_pJ"].get<double>(), total * 1e12, 1e-9 * total * 1e12);
-  EXPECT_NEAR(workloads::breakdown(ledger, phase).total_pJ, total * 1e12, 1e-9 * total * 1e12);
-}
+using simtest::expect_energy_identity;
 
 TEST_F(DriftCompensationTest, CompensatedOutputEqualsTheUndriftedOneWhenEveryNuIsEqual) {
   // Every device: G(t) = G_prog (t / t0)^-nu with nu = 0.06, t0 = 20 s. Read at 2000 s:

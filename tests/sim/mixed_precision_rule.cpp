@@ -12,46 +12,19 @@
 #include "arch/chip.hpp"
 #include "core/params.hpp"
 #include "devices/pcm.hpp"
+#include "sim/sim_support.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
 namespace {
 
-// One layer 128 -> 64 on one 128 x 128 tile (64 differential weight columns): 8192 weights.
-std::string chip_yaml(const std::string& device) {
-  return "device: " + device + "\n"
-         "arch:\n"
-         "  clock: 1 GHz\n"
-         "  tech: {node: 22nm}\n"
-         "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
-         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-         "  adc: {impl: sar, bits: 6, mux_ratio: 8, signed: true}\n"
-         "  shift_add: {impl: digital, bits: 24}\n"
-         "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
-         "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-         "  calibration_images: 16\n"
-         "training:\n"
-         "  optimizer: {impl: sgd, learning_rate: 1.0}\n";
-}
+const std::vector<int>& kWidths = simtest::kTrainWidths;
+constexpr std::uint64_t kWeights = simtest::kTrainWeights;
 
-const std::vector<int> kWidths = {128, 64};
-constexpr std::uint64_t kWeights = 128 * 64;
-
-struct TrainChip {
-  TrainChip(const std::string& device, const std::string& name)
-      : root(Params::from_string(chip_yaml(device), name + ".yaml")),
-        spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 7, name) {
-    chip.declare_phases({"programming", "update"});
-    chip.set_scales_and_biases({1.0F}, {Eigen::VectorXf::Zero(64)});
-  }
-  std::unique_ptr<UpdateRule> rule(const std::string& update_yaml) {
-    const Params p = Params::from_string("update: " + update_yaml + "\n", "update.yaml");
-    return UpdateRuleRegistry::instance().create(p.child("update"), spec, root.child("training").child("optimizer"));
-  }
+// The shared training chip, plus a fresh rule on it.
+struct TrainChip : simtest::TrainChip {
+  TrainChip(const std::string& device, const std::string& name) : simtest::TrainChip(device, name, 7) {}
   // A fresh rule with every weight at 0 (both devices at 0 S: no programming noise).
   std::unique_ptr<UpdateRule> fresh(const std::string& update_yaml) {
     auto r = rule(update_yaml);
@@ -61,10 +34,6 @@ struct TrainChip {
     chip.write_weights(w, "programming", false, devices::ProgramOptions{});
     return r;
   }
-  Params root;
-  arch::ChipSpec spec;
-  Ledger ledger;
-  arch::Chip chip;
 };
 
 // Linear SET steps (exp_A = 0): mean step mu = 0.01 g_max at every conductance. Without noise
@@ -132,30 +101,10 @@ Eigen::VectorXf held_of(const arch::Chip& chip) {
 
 // Count and energy of the verify_read rows under `phase`.
 std::pair<std::uint64_t, double> reads_in(const Ledger& ledger, const std::string& phase) {
-  std::uint64_t n = 0;
-  double e = 0.0;
-  for (const auto& r : ledger.energy_rows()) {
-    if (component_under(r.action->component, phase) && r.action->action == "verify_read") {
-      n += r.count;
-      e += r.energy_J();
-    }
-  }
-  return {n, e};
+  return simtest::actions_in(ledger, phase, "verify_read");
 }
 
-// Sum of count x energy per action over the rows of `phase`, and the ledger's own total.
-void expect_energy_identity(const Ledger& ledger, const std::string& phase) {
-  double rows = 0.0;
-  for (const auto& r : ledger.energy_rows()) {
-    if (component_under(r.action->component, phase)) {
-      EXPECT_DOUBLE_EQ(r.energy_J(), static_cast<double>(r.count) * r.action->energy_per_action_J);
-      rows += r.energy_J();
-    }
-  }
-  const double total = ledger.energy_J(phase);
-  ASSERT_GT(total, 0.0);
-  EXPECT_NEAR(rows, total, 1e-12 * total);
-}
+using simtest::expect_energy_identity;
 
 Eigen::MatrixXf update_of(float dchi) { return Eigen::MatrixXf::Constant(64, 128, -dchi); }
 

@@ -13,6 +13,7 @@
 #include "core/params.hpp"
 #include "devices/mtj.hpp"
 #include "devices/pcm.hpp"
+#include "sim/sim_support.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
@@ -20,47 +21,16 @@ namespace xbarsim::workloads {
 namespace {
 
 // One layer 128 -> 64 on one 128 x 128 tile (64 differential weight columns): 8192 weights.
-std::string chip_yaml(const std::string& device) {
-  return "device: " + device + "\n"
-         "arch:\n"
-         "  clock: 1 GHz\n"
-         "  tech: {node: 22nm}\n"
-         "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
-         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-         "  adc: {impl: sar, bits: 6, mux_ratio: 8, signed: true}\n"
-         "  shift_add: {impl: digital, bits: 24}\n"
-         "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
-         "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-         "  calibration_images: 16\n"
-         "training:\n"
-         "  optimizer: {impl: sgd, learning_rate: 1.0}\n";
-}
+const std::vector<int>& kWidths = simtest::kTrainWidths;
 
-const std::vector<int> kWidths = {128, 64};
-
-struct TrainChip {
-  TrainChip(const std::string& device, const std::string& name)
-      : root(Params::from_string(chip_yaml(device), name + ".yaml")),
-        spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 5, name) {
-    chip.declare_phases({"programming", "update"});
-    chip.set_scales_and_biases({1.0F}, {Eigen::VectorXf::Zero(64)});
-  }
-  std::unique_ptr<UpdateRule> rule(const std::string& update_yaml) {
-    const Params p = Params::from_string("update: " + update_yaml + "\n", "update.yaml");
-    return UpdateRuleRegistry::instance().create(p.child("update"), spec, root.child("training").child("optimizer"));
-  }
-  // Ternary state of weight (output o, input i): level(G+) - level(G-).
+// The shared training chip, plus the ternary state of weight (output o, input i):
+// level(G+) - level(G-).
+struct TrainChip : simtest::TrainChip {
+  TrainChip(const std::string& device, const std::string& name) : simtest::TrainChip(device, name, 5) {}
   int state(int o, int i) const {
     const arch::CrossbarArray& a = chip.layers()[0].tiles[0]->array();
     return devices::MtjDevice::ternary_weight(a.cells()[a.cell_index(i, o, 0)], a.cells()[a.cell_index(i, o, 1)]);
   }
-  Params root;
-  arch::ChipSpec spec;
-  Ledger ledger;
-  arch::Chip chip;
 };
 
 const std::string kMtj =
@@ -95,33 +65,11 @@ class TrainingRuleTest : public ::testing::Test {
   }
 };
 
-// Sum of count x energy per action over the rows of `phase`, and the ledger's own total.
-void expect_energy_identity(const Ledger& ledger, const std::string& phase) {
-  double rows = 0.0;
-  for (const auto& r : ledger.energy_rows()) {
-    if (component_under(r.action->component, phase)) {
-      EXPECT_DOUBLE_EQ(r.energy_J(), static_cast<double>(r.count) * r.action->energy_per_action_J);
-      rows += r.energy_J();
-    }
-  }
-  const double total = ledger.energy_J(phase);
-  ASSERT_GT(total, 0.0);
-  EXPECT_NEAR(rows, total, 1e-12 * total);
-  const nlohmann::json tree = ledger.energy_tree();
-  EXPECT_NEAR(tree["children"][phase]["energy_pJ"].get<double>(), total * 1e12, 1e-9 * total * 1e12);
-}
+using simtest::expect_energy_identity;
 
 // Pulses counted under `phase` by program_pulse actions (every pulse width), and their energy.
 std::pair<std::uint64_t, double> pulses_in(const Ledger& ledger, const std::string& phase) {
-  std::uint64_t n = 0;
-  double e = 0.0;
-  for (const auto& r : ledger.energy_rows()) {
-    if (component_under(r.action->component, phase) && r.action->action.starts_with("program_pulse")) {
-      n += r.count;
-      e += r.energy_J();
-    }
-  }
-  return {n, e};
+  return simtest::actions_in(ledger, phase, "program_pulse");
 }
 
 TEST_F(TrainingRuleTest, GxnorJumpFrequencyRealizedByMtjSwitchingIsTanh) {

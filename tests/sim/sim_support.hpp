@@ -1,0 +1,96 @@
+// Shared by the SystemC tests of tests/sim/ (one executable per .cpp; this header is not one):
+// a one-layer training chip (128 -> 64 on one 128 x 128 tile) to drive update rules, and the
+// energy identity every phase of a ledger must satisfy.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "arch/chip.hpp"
+#include "core/params.hpp"
+#include "workloads/energy_summary.hpp"
+#include "workloads/update_rule.hpp"
+
+namespace xbarsim::simtest {
+
+// One layer 128 -> 64 on one 128 x 128 tile: 8192 weights (64 differential weight columns).
+inline const std::vector<int> kTrainWidths = {128, 64};
+inline constexpr std::uint64_t kTrainWeights = 128 * 64;
+
+// The training chip's configuration around a `device:` flow map.
+inline std::string training_chip_yaml(const std::string& device) {
+  return "device: " + device + "\n"
+         "arch:\n"
+         "  clock: 1 GHz\n"
+         "  tech: {node: 22nm}\n"
+         "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
+         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+         "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+         "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+         "  adc: {impl: sar, bits: 6, mux_ratio: 8, signed: true}\n"
+         "  shift_add: {impl: digital, bits: 24}\n"
+         "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
+         "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+         "  calibration_images: 16\n"
+         "training:\n"
+         "  optimizer: {impl: sgd, learning_rate: 1.0}\n";
+}
+
+// A training chip with phases programming and update, scale 1 and zero biases. SystemC takes
+// new modules only before the first simulation: build every TrainChip of a test program first.
+struct TrainChip {
+  TrainChip(const std::string& device, const std::string& name, std::uint64_t seed)
+      : root(Params::from_string(training_chip_yaml(device), name + ".yaml")),
+        spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), kTrainWidths)),
+        chip(spec, ledger, seed, name) {
+    chip.declare_phases({"programming", "update"});
+    chip.set_scales_and_biases({1.0F}, {Eigen::VectorXf::Zero(kTrainWidths.back())});
+  }
+  // An update rule built from a `training.update` flow map, on this chip.
+  std::unique_ptr<workloads::UpdateRule> rule(const std::string& update_yaml) const {
+    const Params p = Params::from_string("update: " + update_yaml + "\n", "update.yaml");
+    return workloads::UpdateRuleRegistry::instance().create(p.child("update"), spec,
+                                                            root.child("training").child("optimizer"));
+  }
+  Params root;
+  arch::ChipSpec spec;
+  Ledger ledger;
+  arch::Chip chip;
+};
+
+// Every row of `phase` is count x energy per action, and the rows add up to the phase total,
+// to the energy tree's phase node and to the breakdown's total.
+inline void expect_energy_identity(const Ledger& ledger, const std::string& phase) {
+  double rows = 0.0;
+  for (const auto& r : ledger.energy_rows()) {
+    if (component_under(r.action->component, phase)) {
+      EXPECT_DOUBLE_EQ(r.energy_J(), static_cast<double>(r.count) * r.action->energy_per_action_J);
+      rows += r.energy_J();
+    }
+  }
+  const double total = ledger.energy_J(phase);
+  ASSERT_GT(total, 0.0);
+  EXPECT_NEAR(rows, total, 1e-12 * total);
+  EXPECT_NEAR(ledger.energy_tree()["children"][phase]["energy_pJ"].get<double>(), total * 1e12, 1e-9 * total * 1e12);
+  EXPECT_NEAR(workloads::breakdown(ledger, phase).total_pJ, total * 1e12, 1e-9 * total * 1e12);
+}
+
+// Count and energy (J) of the rows of `phase` whose action name starts with `action_prefix`.
+inline std::pair<std::uint64_t, double> actions_in(const Ledger& ledger, const std::string& phase,
+                                                   const std::string& action_prefix) {
+  std::uint64_t n = 0;
+  double e = 0.0;
+  for (const auto& r : ledger.energy_rows()) {
+    if (component_under(r.action->component, phase) && r.action->action.starts_with(action_prefix)) {
+      n += r.count;
+      e += r.energy_J();
+    }
+  }
+  return {n, e};
+}
+
+}  // namespace xbarsim::simtest
