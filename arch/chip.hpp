@@ -73,6 +73,8 @@ class Chip {
   void read_drift_reference();
   void compensate_drift();
   const DriftReport& drift_report() const { return drift_; }
+  // A drift reference has been read since the last programming (compensate_drift may run).
+  bool has_drift_reference() const { return has_drift_reference_; }
 
   // Runs `images` (features x n) through the chip in batches. Charged to phase "inference".
   InferenceReport infer(const Eigen::MatrixXf& images, int batch, Progress* progress);
