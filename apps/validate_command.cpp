@@ -1,5 +1,7 @@
 // `xbarsim validate FILE.yaml...`: builds every model a file describes, without running
-// anything, and reports the first bad or unknown key of each file in one line.
+// anything, and reports the first bad or unknown key of each file in one line. Experiments,
+// cards, and sweep or compare files (every point's configuration, as `xbarsim sweep` checks
+// before it runs anything).
 #include <iostream>
 
 #include <fmt/format.h>
@@ -9,6 +11,8 @@
 #include "core/cards.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
+#include "sweep/runner.hpp"
+#include "sweep/spec.hpp"
 #include "workloads/run.hpp"
 
 namespace xbarsim::apps {
@@ -19,6 +23,13 @@ namespace {
 std::string validate_file(const std::string& file) {
   const Params root = Params::from_file(file);
   std::string what;
+  if (root.has("sweep") || root.has("compare")) {
+    const bool is_sweep = root.has("sweep");
+    const sweep::SweepSpec spec = is_sweep ? sweep::parse_sweep(file) : sweep::parse_compare(file);
+    const std::vector<sweep::Point> points = spec.points();
+    sweep::validate_points(spec, points);
+    return fmt::format("{} of {} points", is_sweep ? "sweep" : "comparison", points.size());
+  }
   if (root.has("experiment")) {
     what = fmt::format("experiment {}", workloads::prepare_experiment(root).impl);
   } else {
@@ -44,7 +55,8 @@ int validate_command(const std::vector<std::string>& args) {
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
       std::cout << "usage: xbarsim validate FILE.yaml...\n"
-                   "Checks experiment files and device/periphery cards without running them.\n";
+                   "Checks experiment files, device/periphery cards and sweep/compare files (every\n"
+                   "point) without running them.\n";
       return 0;
     }
   }

@@ -192,6 +192,19 @@ printf 'sweep:\n  base: base.yaml\n  mode: zip\n  axes:\n    - {key: training.ep
 expect_error zip "zip mode needs every axis to have 2 values" bad_zip.yaml
 out="$("$xbarsim" sweep sweep.yaml --shard 3/2 2>&1)"
 check "bad --shard" grep -q "shard 3/2: expected K/N" <<< "$out"
+# validate knows sweep and compare files: the same one-line error as the sweep, exit 1, no
+# folder; a good sweep is reported with its point count; every sweep and compare file of the
+# repository validates.
+out="$("$xbarsim" validate bad_key.yaml 2>&1 >/dev/null)"
+rc=$?
+check "validate: a bad axis exits 1" [ "$rc" -eq 1 ]
+check "validate: the sweep's one-line error" grep -qF "bad_key.yaml:5: sweep.axes[1] (arch.adc.bits): value '4':" <<< "$out"
+check "validate: one line" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ]
+out="$("$xbarsim" validate sweep.yaml 2>&1)"
+check "validate: a good sweep with its points" grep -q "sweep.yaml: ok (sweep of [0-9]* points)" <<< "$out"
+for f in "$src"/configs/sweeps/*.yaml "$src"/configs/compare/*.yaml; do
+  check "validate $(basename "$f")" "$xbarsim" validate "$f"
+done
 
 # --- 7. figures from inference-like summaries (synthetic report.json files, via merge) ---
 mkdir -p synth/points
