@@ -33,10 +33,14 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   // backward ADC range; every other phase uses the forward parts.
   const bool backward = phase == "backward" && parts_.dac_backward != nullptr;
   // The drift-compensation readouts convert through the ADC set to the one-row range.
-  const bool readout = (phase == kDriftReferencePhase || phase == kDriftCompensationPhase) && parts_.adc_drift != nullptr;
+  const bool readout = phase == kDriftReferencePhase || phase == kDriftCompensationPhase;
   const periphery::Dac& dac = backward ? *parts_.dac_backward : *parts_.dac;
-  const periphery::Adc& adc = backward ? *parts_.adc_backward : readout ? *parts_.adc_drift : *parts_.adc;
+  const periphery::Adc& adc = backward                                 ? *parts_.adc_backward
+                              : readout && parts_.adc_drift != nullptr ? *parts_.adc_drift
+                                                                       : *parts_.adc;
   PhaseCounters c;
+  c.adc_model = &adc;  // the ADC that converts in this phase is the one whose energy is charged
+  c.readout = readout;
   c.dac = ledger_.declare(base + "/dac", "conversion", dac.energy_per_conversion().value,
                           dac.energy_per_conversion().source);
   // One read pulse through g_quantum_ at the read voltage: V^2 G t.
@@ -71,7 +75,6 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
 
 void Tile::set_phase(const std::string& phase) {
   current_phase_ = phase;
-  readout_phase_ = phase == kDriftReferencePhase || phase == kDriftCompensationPhase;
   for (const auto& [name, counters] : phases_) {
     if (name == phase) {
       current_ = counters;
@@ -147,9 +150,7 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   out *= static_cast<float>(parts_.read_voltage);
   op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
   // ADC: every column's current of every vector is one conversion, through the mux.
-  const periphery::Adc& adc = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward
-                              : readout_phase_ && parts_.adc_drift != nullptr ? *parts_.adc_drift
-                                                                              : *parts_.adc;
+  const periphery::Adc& adc = *current_.adc_model;
   if (!op.bypass_adc) {
     const periphery::ClipCount clip = adc.quantize_values(
         std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
@@ -161,7 +162,7 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   // and image (the hardware scales the shift-added output, not each plane; linear, so scaling
   // the planes here gives the same value). Per-layer mode: every tile of the layer holds the
   // layer's scale, which the hardware folds into the layer's digital scale (nothing charged).
-  if (!transpose && !readout_phase_) {
+  if (!transpose && !current_.readout) {
     if (drift_scale_ != 1.0F) out *= drift_scale_;
     if (current_.has_drift_scale) {
       ledger_.add(current_.drift_scale, static_cast<std::uint64_t>(active_out) * static_cast<std::uint64_t>(op.images));

@@ -91,6 +91,8 @@ class Tile : public sc_core::sc_module {
     Ledger::Counter program_pulse, verify_read, line_charge;
     Ledger::Counter drift_scale;  // per-tile drift compensation only (has_drift_scale)
     bool has_drift_scale = false;
+    const periphery::Adc* adc_model = nullptr;  // the ADC of this phase (forward, backward, readout)
+    bool readout = false;                        // a drift-compensation readout phase
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);
@@ -118,7 +120,6 @@ class Tile : public sc_core::sc_module {
   std::vector<std::pair<std::string, PhaseCounters>> phases_;
   PhaseCounters current_{};
   std::string current_phase_;
-  bool readout_phase_ = false;  // current phase is a drift-compensation readout
   float drift_scale_ = 1.0F;
   std::vector<std::tuple<std::string, double, Ledger::Counter>> extra_pulses_;
   sc_core::sc_time clock_period_;
