@@ -19,21 +19,13 @@
 namespace xbarsim::workloads {
 namespace {
 
-const std::vector<int>& kWidths = simtest::kTrainWidths;
 constexpr std::uint64_t kWeights = simtest::kTrainWeights;
 
-// The shared training chip, plus a fresh rule on it.
+// The shared training chip; fresh(yaml) is a rule with every weight at 0 (init_spread 0 in
+// every test here: both devices at 0 S, no programming noise).
 struct TrainChip : simtest::TrainChip {
   TrainChip(const std::string& device, const std::string& name) : simtest::TrainChip(device, name, 7) {}
-  // A fresh rule with every weight at 0 (both devices at 0 S: no programming noise).
-  std::unique_ptr<UpdateRule> fresh(const std::string& update_yaml) {
-    auto r = rule(update_yaml);
-    Rng init(5);
-    std::vector<Eigen::MatrixXf> w;
-    r->initialize(kWidths, init, w);
-    chip.write_weights(w, "programming", false, devices::ProgramOptions{});
-    return r;
-  }
+  std::unique_ptr<UpdateRule> fresh(const std::string& update_yaml) { return simtest::TrainChip::fresh(update_yaml, 5); }
 };
 
 // Linear SET steps (exp_A = 0): mean step mu = 0.01 g_max at every conductance. Without noise

@@ -56,6 +56,16 @@ struct TrainChip {
     return workloads::UpdateRuleRegistry::instance().create(p.child("update"), spec,
                                                             root.child("training").child("optimizer"));
   }
+  // A rule as rule() builds it, initialized from Rng(init_seed) and written to the chip as it is
+  // (no write-verify).
+  std::unique_ptr<workloads::UpdateRule> fresh(const std::string& update_yaml, std::uint64_t init_seed) {
+    auto r = rule(update_yaml);
+    Rng init(init_seed);
+    std::vector<Eigen::MatrixXf> w;
+    r->initialize(kTrainWidths, init, w);
+    chip.write_weights(w, "programming", false, devices::ProgramOptions{});
+    return r;
+  }
   Params root;
   arch::ChipSpec spec;
   Ledger ledger;

@@ -164,11 +164,7 @@ std::vector<Eigen::VectorXf> chi_of(const UpdateRule& rule) {
 
 TEST_F(TrainingRuleTest, MixedPrecisionKeepsTheExactRemainder) {
   TrainChip& c = pcm_chip();
-  auto rule = c.rule("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
-  Rng init(5);
-  std::vector<Eigen::MatrixXf> w;
-  rule->initialize(kWidths, init, w);
-  c.chip.write_weights(w, "programming", false, devices::ProgramOptions{});
+  auto rule = c.fresh("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}", 5);
   Rng unused(0);
   // eps = 0.01 (normalized units) at every conductance. Hand computation per weight:
   //   chi = 0 + 0.0372 -> |chi| >= eps: n = round(3.72) = 4 pulses on G+, chi = 0.0372 - 0.04 = -0.0028
@@ -200,11 +196,7 @@ TEST_F(TrainingRuleTest, MixedPrecisionKeepsTheExactRemainder) {
 
 TEST_F(TrainingRuleTest, MixedPrecisionRefreshesSaturatedPairsAndKeepsTheWeight) {
   TrainChip& c = pcm_refresh_chip();
-  auto rule = c.rule("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, max_pulses: 200}");
-  Rng init(6);
-  std::vector<Eigen::MatrixXf> w;
-  rule->initialize(kWidths, init, w);
-  c.chip.write_weights(w, "programming", false, devices::ProgramOptions{});
+  auto rule = c.fresh("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, max_pulses: 200}", 6);
   Rng unused(0);
   // +0.8 then -0.7: 80 pulses on G+, 70 on G-: both devices above the refresh thresholds
   // (G+ > 0.75 g_max, G- > 0.25 g_max) and the weight +0.1; the refresh after the 2nd batch
