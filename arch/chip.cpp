@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "devices/pcm.hpp"
+#include "arch/weight_access.hpp"
 
 namespace xbarsim::arch {
 
@@ -53,6 +53,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
   controller_->buffer_socket.bind(buffer_->socket);
+  weights_ = std::make_unique<WeightAccess>(*this);
 }
 
 void Chip::trace_to(const std::string& file) {
@@ -85,10 +86,9 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
     const Eigen::MatrixXf& w = weights[l];  // outputs x inputs
     lh.weight_scale = std::max(w.cwiseAbs().maxCoeff(), 1e-12F);
     lh.bias = biases[l];
-    const Eigen::MatrixXf wn = w.transpose() / lh.weight_scale;  // inputs x outputs = rows x cols
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
       const TileSlice& s = lh.mapping.tiles[k];
-      const Eigen::MatrixXf block = wn.block(s.row_begin, s.col_begin, s.rows, s.cols);
+      const Eigen::MatrixXf block = tile_block(w, s) / lh.weight_scale;
       TileOp op;
       op.kind = TileOp::Kind::kProgram;
       op.weights = &block;
@@ -118,8 +118,7 @@ ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const s
     LayerHardware& lh = layers_[l];
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
       const TileSlice& s = lh.mapping.tiles[k];
-      // Tile block: rows = inputs, columns = outputs.
-      const Eigen::MatrixXf block = w[l].block(s.col_begin, s.row_begin, s.cols, s.rows).transpose();
+      const Eigen::MatrixXf block = tile_block(w[l], s);
       TileOp op;
       op.kind = TileOp::Kind::kProgram;
       op.weights = &block;
@@ -271,12 +270,18 @@ double Chip::drift_readout(const char* phase, double seconds, std::vector<double
       op.planes = 1;
       controller_->issue(l, k, op);
       r[first_tile_[l] + k] =
-          devices::PcmDevice::drift_readout(std::span<const float>(out.data(), static_cast<std::size_t>(out.size())));
+          drift_model().readout(std::span<const float>(out.data(), static_cast<std::size_t>(out.size())));
       slowest = std::max(slowest, op.latency.to_seconds());
     }
   }
   set_read_time(spec_.time_since_programming);
   return slowest;
+}
+
+const devices::DriftReadout& Chip::drift_model() const {
+  static const devices::GlobalDriftReadout kGlobal;
+  const devices::DriftReadout* own = spec_.device->drift_readout();
+  return own != nullptr ? *own : kGlobal;
 }
 
 void Chip::read_drift_reference() {
@@ -309,9 +314,8 @@ void Chip::compensate_drift() {
       now += drift_.now[first + k];
     }
     for (std::size_t k = 0; k < n; ++k) {
-      const double alpha = per_layer ? devices::PcmDevice::drift_compensation_scale(ref, now)
-                                     : devices::PcmDevice::drift_compensation_scale(drift_.reference[first + k],
-                                                                                   drift_.now[first + k]);
+      const double alpha = per_layer ? drift_model().compensation_scale(ref, now)
+                                     : drift_model().compensation_scale(drift_.reference[first + k], drift_.now[first + k]);
       drift_.scale[first + k] = alpha;
       tiles_[first + k]->set_drift_scale(static_cast<float>(alpha));
     }
@@ -381,8 +385,7 @@ std::vector<Eigen::MatrixXf> Chip::held_weights() const {
     Eigen::MatrixXf w(lh.mapping.outputs, lh.mapping.inputs);
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
       const TileSlice& s = lh.mapping.tiles[k];
-      w.block(s.col_begin, s.row_begin, s.cols, s.rows) =
-          lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() *
+      layer_block(w, s) = lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() *
           (lh.weight_scale * lh.tiles[k]->drift_scale());
     }
     out.push_back(std::move(w));

@@ -18,6 +18,8 @@
 
 namespace xbarsim::arch {
 
+class WeightAccess;
+
 struct ProgramReport {
   devices::ProgramTally tally;
   double time_s = 0.0;  // the slowest tile's programming time (tiles program in parallel)
@@ -91,9 +93,10 @@ class Chip {
   // tile operation per tile with work, issued through the controller and charged to `phase`
   // with the tiles' programming counters. Tiles update in parallel: time_s is the slowest's.
   //   program_cells: TileOp kProgramCells (targets, one pulse setting per group).
-  //   pulse_cells:   TileOp kPulse (PCM SET pulses and the rule's read-backs; another device
+  //   pulse_cells:   TileOp kPulse (PulseUpdate pulses and the rule's read-backs; a device without it
   //                  is an error).
-  //   refresh_pairs: TileOp kRefresh on every tile (PCM differential pairs).
+  //   refresh_pairs: TileOp kRefresh on every tile (PairRefresh of the differential pairs).
+  // The in-situ update rules use weights() (arch/weight_access.hpp), which builds these batches.
   ProgramReport program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
   ProgramReport pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
   ProgramReport refresh_pairs(const std::string& phase);
@@ -122,6 +125,10 @@ class Chip {
   // weights" uses.
   std::vector<Eigen::MatrixXf> held_weights() const;
 
+  // Weight-addressed reads, programming and pulses (arch/weight_access.hpp): the interface of
+  // the in-situ update rules, hiding tiles, cell indices and the arrays' orientation.
+  WeightAccess& weights() { return *weights_; }
+
   const std::vector<LayerHardware>& layers() const { return layers_; }
   const Controller& controller() const { return *controller_; }
   std::size_t tile_count() const { return tiles_.size(); }
@@ -145,6 +152,8 @@ class Chip {
   // One readout of every tile at `seconds` after programming, charged to `phase`: r per tile
   // (chip order); returns the slowest tile's time.
   double drift_readout(const char* phase, double seconds, std::vector<double>& r);
+  // The device's drift readout, or Joshi et al.'s global one for a device without its own.
+  const devices::DriftReadout& drift_model() const;
   void set_read_time(double seconds);
   void calibrate_ranges(const Eigen::MatrixXf& images, int batch);
   DriftReport drift_;
@@ -153,6 +162,7 @@ class Chip {
   std::unique_ptr<Accumulator> buffer_;
   std::unique_ptr<Controller> controller_;
   sc_core::sc_trace_file* trace_ = nullptr;
+  std::unique_ptr<WeightAccess> weights_;
 };
 
 }  // namespace xbarsim::arch

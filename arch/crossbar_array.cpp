@@ -8,8 +8,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "devices/pcm.hpp"
-
 namespace xbarsim::arch {
 
 CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
@@ -18,35 +16,14 @@ CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
       weight_cols_(weight_cols),
       encoding_(encoding),
       device_(device),
-      level_g_(device.level_conductances()),
-      g_min_f_(static_cast<float>(device.g_min())),
-      dg_f_(static_cast<float>(device.g_max() - device.g_min())),
-      reference_f_(static_cast<float>(reference_conductance())) {
+      encoder_(device, encoding),
+      level_g_(device.level_conductances()) {
   const auto n = static_cast<std::size_t>(rows_) * static_cast<std::size_t>(device_cols());
   cells_.resize(n);
   last_target_.assign(n, std::numeric_limits<float>::quiet_NaN());
   g_read_.resize(n);
   device_.initialize(cells_, rng);
   refresh(0.0, nullptr);
-}
-
-double CrossbarArray::unit_conductance() const {
-  const double dg = device_.g_max() - device_.g_min();
-  return encoding_ == WeightEncoding::kDifferential ? dg : dg / 2.0;
-}
-
-double CrossbarArray::reference_conductance() const {
-  return encoding_ == WeightEncoding::kOffset ? 0.5 * (device_.g_min() + device_.g_max()) : 0.0;
-}
-
-void CrossbarArray::targets_for(float w, float* t) const {
-  const float c = std::clamp(w, -1.0F, 1.0F);
-  if (encoding_ == WeightEncoding::kDifferential) {
-    t[0] = g_min_f_ + std::max(c, 0.0F) * dg_f_;
-    t[1] = g_min_f_ + std::max(-c, 0.0F) * dg_f_;
-  } else {
-    t[0] = reference_f_ + c * dg_f_ * 0.5F;
-  }
 }
 
 devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
@@ -62,7 +39,7 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
   const auto block_rows = static_cast<int>(std::min<Eigen::Index>(w.rows(), rows_));
   for (int j = 0; j < block_cols; ++j) {
     for (int i = 0; i < block_rows; ++i) {
-      targets_for(w(i, j), t);
+      encoder_.targets(w(i, j), t);
       for (int d = 0; d < per; ++d) {
         const auto idx = static_cast<std::uint32_t>((j * per + d) * rows_ + i);
         bool change = true;
@@ -96,15 +73,16 @@ devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t
 devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> index,
                                                  std::span<const std::uint16_t> pulses, Rng& rng,
                                                  std::uint64_t verify_reads) {
-  const auto* pcm = dynamic_cast<const devices::PcmDevice*>(&device_);
-  if (pcm == nullptr) {
-    throw std::logic_error("crossbar array: SET-pulse updates need a PCM device, not " + std::string(device_.name()));
+  const devices::PulseUpdate* pulser = device_.pulse_update();
+  if (pulser == nullptr) {
+    throw std::logic_error("crossbar array: pulse updates need a device with pulse updates, not " +
+                           std::string(device_.name()));
   }
   devices::ProgramTally t;
   if (!index.empty()) {
     // The cell no longer holds a programmed target: the next only_changed write rewrites it.
     for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
-    t = pcm->apply_set_pulses(cells_, index, pulses, rng);
+    t = pulser->apply_pulses(cells_, index, pulses, rng);
     refresh(0.0, nullptr);
   }
   // The caller's read-backs, counted as refresh_pairs counts its check.
@@ -115,9 +93,9 @@ devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> 
 }
 
 devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
-  const auto* pcm = dynamic_cast<const devices::PcmDevice*>(&device_);
-  if (pcm == nullptr || encoding_ != WeightEncoding::kDifferential) {
-    throw std::logic_error("crossbar array: refresh needs PCM devices in differential pairs");
+  const devices::PairRefresh* refresher = device_.pair_refresh();
+  if (refresher == nullptr || encoding_ != WeightEncoding::kDifferential) {
+    throw std::logic_error("crossbar array: refresh needs devices with pair refresh in differential pairs");
   }
   // Pair p = 2 j rows + i: G+ is cells_[p], G- is cells_[p + rows] (device column-major), so
   // two views offset by one device column address both devices of every pair with one index.
@@ -126,7 +104,7 @@ devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
     for (int i = 0; i < rows_; ++i) index_.push_back(static_cast<std::uint32_t>(2 * j * rows_ + i));
   }
   const std::size_t span_n = cells_.size() - static_cast<std::size_t>(rows_);
-  devices::ProgramTally t = pcm->refresh(std::span<devices::CellState>(cells_.data(), span_n),
+  devices::ProgramTally t = refresher->refresh(std::span<devices::CellState>(cells_.data(), span_n),
                                          std::span<devices::CellState>(cells_.data() + rows_, span_n), index_, rng);
   // The check: both devices of every pair read once.
   const auto check = 2 * static_cast<std::uint64_t>(index_.size());

@@ -10,6 +10,7 @@
 #include <Eigen/Dense>
 
 #include "arch/mapping.hpp"
+#include "arch/weight_encoding.hpp"
 #include "core/rng.hpp"
 #include "devices/device.hpp"
 
@@ -30,15 +31,10 @@ class CrossbarArray {
   // Physical device columns (the offset encoding's reference column is resistors, not devices).
   int device_cols() const { return encoding_ == WeightEncoding::kDifferential ? 2 * weight_cols_ : weight_cols_; }
 
-  // Conductance difference that stands for a weight of +1, S: G_max - G_min (differential) or
-  // (G_max - G_min) / 2 (offset).
-  double unit_conductance() const;
-  // Reference conductance of the offset encoding, S ((G_min + G_max) / 2); 0 for differential.
-  double reference_conductance() const;
-
-  // Target conductance of each device of a weight w in [-1, 1] (clipped): differential
-  // G+ = G_min + max(w, 0) dG, G- = G_min + max(-w, 0) dG; offset G = G_ref + w dG / 2.
-  void targets_for(float w, float* device_targets) const;
+  // Conductance difference that stands for a weight of +1, and the offset encoding's reference
+  // conductance, S (WeightEncoder).
+  double unit_conductance() const { return encoder_.unit_conductance(); }
+  double reference_conductance() const { return encoder_.reference_conductance(); }
 
   // Programs the devices toward normalized weights `w` (values in [-1, 1]) for the top-left
   // block it covers (at most rows x weight_cols; a tile's active slice); other cells are not
@@ -60,15 +56,15 @@ class CrossbarArray {
   // conductances: call refresh(0, nullptr) after the last group.
   devices::ProgramTally program_cells(std::span<const std::uint32_t> index, std::span<const float> target_S,
                                       const devices::ProgramOptions& opts, Rng& rng);
-  // Applies pulses[i] SET pulses to cells[index[i]] (PcmDevice::apply_set_pulses; throws
-  // std::logic_error for another device) and adds `verify_reads` read-backs the caller made of
+  // Applies pulses[i] pulses to cells[index[i]] (the device's PulseUpdate; throws
+  // std::logic_error for a device without it) and adds `verify_reads` read-backs the caller made of
   // the array's cells (count x the device's verify-read energy and read pulse width).
   // Refreshes the effective conductances.
   devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
                                     Rng& rng, std::uint64_t verify_reads = 0);
-  // PCM refresh of every differential pair (PcmDevice::refresh decides which pairs need it);
+  // Refresh of every differential pair (the device's PairRefresh decides which pairs need it);
   // the tally's verify_reads include the 2 reads per pair of the check itself. Throws
-  // std::logic_error unless the device is PCM in differential pairs. Refreshes the effective
+  // std::logic_error unless the device has PairRefresh and the encoding is differential. Refreshes the effective
   // conductances.
   devices::ProgramTally refresh_pairs(Rng& rng);
 
@@ -103,12 +99,9 @@ class CrossbarArray {
   int weight_cols_;
   WeightEncoding encoding_;
   const devices::Device& device_;
-  // The device's constants on the programming path, read once (no virtual call per cell):
-  // level conductances (empty if continuous), g_min, g_max - g_min and the offset reference.
+  WeightEncoder encoder_;
+  // The device's level conductances, read once (empty if continuous).
   std::vector<double> level_g_;
-  float g_min_f_ = 0.0F;
-  float dg_f_ = 0.0F;
-  float reference_f_ = 0.0F;
   std::vector<devices::CellState> cells_;  // device column-major: index = dcol * rows + row
   std::vector<float> last_target_;         // per device, S (NaN before the first programming)
   Matrix g_eff_;

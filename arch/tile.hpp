@@ -98,7 +98,7 @@ class Tile : public sc_core::sc_module {
   void run_mvm(TileOp& op, bool transpose);
   void run_program(TileOp& op);
   // Sparse updates: kProgramCells (group by group, each group's pulse its own ledger action),
-  // kPulse (PCM SET pulses), kRefresh (PCM pair refresh). Charged like run_program.
+  // kPulse (PulseUpdate pulses), kRefresh (PairRefresh). Charged like run_program.
   void run_program_cells(TileOp& op);
   void run_pulse(TileOp& op);
   void run_refresh(TileOp& op);

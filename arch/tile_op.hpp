@@ -26,7 +26,7 @@ struct CellGroup {
 // device column = weight column (offset encoding) or 2 x weight column (+1 for G-)
 // (differential); see CrossbarArray::cell_index.
 //   kProgramCells: cells index[i] toward target_S[i] (S), group by group.
-//   kPulse:        pulses[i] SET pulses on cell index[i] (PCM only), and verify_reads reads
+//   kPulse:        pulses[i] pulses on cell index[i] (the device's PulseUpdate), and verify_reads reads
 //                  of the tile's cells that the rule made around them (closed-loop updates read
 //                  the devices before and after; charged as the device's verify reads).
 struct CellBatch {
@@ -45,8 +45,8 @@ struct CellBatch {
 };
 
 struct TileOp : tlm::tlm_extension<TileOp> {
-  // kProgramCells, kPulse: sparse updates (CellBatch). kRefresh: PCM refresh of every
-  // differential pair of the tile whose devices have both grown (PcmDevice::refresh).
+  // kProgramCells, kPulse: sparse updates (CellBatch). kRefresh: refresh of every differential
+  // pair of the tile (the device's PairRefresh decides which pairs need it).
   enum class Kind { kForward, kTranspose, kProgram, kProgramCells, kPulse, kRefresh };
   Kind kind = Kind::kForward;
 

@@ -20,6 +20,7 @@
 
 #include "core/registry.hpp"
 #include "core/rng.hpp"
+#include "devices/capabilities.hpp"
 
 namespace xbarsim::devices {
 
@@ -136,6 +137,14 @@ class Device {
     (void)rng;
     return 0;
   }
+
+  // --- Capabilities (devices/capabilities.hpp): nullptr when the model lacks the ability. ---
+  // The returned object lives as long as the device.
+  virtual const PulseUpdate* pulse_update() const { return nullptr; }
+  virtual const PairRefresh* pair_refresh() const { return nullptr; }
+  virtual const DriftReadout* drift_readout() const { return nullptr; }
+  virtual const StochasticSwitching* stochastic_switching() const { return nullptr; }
+  virtual const TernaryPair* ternary_pair() const { return nullptr; }
 
   // Index of the level nearest to conductance g_S (S). Precondition: levels() > 0.
   int nearest_level(double g_S) const;

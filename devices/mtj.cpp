@@ -77,6 +77,25 @@ std::array<float, 2> MtjDevice::ternary_targets(int w) const {
   return {ap, ap};
 }
 
+bool MtjDevice::step(int direction, std::uint32_t& plus_level, std::uint32_t& minus_level, int& device,
+                     std::uint32_t& to_level) const {
+  std::uint32_t& toward = direction > 0 ? minus_level : plus_level;  // leaves P first
+  std::uint32_t& away = direction > 0 ? plus_level : minus_level;    // then goes to P
+  if (toward == 1U) {
+    toward = 0U;
+    device = direction > 0 ? 1 : 0;
+    to_level = 0U;
+    return true;
+  }
+  if (away == 0U) {
+    away = 1U;
+    device = direction > 0 ? 0 : 1;
+    to_level = 1U;
+    return true;
+  }
+  return false;  // at the bound
+}
+
 void MtjDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {
   const CellState fresh{static_cast<float>(g_ap_), 0.0F, 0.0F, 0U};
   std::fill(cells.begin(), cells.end(), fresh);

@@ -25,7 +25,7 @@
 namespace xbarsim::devices {
 
 // Stateless stochastic binary MTJ model (ternary synapse = a pair of cells).
-class MtjDevice final : public Device {
+class MtjDevice final : public Device, public StochasticSwitching, public TernaryPair {
  public:
   // Reads the `device:` section (keys in docs/devices/mtj.md).
   explicit MtjDevice(const Params& p);
@@ -64,13 +64,14 @@ class MtjDevice final : public Device {
   double switching_probability(double current_A, double width_s) const;
   // Inverse: pulse width (s) at current_A that switches with probability p in [0, 1); returns 0
   // when even a zero-width pulse reaches p (precessional floor exp(-pi^2 Delta / 4)).
-  double pulse_width_for_probability(double p, double current_A) const;
+  double pulse_width_for_probability(double p, double current_A) const override;
   // Mean switching time at current_A, s: tau (thermal) or
   // tau0 (ln(pi / 2) + (ln Delta + gamma_Euler) / 2) / (i - 1) (precessional; the mean of t_sw
   // over the thermal initial angle, i.e. theta0 = exp(-gamma_Euler / 2) / sqrt(Delta)).
   double mean_switching_time(double current_A) const;
   // Card defaults.
   double write_current_A() const { return write_current_A_; }
+  double default_write_current_A() const override { return write_current_A_; }
   double critical_current_A() const { return ic0_A_; }
 
   // Ternary synapse: target conductances of (plus, minus) for weight w in {-1, 0, +1}:
@@ -80,6 +81,16 @@ class MtjDevice final : public Device {
   static int ternary_weight(const CellState& plus, const CellState& minus) {
     return static_cast<int>(plus.level) - static_cast<int>(minus.level);
   }
+
+  // Capabilities: stochastic switching always; a ternary pair when devices_per_weight() == 2.
+  const StochasticSwitching* stochastic_switching() const override { return this; }
+  const TernaryPair* ternary_pair() const override { return ternary_ ? this : nullptr; }
+  int pair_weight(const CellState& plus, const CellState& minus) const override {
+    return ternary_weight(plus, minus);
+  }
+  // A +1 step switches G- P -> AP if it is P, else G+ AP -> P; a -1 step the mirror image.
+  bool step(int direction, std::uint32_t& plus_level, std::uint32_t& minus_level, int& device,
+            std::uint32_t& to_level) const override;
 
  private:
   double g_p_ = 0.0;

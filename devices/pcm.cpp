@@ -106,21 +106,6 @@ double PcmDevice::read_noise_time_factor(double time_s) const {
   return l > 0.0 ? std::sqrt(l) : 0.0;
 }
 
-double PcmDevice::drift_readout(std::span<const float> out) {
-  double r = 0.0;
-  for (float v : out) r += std::abs(static_cast<double>(v));
-  return r;
-}
-
-double PcmDevice::drift_compensation_scale(double reference_readout, double now_readout) {
-  return now_readout > 0.0 ? reference_readout / now_readout : 1.0;
-}
-
-double PcmDevice::drift_compensation_scale(std::span<const float> reference_out,
-                                           std::span<const float> now_out) {
-  return drift_compensation_scale(drift_readout(reference_out), drift_readout(now_out));
-}
-
 void PcmDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {
   std::fill(cells.begin(), cells.end(), CellState{});
 }
@@ -185,15 +170,15 @@ ProgramTally PcmDevice::program(std::span<CellState> cells,
       });
 }
 
-double PcmDevice::mean_set_step_S(double g_S) const {
+double PcmDevice::mean_step_S(double g_S) const {
   const double u = g_S / g_max_;
   const double y = 1.0 - set_A_ * std::exp(set_gamma_ * (2.0 * set_a_ * u + set_b_));
   return set_step_ * std::max(y, 0.0) * g_max_;
 }
 
-double PcmDevice::set_step_std_S(double g_S) const {
+double PcmDevice::step_std_S(double g_S) const {
   const double u = g_S / g_max_;
-  const double du = mean_set_step_S(g_S) / g_max_;
+  const double du = mean_step_S(g_S) / g_max_;
   return c2c_std_ * (du + c2c_add_ + c2c_slope_ * std::abs(u)) * g_max_;
 }
 
@@ -216,7 +201,7 @@ void PcmDevice::reset(CellState& c, Rng& rng) const {
   c.q = static_cast<float>(read_noise_q(u * g_max_));
 }
 
-ProgramTally PcmDevice::apply_set_pulses(std::span<CellState> cells,
+ProgramTally PcmDevice::apply_pulses(std::span<CellState> cells,
                                          std::span<const std::uint32_t> cell_index,
                                          std::span<const std::uint16_t> n_pulses,
                                          Rng& rng) const {
@@ -255,7 +240,7 @@ ProgramTally PcmDevice::refresh(std::span<CellState> plus, std::span<CellState> 
     CellState& side = diff >= 0.0 ? a : b;
     CellState& other = diff >= 0.0 ? b : a;
     const double goal = std::abs(diff) + other.g;  // the other device sits at the RESET level
-    for (int k = 0; k < refresh_max_pulses_ && side.g < goal - 0.5 * mean_set_step_S(side.g);
+    for (int k = 0; k < refresh_max_pulses_ && side.g < goal - 0.5 * mean_step_S(side.g);
          ++k) {
       set_pulse(side, rng);
       ++t.pulses;

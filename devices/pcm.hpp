@@ -29,7 +29,7 @@
 namespace xbarsim::devices {
 
 // Stateless statistical PCM model (inference statistics + SET-step training model).
-class PcmDevice final : public Device {
+class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
  public:
   // Reads the `device:` section (keys in docs/devices/pcm.md).
   explicit PcmDevice(const Params& p);
@@ -70,41 +70,36 @@ class PcmDevice final : public Device {
   double read_noise_time_factor(double time_s) const;
   double t0_s() const { return t0_s_; }
 
-  // Global drift compensation (Joshi et al.; aihwkit GlobalDriftCompensation): one scale per
-  // crossbar, alpha = r_ref / r_now, where r = sum |y| is the readout of the outputs y of the
-  // same fixed input read right after programming (r_ref) and at inference time (r_now); the
-  // outputs are multiplied by alpha digitally. The chip's readout (arch/chip.cpp) drives one
-  // row at a time (aihwkit's one-hot readout tensor). Returns 1 when r_now <= 0.
-  static double drift_readout(std::span<const float> out);
-  static double drift_compensation_scale(double reference_readout, double now_readout);
-  // = drift_compensation_scale(drift_readout(reference_out), drift_readout(now_out)).
-  static double drift_compensation_scale(std::span<const float> reference_out,
-                                         std::span<const float> now_out);
+  // Capabilities: SET-pulse updates, pair refresh, and the global drift compensation readout
+  // (Joshi et al.; aihwkit GlobalDriftCompensation: r = sum |y|, alpha = r_ref / r_now).
+  const PulseUpdate* pulse_update() const override { return this; }
+  const PairRefresh* pair_refresh() const override { return this; }
+  const DriftReadout* drift_readout() const override { return &drift_readout_; }
 
   // --- SET-step training model (Nandakumar et al. 2020) ---
   // Applies n_pulses[i] SET pulses to cells[cell_index[i]] (one-directional: conductance only
   // grows). Sets nu = 0 (no drift during training) and Q from the new conductance.
-  ProgramTally apply_set_pulses(std::span<CellState> cells,
-                                std::span<const std::uint32_t> cell_index,
-                                std::span<const std::uint16_t> n_pulses, Rng& rng) const;
+  ProgramTally apply_pulses(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                            std::span<const std::uint16_t> n_pulses, Rng& rng) const override;
   // Mean conductance increase of one SET pulse at conductance g_S, S.
-  double mean_set_step_S(double g_S) const;
+  double mean_step_S(double g_S) const override;
   // Standard deviation of that increase (cycle-to-cycle noise), S:
   // c2c_std (du + c2c_add + c2c_slope u) g_max with du the mean step, both in units of g_max
   // (before the clip to [0, g_max]).
-  double set_step_std_S(double g_S) const;
+  double step_std_S(double g_S) const override;
   // Refresh of differential pairs (plus[i], minus[i]) for i in pair_index: when the larger
   // device exceeds refresh_upper * g_max and the smaller exceeds refresh_lower * g_max, both are
   // read, RESET, and the difference is rewritten on one device with SET pulses, each followed by
   // a read, until it reaches the difference (at most refresh_max_pulses). Returns the tally;
   // program_events counts the pairs refreshed.
   ProgramTally refresh(std::span<CellState> plus, std::span<CellState> minus,
-                       std::span<const std::uint32_t> pair_index, Rng& rng) const;
+                       std::span<const std::uint32_t> pair_index, Rng& rng) const override;
 
  private:
   void set_pulse(CellState& c, Rng& rng) const;
   void reset(CellState& c, Rng& rng) const;
 
+  GlobalDriftReadout drift_readout_;
   double g_max_ = 0.0;
   int devices_per_weight_ = 2;
   std::vector<double> prog_coeff_;      // c0, c1, c2 ... (uS at g_max = 25 uS)

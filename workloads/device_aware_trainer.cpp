@@ -11,39 +11,14 @@
 #include <fmt/format.h>
 
 #include "arch/crossbar_array.hpp"
+#include "arch/weight_encoding.hpp"
 
 namespace xbarsim::workloads {
 
 // ---------------------------------------------------------------- RepresentableWeights
 
-namespace {
-
-std::vector<float> device_levels(const devices::Device& device, arch::WeightEncoding encoding) {
-  std::vector<float> v;
-  const int n = device.levels();
-  if (n <= 0) return v;  // analog: continuous
-  const double g_min = device.g_min();
-  const double dg = device.g_max() - g_min;
-  if (encoding == arch::WeightEncoding::kOffset) {
-    const double g_ref = 0.5 * (g_min + device.g_max());
-    for (int k = 0; k < n; ++k) v.push_back(static_cast<float>((device.level_conductance(k) - g_ref) / (dg / 2.0)));
-  } else {
-    for (int k = 0; k < n; ++k) {
-      const auto w = static_cast<float>((device.level_conductance(k) - g_min) / dg);
-      v.push_back(w);
-      v.push_back(-w);
-    }
-  }
-  std::sort(v.begin(), v.end());
-  // Levels closer than float resolution are one level (+0 and -0 of the differential pair).
-  v.erase(std::unique(v.begin(), v.end(), [](float a, float b) { return std::abs(a - b) <= 1e-6F; }), v.end());
-  return v;
-}
-
-}  // namespace
-
 RepresentableWeights::RepresentableWeights(const devices::Device& device, arch::WeightEncoding encoding)
-    : RepresentableWeights(device_levels(device, encoding)) {}
+    : RepresentableWeights(arch::WeightEncoder(device, encoding).level_weights()) {}
 
 RepresentableWeights::RepresentableWeights(std::vector<float> values) : values_(std::move(values)) {
   if (!std::is_sorted(values_.begin(), values_.end())) throw std::invalid_argument("levels must be ascending");

@@ -20,13 +20,14 @@
 // geometric levels p_min^((Q - q) / (Q - 1)), q = 1..Q (p < p_min / 2 rounds to no pulse), so
 // cells group into at most Q pulse widths (ledger actions).
 // A ternary step moves one device of the pair: +1 switches G- P -> AP if it is P, else G+
-// AP -> P; -1 the mirror image (MtjDevice::ternary_targets).
+// AP -> P; -1 the mirror image (the device's TernaryPair::step). Any device with the
+// StochasticSwitching and TernaryPair capabilities can be trained this way.
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "devices/mtj.hpp"
+#include "arch/weight_access.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
@@ -41,9 +42,11 @@ class GxnorRule final : public UpdateRule {
     if (p.choice_or("direction", {"gradient", "optimizer"}, "gradient") == "optimizer") {
       optimizer_ = OptimizerRegistry::instance().create(optimizer);
     }
-    mtj_ = dynamic_cast<const devices::MtjDevice*>(spec.device.get());
-    if (mtj_ == nullptr || mtj_->devices_per_weight() != 2) {
-      p.fail("impl", "gxnor needs a ternary MTJ device (device: {impl: mtj, synapse: ternary})");
+    const devices::Device& device = *spec.device;
+    switching_ = device.stochastic_switching();
+    ternary_ = device.ternary_pair();
+    if (switching_ == nullptr || ternary_ == nullptr || device.devices_per_weight() != 2) {
+      p.fail("impl", "gxnor needs a ternary pair of stochastically switching devices (device: {impl: mtj, synapse: ternary})");
     }
     scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
     th_ = p.real_or("th", 3.0, 1e-6, 1e6);
@@ -52,13 +55,13 @@ class GxnorRule final : public UpdateRule {
     p_min_ = p.real_or("probability_min", 1e-4, 1e-9, 0.5);
     const double p_det = p.real_or("deterministic_probability", 0.9999, 0.5, 1.0 - 1e-12);
     current_ = p.quantity_or("pulse_current", units::Dimension::kCurrent, "0 A", 0.0, 1.0);
-    if (current_ <= 0.0) current_ = mtj_->write_current_A();
+    if (current_ <= 0.0) current_ = switching_->default_write_current_A();
     init_nonzero_ = p.real_or("init_nonzero", 2.0 / 3.0, 0.0, 1.0);
     // Probability levels p_q = p_min^((Q - q) / (Q - 1)), q = 1..Q (geometric from p_min to 1),
     // each with the pulse width that switches with that probability; p_Q = 1 and any level at or
     // above the deterministic probability use the deterministic pulse.
     det_.pulse_current_A = current_;
-    det_.pulse_width_s = mtj_->pulse_width_for_probability(p_det, current_);
+    det_.pulse_width_s = switching_->pulse_width_for_probability(p_det, current_);
     if (!(det_.pulse_width_s > 0.0)) p.fail("deterministic_probability", "a probability a pulse of finite width reaches");
     level_options_.resize(static_cast<std::size_t>(levels_) + 1);
     level_p_.assign(static_cast<std::size_t>(levels_) + 2, 0.0);
@@ -66,7 +69,7 @@ class GxnorRule final : public UpdateRule {
       const double pq = level_probability(q);
       level_p_[static_cast<std::size_t>(q)] = pq;
       devices::ProgramOptions o = det_;
-      if (pq < p_det) o.pulse_width_s = mtj_->pulse_width_for_probability(pq, current_);
+      if (pq < p_det) o.pulse_width_s = switching_->pulse_width_for_probability(pq, current_);
       if (!(o.pulse_width_s > 0.0)) {
         p.fail("pulse_current", fmt::format("a current at which a pulse reaches switching probability {:.4g} only "
                                             "with a nonzero width (precessional floor)", pq));
@@ -76,8 +79,8 @@ class GxnorRule final : public UpdateRule {
     level_p_[static_cast<std::size_t>(levels_) + 1] = 2.0;  // sentinel
     // |v| below v_skip rounds to probability 0 (p < p_min / 2).
     v_skip_ = static_cast<float>(std::atanh(0.5 * p_min_) / th_);
-    g_p_ = static_cast<float>(mtj_->g_max());
-    g_ap_ = static_cast<float>(mtj_->g_min());
+    level_g_[0] = static_cast<float>(device.level_conductance(0));
+    level_g_[1] = static_cast<float>(device.level_conductance(1));
   }
 
   void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
@@ -95,7 +98,6 @@ class GxnorRule final : public UpdateRule {
   }
 
   arch::ProgramReport apply(arch::Chip& chip, const std::vector<Eigen::MatrixXf>& grads, double lr, Rng&) override {
-    if (batches_.size() != chip.tile_count()) batches_.resize(chip.tile_count());
     const std::vector<Eigen::MatrixXf>* dir = &grads;
     float base_scale = static_cast<float>(-scale_ * lr);
     if (optimizer_) {
@@ -118,8 +120,9 @@ class GxnorRule final : public UpdateRule {
     }
     const auto th = static_cast<float>(th_);
     const float v_skip = v_skip_;
-    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
-      const arch::LayerHardware& lh = chip.layers()[l];
+    arch::WeightAccess& weights = chip.weights();
+    weights.clear();
+    for (std::size_t l = 0; l < weights.layer_count(); ++l) {
       const Eigen::MatrixXf& g = (*dir)[l];
       float step_scale = base_scale;
       if (normalize_) {
@@ -127,61 +130,32 @@ class GxnorRule final : public UpdateRule {
         const float rms = std::sqrt(g.squaredNorm() / static_cast<float>(std::max<Eigen::Index>(g.size(), 1)));
         step_scale = rms > 0.0F ? base_scale / rms : 0.0F;
       }
-      for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-        const arch::TileSlice& s = lh.mapping.tiles[k];
-        const arch::CrossbarArray& array = lh.tiles[k]->array();
-        const devices::CellState* cells = array.cells().data();
-        scratch_index_.clear();
-        scratch_target_.clear();
-        scratch_level_.clear();
-        for (int c = 0; c < s.cols; ++c) {
-          for (int r = 0; r < s.rows; ++r) {
-            const float dw = step_scale * g(s.col_begin + c, s.row_begin + r);
-            if (dw == 0.0F) continue;
-            const int sign = dw > 0.0F ? 1 : -1;
-            const float a = std::abs(dw);
-            const float kf = std::floor(a);
-            const float v = a - kf;
-            const int kdet = kf >= 2.0F ? 2 : static_cast<int>(kf);  // two steps span [-1, 1]
-            if (kdet == 0 && v < v_skip) continue;
-            const int q = v < v_skip ? 0 : nearest_level(std::tanh(th * v));
-            if (kdet == 0 && q == 0) continue;
-            const std::uint32_t ip = array.cell_index(r, c, 0);
-            const std::uint32_t im = array.cell_index(r, c, 1);
-            std::uint32_t lp = cells[ip].level;
-            std::uint32_t lm = cells[im].level;
-            // Deterministic steps, then the stochastic one, on the pair's actual state.
-            for (int step = 0; step < kdet + (q > 0 ? 1 : 0); ++step) {
-              std::uint32_t idx = 0;
-              std::uint32_t to = 0;
-              if (sign > 0) {
-                if (lm == 1U) {
-                  idx = im, to = 0U, lm = 0U;
-                } else if (lp == 0U) {
-                  idx = ip, to = 1U, lp = 1U;
-                } else {
-                  break;  // at +H
-                }
-              } else {
-                if (lp == 1U) {
-                  idx = ip, to = 0U, lp = 0U;
-                } else if (lm == 0U) {
-                  idx = im, to = 1U, lm = 1U;
-                } else {
-                  break;  // at -H
-                }
-              }
-              scratch_index_.push_back(idx);
-              scratch_target_.push_back(to == 1U ? g_p_ : g_ap_);
-              scratch_level_.push_back(static_cast<std::uint16_t>(step < kdet ? levels_ : q));
-            }
-          }
+      weights.for_each_weight(l, [&](const arch::WeightSite& w) {
+        const float dw = step_scale * g(w.output(), w.input());
+        if (dw == 0.0F) return;
+        const int sign = dw > 0.0F ? 1 : -1;
+        const float a = std::abs(dw);
+        const float kf = std::floor(a);
+        const float v = a - kf;
+        const int kdet = kf >= 2.0F ? 2 : static_cast<int>(kf);  // two steps span [-1, 1]
+        if (kdet == 0 && v < v_skip) return;
+        const int q = v < v_skip ? 0 : nearest_level(std::tanh(th * v));
+        if (kdet == 0 && q == 0) return;
+        std::uint32_t lp = w.device(0).level;
+        std::uint32_t lm = w.device(1).level;
+        // Deterministic steps, then the stochastic one, on the pair's actual state.
+        for (int step = 0; step < kdet + (q > 0 ? 1 : 0); ++step) {
+          int device = 0;
+          std::uint32_t to = 0;
+          if (!ternary_->step(sign, lp, lm, device, to)) break;  // at +-H
+          weights.program(w, device, level_g_[to], static_cast<std::uint16_t>(step < kdet ? levels_ : q));
         }
-        group_by_level(batches_[chip.tile_index(l, k)]);
-      }
+      });
     }
-    const arch::ProgramReport report = chip.program_cells(batches_, "update");
-    read_back(chip);
+    // One pulse setting per probability level q = 1..Q (level Q and the deterministic steps
+    // share the deterministic pulse).
+    const arch::ProgramReport report = weights.issue_programs(level_options_, "update");
+    read_back(weights);
     return report;
   }
 
@@ -218,46 +192,17 @@ class GxnorRule final : public UpdateRule {
   }
 
   // held_ = the ternary state of every pair, level(G+) - level(G-).
-  void read_back(const arch::Chip& chip) {
-    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
-      const arch::LayerHardware& lh = chip.layers()[l];
-      for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-        const arch::TileSlice& s = lh.mapping.tiles[k];
-        const arch::CrossbarArray& array = lh.tiles[k]->array();
-        const devices::CellState* cells = array.cells().data();
-        for (int c = 0; c < s.cols; ++c) {
-          for (int r = 0; r < s.rows; ++r) {
-            held_[l](s.col_begin + c, s.row_begin + r) = static_cast<float>(
-                devices::MtjDevice::ternary_weight(cells[array.cell_index(r, c, 0)], cells[array.cell_index(r, c, 1)]));
-          }
-        }
-      }
+  void read_back(const arch::WeightAccess& weights) {
+    for (std::size_t l = 0; l < weights.layer_count(); ++l) {
+      Eigen::MatrixXf& held = held_[l];
+      weights.for_each_weight(l, [&](const arch::WeightSite& w) {
+        held(w.output(), w.input()) = static_cast<float>(ternary_->pair_weight(w.device(0), w.device(1)));
+      });
     }
   }
 
-  // Counting sort of the scratch lists into one group per probability level (level Q and the
-  // deterministic steps share the deterministic pulse).
-  void group_by_level(arch::CellBatch& b) {
-    b.clear();
-    counts_.assign(static_cast<std::size_t>(levels_) + 2, 0U);
-    for (const std::uint16_t q : scratch_level_) ++counts_[q + 1U];
-    for (std::size_t q = 1; q < counts_.size(); ++q) counts_[q] += counts_[q - 1];
-    const std::size_t n = scratch_index_.size();
-    b.index.resize(n);
-    b.target_S.resize(n);
-    fill_ = counts_;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t at = fill_[scratch_level_[i]]++;
-      b.index[at] = scratch_index_[i];
-      b.target_S[at] = scratch_target_[i];
-    }
-    for (int q = 1; q <= levels_; ++q) {
-      const auto qi = static_cast<std::size_t>(q);
-      if (counts_[qi + 1] > counts_[qi]) b.groups.push_back({level_options_[qi], counts_[qi], counts_[qi + 1]});
-    }
-  }
-
-  const devices::MtjDevice* mtj_ = nullptr;
+  const devices::StochasticSwitching* switching_ = nullptr;
+  const devices::TernaryPair* ternary_ = nullptr;
   std::unique_ptr<Optimizer> optimizer_;
   std::vector<Eigen::MatrixXf> steps_;
   std::vector<ParamRef> refs_;
@@ -272,14 +217,8 @@ class GxnorRule final : public UpdateRule {
   double init_nonzero_ = 2.0 / 3.0;
   devices::ProgramOptions det_;
   std::vector<devices::ProgramOptions> level_options_;  // index q = 1..Q
-  float g_p_ = 0.0F, g_ap_ = 0.0F;
+  float level_g_[2] = {0.0F, 0.0F};  // conductance of level 0 (AP) and 1 (P), S
   std::vector<Eigen::MatrixXf> held_;
-  // Scratch, reused across mini-batches (no allocation in steady state).
-  std::vector<arch::CellBatch> batches_;
-  std::vector<std::uint32_t> scratch_index_;
-  std::vector<float> scratch_target_;
-  std::vector<std::uint16_t> scratch_level_;
-  std::vector<std::uint32_t> counts_, fill_;
 };
 
 }  // namespace

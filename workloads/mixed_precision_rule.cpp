@@ -1,27 +1,28 @@
-// Mixed-precision in-situ training of PCM synapses: the weight updates accumulate digitally in
-// a high-precision variable chi per weight (SRAM accumulator); when |chi| reaches the device
-// granularity eps, SET pulses are applied to G+ (chi > 0) or G- (chi < 0) and the change they
-// make (expected, or read back) is subtracted from chi; the pairs are refreshed periodically
-// when both devices have grown.
+// Mixed-precision in-situ training of pulse-updated synapses (PCM): the weight updates
+// accumulate digitally in a high-precision variable chi per weight (SRAM accumulator); when
+// |chi| reaches the device granularity eps, SET pulses are applied to G+ (chi > 0) or G-
+// (chi < 0) and the change they make (expected, or read back) is subtracted from chi; the pairs
+// are refreshed periodically when both devices have grown.
 //
 // Source: S. R. Nandakumar, M. Le Gallo, C. Piveteau, V. Joshi, G. Mariani, I. Boybat,
 // G. Karunaratne, R. Khaddam-Aljameh, U. Egger, A. Petropoulos, T. Antonakopoulos, B. Rajendran,
 // A. Sebastian, E. Eleftheriou, "Mixed-precision deep learning based on computational memory",
-// Front. Neurosci. 14:406 (2020), arXiv:2001.11773; the SET-step model is PcmDevice's
-// (aihwkit's PCMPresetDevice fit). REFERENCES.md section 3; docs/training/mixed_precision.md.
+// Front. Neurosci. 14:406 (2020), arXiv:2001.11773; the step model is the device's PulseUpdate
+// (PCM: aihwkit's PCMPresetDevice fit); docs/training/mixed_precision.md. Any device with the
+// PulseUpdate and PairRefresh capabilities in differential pairs can be trained this way.
 //
 // Per weight and mini-batch, in normalized weight units (a weight of 1 is G+ - G- = g_max):
 //   chi += -learning_rate_scale x lr x dLoss/dw,  clipped to [-chi_max, chi_max]
 //   device d = G+ if chi > 0 else G-, at conductance G;  eps = E[dG of one SET pulse at G] / g_max
 //   if |chi| >= eps:  n pulses along the expected trajectory (below), n SET pulses on d,
 //                     chi -= sign(chi) x (change of the n pulses)
-// The expected step shrinks as G grows (PcmDevice::mean_set_step_S), so the pulse count is taken
+// The expected step shrinks as G grows (PulseUpdate::mean_step_S), so the pulse count is taken
 // along the expected trajectory G_0 = G, G_{j+1} = min(G_j + E[dG](G_j), g_max), m_j = (G_{j+1} -
 // G_j) / g_max; pulse j + 1 is added while r_j = |chi| - sum_{i<j} m_i >= t_j:
 //   pulse_rule round:     t_j = eps_j / 2 (a constant step gives n = round(chi / eps) and the
 //                         remainder chi - n eps exactly: Nandakumar et al.'s rule)
 //   pulse_rule min_error: t_j = m_j / 2 + s_j^2 / (2 m_j), s_j the pulse's cycle-to-cycle sd
-//                         (PcmDevice::set_step_std_S) / g_max: the pulse lowers the expected
+//                         (PulseUpdate::step_std_S) / g_max: the pulse lowers the expected
 //                         squared weight error, E[(r_j - dW)^2] = (r_j - m_j)^2 + s_j^2 < r_j^2;
 //                         s = 0 gives the round rule
 // and the first pulse needs |chi| >= eps_0 in both. chi_update says which change is subtracted:
@@ -32,14 +33,14 @@
 // Reads: when the step (or, with min_error, its spread) depends on G, the count needs the
 // device's conductance, so the device is read before its pulses in both modes (1 verify read);
 // with a constant step the expected mode reads nothing.
-// Every `refresh_every` mini-batches every pair is checked and refreshed (PcmDevice::refresh);
+// Every `refresh_every` mini-batches every pair is checked and refreshed (PairRefresh::refresh);
 // chi is kept (measured: chi += w_before - w_after of the refreshed pairs).
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "devices/pcm.hpp"
+#include "arch/weight_access.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
@@ -50,9 +51,11 @@ class MixedPrecisionRule final : public UpdateRule {
  public:
   MixedPrecisionRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer) {
     (void)optimizer;  // the optimizer section sets the base learning rate (and the biases')
-    pcm_ = dynamic_cast<const devices::PcmDevice*>(spec.device.get());
-    if (pcm_ == nullptr || pcm_->devices_per_weight() != 2) {
-      p.fail("impl", "mixed_precision needs PCM devices in differential pairs (device: {impl: pcm, devices_per_weight: 2})");
+    const devices::Device& device = *spec.device;
+    pulser_ = device.pulse_update();
+    if (pulser_ == nullptr || device.pair_refresh() == nullptr || device.devices_per_weight() != 2) {
+      p.fail("impl", "mixed_precision needs a device with pulse updates and pair refresh in differential pairs "
+                     "(e.g. device: {impl: pcm, devices_per_weight: 2})");
     }
     scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
     chi_max_ = p.real_or("chi_max", 1.0, 1e-6, 1e6);
@@ -61,8 +64,8 @@ class MixedPrecisionRule final : public UpdateRule {
     init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
     min_error_ = p.choice_or("pulse_rule", {"round", "min_error"}, "round") == "min_error";
     measured_ = p.choice_or("chi_update", {"expected", "measured"}, "expected") == "measured";
-    g_max_ = pcm_->g_max();
-    unit_ = pcm_->g_max() - pcm_->g_min();
+    g_max_ = device.g_max();
+    unit_ = device.g_max() - device.g_min();
     // The smallest first-pulse threshold over [0, g_max] (checked on a grid, 1 % margin for what
     // falls between grid points): |chi| below it never fires, so those weights skip the per-cell
     // work (and, measured, the read).
@@ -70,19 +73,19 @@ class MixedPrecisionRule final : public UpdateRule {
     double min_step = 1e300;
     for (int i = 0; i <= 1000; ++i) {
       eps_floor_ = std::min(eps_floor_, threshold(g_max_ * i / 1000.0, true));
-      min_step = std::min(min_step, pcm_->mean_set_step_S(g_max_ * i / 1000.0));
+      min_step = std::min(min_step, pulser_->mean_step_S(g_max_ * i / 1000.0));
     }
     eps_floor_ *= 0.99;
-    if (!(min_step > 0.0)) p.fail("impl", "a PCM SET-step model with a positive expected step at every conductance");
+    if (!(min_step > 0.0)) p.fail("impl", "a pulse-step model with a positive expected step at every conductance");
     // The pulse count depends on the device's conductance when the step (or, for min_error,
     // its spread) does: then the pulsed device is read first (a verify read, charged). With a
     // constant step (Nandakumar et al.'s eps) no read is needed unless chi_update is measured.
     double max_step = 0.0, min_sd = 1e300, max_sd = 0.0;
     for (int i = 0; i < 1000; ++i) {
       const double g = g_max_ * i / 1000.0;
-      max_step = std::max(max_step, pcm_->mean_set_step_S(g));
-      min_sd = std::min(min_sd, pcm_->set_step_std_S(g));
-      max_sd = std::max(max_sd, pcm_->set_step_std_S(g));
+      max_step = std::max(max_step, pulser_->mean_step_S(g));
+      min_sd = std::min(min_sd, pulser_->step_std_S(g));
+      max_sd = std::max(max_sd, pulser_->step_std_S(g));
     }
     const bool step_varies = max_step - min_step > 1e-9 * max_step;
     const bool sd_varies = min_error_ && max_sd - min_sd > 1e-9 * max_sd;
@@ -102,50 +105,42 @@ class MixedPrecisionRule final : public UpdateRule {
   }
 
   arch::ProgramReport apply(arch::Chip& chip, const std::vector<Eigen::MatrixXf>& grads, double lr, Rng&) override {
-    if (batches_.size() != chip.tile_count()) batches_.resize(chip.tile_count());
+    arch::WeightAccess& weights = chip.weights();
     const auto step = static_cast<float>(-scale_ * lr);
     const auto cmax = static_cast<float>(chi_max_);
     const auto floor = static_cast<float>(eps_floor_);
     pending_.clear();
-    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
+    weights.clear();
+    for (std::size_t l = 0; l < weights.layer_count(); ++l) {
       chi_[l] = (chi_[l] + step * grads[l]).cwiseMax(-cmax).cwiseMin(cmax);
-      const arch::LayerHardware& lh = chip.layers()[l];
-      for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-        const arch::TileSlice& s = lh.mapping.tiles[k];
-        const arch::CrossbarArray& array = lh.tiles[k]->array();
-        const devices::CellState* cells = array.cells().data();
-        arch::CellBatch& b = batches_[chip.tile_index(l, k)];
-        b.clear();
-        for (int c = 0; c < s.cols; ++c) {
-          for (int r = 0; r < s.rows; ++r) {
-            float& chi = chi_[l](s.col_begin + c, s.row_begin + r);
-            if (std::abs(chi) < floor) continue;
-            const std::uint32_t idx = array.cell_index(r, c, chi > 0.0F ? 0 : 1);
-            if (read_before_) ++b.verify_reads;  // read before: its conductance sets the count
-            double change = 0.0;
-            const int n = pulses_for(std::abs(chi), cells[idx].g, change);
-            if (n == 0) continue;
-            if (measured_) {
-              ++b.verify_reads;  // read after the pulses
-              pending_.push_back({&chi, &cells[idx], cells[idx].g, chi > 0.0F ? 1.0F : -1.0F});
-            } else {
-              chi -= static_cast<float>(chi > 0.0F ? change : -change);
-            }
-            b.index.push_back(idx);
-            b.pulses.push_back(static_cast<std::uint16_t>(n));
-          }
+      Eigen::MatrixXf& chi_l = chi_[l];
+      weights.for_each_weight(l, [&](const arch::WeightSite& w) {
+        float& chi = chi_l(w.output(), w.input());
+        if (std::abs(chi) < floor) return;
+        const int d = chi > 0.0F ? 0 : 1;  // G+ or G-
+        const devices::CellState& cell = w.device(d);
+        if (read_before_) weights.count_verify_reads(w);  // read before: its conductance sets the count
+        double change = 0.0;
+        const int n = pulses_for(std::abs(chi), cell.g, change);
+        if (n == 0) return;
+        if (measured_) {
+          weights.count_verify_reads(w);  // read after the pulses
+          pending_.push_back({&chi, &cell, cell.g, chi > 0.0F ? 1.0F : -1.0F});
+        } else {
+          chi -= static_cast<float>(chi > 0.0F ? change : -change);
         }
-      }
+        weights.pulse(w, d, static_cast<std::uint16_t>(n));
+      });
     }
-    arch::ProgramReport report = chip.pulse_cells(batches_, "update");
-    // Measured: subtract the change read back (the array's cells are updated in place).
+    arch::ProgramReport report = weights.issue_pulses("update");
+    // Measured: subtract the change read back (the devices' states are updated in place).
     const auto inv_unit = static_cast<float>(1.0 / unit_);
     for (const Pending& q : pending_) *q.chi -= q.sign * (q.cell->g - q.g_before) * inv_unit;
     ++batches_done_;
     if (refresh_every_ > 0 && batches_done_ % refresh_every_ == 0) {
-      if (measured_) snapshot(chip);
-      const arch::ProgramReport r = chip.refresh_pairs("update");
-      if (measured_) feed_back_refresh(chip);
+      if (measured_) snapshot(weights);
+      const arch::ProgramReport r = weights.refresh_pairs("update");
+      if (measured_) feed_back_refresh(weights);
       report.tally += r.tally;
       report.time_s += r.time_s;
     }
@@ -156,12 +151,12 @@ class MixedPrecisionRule final : public UpdateRule {
   // normalized units (the header's t_j, and eps_0 for the first pulse). Infinite when the
   // device cannot grow (min_error at g_max).
   double threshold(double g_S, bool first) const {
-    const double mean = pcm_->mean_set_step_S(g_S);
+    const double mean = pulser_->mean_step_S(g_S);
     const double eps = mean / unit_;  // granularity at this conductance
     if (!min_error_) return first ? eps : 0.5 * eps;
     const double m = std::min(mean, g_max_ - g_S) / unit_;  // saturates at g_max
     if (!(m > 0.0)) return 1e300;
-    const double sd = pcm_->set_step_std_S(g_S) / unit_;
+    const double sd = pulser_->step_std_S(g_S) / unit_;
     const double t = 0.5 * m + sd * sd / (2.0 * m);
     return first ? std::max(t, eps) : t;
   }
@@ -174,7 +169,7 @@ class MixedPrecisionRule final : public UpdateRule {
     int n = 0;
     while (n < max_pulses_) {
       if (a - change < threshold(g, n == 0)) break;
-      const double dg = std::min(pcm_->mean_set_step_S(g), g_max_ - g);  // saturates at g_max
+      const double dg = std::min(pulser_->mean_step_S(g), g_max_ - g);  // saturates at g_max
       change += dg / unit_;
       g += dg;
       ++n;
@@ -182,29 +177,21 @@ class MixedPrecisionRule final : public UpdateRule {
     return n;
   }
 
-  // Measured refresh feedback: every tile's G+ - G- before the refresh pass (the pass's check
-  // reads every pair) and, after it, chi += (before - after) / unit of every active weight (0
-  // for a pair the pass left alone; the rewritten device is read after each of its pulses).
-  void snapshot(const arch::Chip& chip) {
-    before_.clear();
-    for (const auto& lh : chip.layers()) {
-      for (const auto& t : lh.tiles) before_.push_back(t->array().effective());
-    }
+  // Measured refresh feedback: every weight's G+ - G- before the refresh pass (the pass's check
+  // reads every pair) and, after it, chi += (before - after) / unit of every weight (0 for a
+  // pair the pass left alone; the rewritten device is read after each of its pulses).
+  void snapshot(const arch::WeightAccess& weights) {
+    before_.resize(weights.layer_count());
+    for (std::size_t l = 0; l < weights.layer_count(); ++l) weights.effective_conductances(l, before_[l]);
   }
-  void feed_back_refresh(const arch::Chip& chip) {
+  void feed_back_refresh(const arch::WeightAccess& weights) {
     const auto inv_unit = static_cast<float>(1.0 / unit_);
-    std::size_t t = 0;
-    for (std::size_t l = 0; l < chip.layers().size(); ++l) {
-      const arch::LayerHardware& lh = chip.layers()[l];
-      for (std::size_t k = 0; k < lh.tiles.size(); ++k, ++t) {
-        const arch::TileSlice& s = lh.mapping.tiles[k];
-        const Eigen::MatrixXf& after = lh.tiles[k]->array().effective();
-        for (int c = 0; c < s.cols; ++c) {
-          for (int r = 0; r < s.rows; ++r) {
-            const float d = before_[t](r, c) - after(r, c);
-            if (d != 0.0F) chi_[l](s.col_begin + c, s.row_begin + r) += d * inv_unit;
-          }
-        }
+    for (std::size_t l = 0; l < weights.layer_count(); ++l) {
+      weights.effective_conductances(l, after_);
+      const Eigen::MatrixXf& before = before_[l];
+      for (Eigen::Index i = 0; i < after_.size(); ++i) {
+        const float d = before(i) - after_(i);
+        if (d != 0.0F) chi_[l](i) += d * inv_unit;
       }
     }
   }
@@ -228,7 +215,7 @@ class MixedPrecisionRule final : public UpdateRule {
   }
 
  private:
-  const devices::PcmDevice* pcm_ = nullptr;
+  const devices::PulseUpdate* pulser_ = nullptr;
   double scale_ = 1.0;
   double chi_max_ = 1.0;
   int max_pulses_ = 100;
@@ -242,7 +229,6 @@ class MixedPrecisionRule final : public UpdateRule {
   double eps_floor_ = 0.0;
   std::int64_t batches_done_ = 0;
   std::vector<Eigen::MatrixXf> chi_;
-  std::vector<arch::CellBatch> batches_;
   // Measured: the fired devices of this batch, their chi and conductance before the pulses.
   struct Pending {
     float* chi;
@@ -251,7 +237,8 @@ class MixedPrecisionRule final : public UpdateRule {
     float sign;
   };
   std::vector<Pending> pending_;
-  std::vector<Eigen::MatrixXf> before_;  // measured refresh: G+ - G- per tile before the pass
+  std::vector<Eigen::MatrixXf> before_;  // measured refresh: G+ - G- per layer before the pass
+  Eigen::MatrixXf after_;                // and of one layer after it
 };
 
 }  // namespace

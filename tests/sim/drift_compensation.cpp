@@ -291,7 +291,7 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
   ASSERT_EQ(d.scale.size(), c.chip.tile_count());
   double ref = 0.0, now = 0.0;
   for (std::size_t i = 0; i < d.scale.size(); ++i) {
-    EXPECT_DOUBLE_EQ(d.scale[i], devices::PcmDevice::drift_compensation_scale(d.reference[i], d.now[i]));
+    EXPECT_DOUBLE_EQ(d.scale[i], devices::GlobalDriftReadout{}.compensation_scale(d.reference[i], d.now[i]));
     ref += d.reference[i];
     now += d.now[i];
   }

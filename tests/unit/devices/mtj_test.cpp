@@ -121,6 +121,38 @@ TEST(Mtj, TernarySynapseIsTwoMtjsAndWritePulseEnergyIsI2Rt) {
   }
 }
 
+// The ternary pair capability: a +1 step from (AP, P) = -1 first releases G- (P -> AP), then
+// sets G+ (AP -> P), then stops at +1; -1 steps mirror it. The capability is absent for a
+// binary (non-ternary) MTJ card.
+TEST(Mtj, TernaryStepsMoveOneDeviceOfThePairUpToTheBound) {
+  auto dev = make_device(kCard);
+  const devices::TernaryPair* pair = dev->ternary_pair();
+  ASSERT_NE(pair, nullptr);
+  ASSERT_NE(dev->stochastic_switching(), nullptr);
+  std::uint32_t plus = 0, minus = 1;  // weight -1
+  int device = -1;
+  std::uint32_t to = 9;
+  ASSERT_TRUE(pair->step(+1, plus, minus, device, to));
+  EXPECT_EQ(device, 1);
+  EXPECT_EQ(to, 0u);
+  EXPECT_EQ(minus, 0u);
+  ASSERT_TRUE(pair->step(+1, plus, minus, device, to));
+  EXPECT_EQ(device, 0);
+  EXPECT_EQ(to, 1u);
+  EXPECT_EQ(plus, 1u);
+  EXPECT_FALSE(pair->step(+1, plus, minus, device, to));  // at +1
+  ASSERT_TRUE(pair->step(-1, plus, minus, device, to));
+  EXPECT_EQ(device, 0);
+  EXPECT_EQ(to, 0u);
+  ASSERT_TRUE(pair->step(-1, plus, minus, device, to));
+  EXPECT_EQ(device, 1);
+  EXPECT_EQ(to, 1u);
+  EXPECT_FALSE(pair->step(-1, plus, minus, device, to));  // at -1
+  EXPECT_EQ(pair->pair_weight(CellState{0.0F, 0.0F, 0.0F, plus}, CellState{0.0F, 0.0F, 0.0F, minus}), -1);
+  EXPECT_EQ(dev->pulse_update(), nullptr);
+  EXPECT_EQ(dev->pair_refresh(), nullptr);
+}
+
 // Read disturb: p = 0.001 per read, 200 reads: an AP cell flips with 1 - 0.999^200 = 0.18135;
 // frequency over n = 1e5 cells within 5 SE = 5 sqrt(P (1-P) / n). P cells never flip.
 TEST(Mtj, ReadDisturbFlipsApCellsWithTheCompoundProbability) {

@@ -134,7 +134,8 @@ TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
   std::vector<float> gt(cells.size());
   dev->conductance(cells, g0, 0.0);
   dev->conductance(cells, gt, 20.0 * std::exp(2.0));
-  EXPECT_NEAR(PcmDevice::drift_compensation_scale(g0, gt), std::exp(0.1), 1e-6);
+  const DriftReadout& d = *dev->drift_readout();
+  EXPECT_NEAR(d.compensation_scale(d.readout(g0), d.readout(gt)), std::exp(0.1), 1e-6);
 }
 
 TEST(Pcm, DriftReadoutSumsMagnitudesOfSignedOutputs) {
@@ -145,13 +146,15 @@ TEST(Pcm, DriftReadoutSumsMagnitudesOfSignedOutputs) {
   // 0 / -0.2 = 0). A zero readout now gives 1.
   const std::vector<float> ref = {1.0F, -2.0F, 3.0F};
   const std::vector<float> now = {0.5F, -1.0F, 1.5F};
-  EXPECT_DOUBLE_EQ(PcmDevice::drift_readout(ref), 6.0);
-  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(ref, now), 2.0);
+  auto dev = make_device("device: {impl: pcm}");
+  const DriftReadout& d = *dev->drift_readout();
+  EXPECT_DOUBLE_EQ(d.readout(ref), 6.0);
+  EXPECT_DOUBLE_EQ(d.compensation_scale(d.readout(ref), d.readout(now)), 2.0);
   const std::vector<float> ref2 = {1.0F, -1.0F};
   const std::vector<float> now2 = {0.5F, -0.7F};
-  EXPECT_NEAR(PcmDevice::drift_compensation_scale(ref2, now2), 2.0 / 1.2, 1e-7);
-  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(5.0, 0.0), 1.0);
-  EXPECT_DOUBLE_EQ(PcmDevice::drift_compensation_scale(3.0, 2.0), 1.5);
+  EXPECT_NEAR(d.compensation_scale(d.readout(ref2), d.readout(now2)), 2.0 / 1.2, 1e-7);
+  EXPECT_DOUBLE_EQ(d.compensation_scale(5.0, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(d.compensation_scale(3.0, 2.0), 1.5);
 }
 
 // SET-step model (Nandakumar et al., aihwkit fit in units of g_max): at u = 0.5,
@@ -164,14 +167,14 @@ TEST(Pcm, SetPulseStepAndCycleToCycleNoiseMatchTheFit) {
   const double gmax = 25e-6;
   const double du = 0.005 * (1 + 27.235 * std::exp(-2.5));
   EXPECT_NEAR(du, 0.0161779, 1e-7);
-  EXPECT_NEAR(pcm.mean_set_step_S(0.5 * gmax), du * gmax, 1e-15);
+  EXPECT_NEAR(pcm.mean_step_S(0.5 * gmax), du * gmax, 1e-15);
   // Steps shrink with conductance: (1 + 27.235) / (1 + 27.235 e^{-5}) = 23.857 from 0 to g_max.
-  EXPECT_NEAR(pcm.mean_set_step_S(0.0) / pcm.mean_set_step_S(gmax), 23.857, 1e-3);
+  EXPECT_NEAR(pcm.mean_step_S(0.0) / pcm.mean_step_S(gmax), 23.857, 1e-3);
   const double sd = 0.6 * (du + 0.021 + 0.108 * 0.5);
   std::vector<CellState> cells(kN, CellState{static_cast<float>(0.5 * gmax), 0, 0, 0});
   std::vector<std::uint16_t> pulses(kN, 1);
   Rng rng(31, 0);
-  const auto t = pcm.apply_set_pulses(cells, testing::iota_index(kN), pulses, rng);
+  const auto t = pcm.apply_pulses(cells, testing::iota_index(kN), pulses, rng);
   EXPECT_EQ(t.pulses, kN);
   EXPECT_NEAR(t.energy_J, kN * 10e-12, 1e-6 * kN * 10e-12);
   std::vector<double> step(kN);
@@ -181,7 +184,7 @@ TEST(Pcm, SetPulseStepAndCycleToCycleNoiseMatchTheFit) {
   EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN));
 }
 
-// The spread of one SET pulse as the trainer sees it (PcmDevice::set_step_std_S, used by the
+// The spread of one SET pulse as the trainer sees it (PcmDevice::step_std_S, used by the
 // mixed-precision rule's min_error pulse count), by hand from the aihwkit fit (ExpStep
 // update_once_complex_noise: dw_std = dw_min_std (|dw| + dw_min_std_add + dw_min_std_slope |w|)
 // with w = 2 u):
@@ -193,11 +196,11 @@ TEST(Pcm, SetStepSpreadIsTheFitsCycleToCycleSd) {
   auto dev = make_device("device: {impl: pcm}");
   const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
   const double gmax = 25e-6;
-  EXPECT_NEAR(pcm.set_step_std_S(0.0), 0.097305 * gmax, 1e-6 * 0.097305 * gmax);
-  EXPECT_NEAR(pcm.set_step_std_S(0.5 * gmax), 0.05470675 * gmax, 1e-6 * 0.05470675 * gmax);
-  EXPECT_NEAR(pcm.set_step_std_S(0.5 * gmax) / pcm.mean_set_step_S(0.5 * gmax), 3.3816, 1e-4);
+  EXPECT_NEAR(pcm.step_std_S(0.0), 0.097305 * gmax, 1e-6 * 0.097305 * gmax);
+  EXPECT_NEAR(pcm.step_std_S(0.5 * gmax), 0.05470675 * gmax, 1e-6 * 0.05470675 * gmax);
+  EXPECT_NEAR(pcm.step_std_S(0.5 * gmax) / pcm.mean_step_S(0.5 * gmax), 3.3816, 1e-4);
   auto quiet = make_device("device: {impl: pcm, set_model: {c2c_std: 0}}");
-  EXPECT_EQ(dynamic_cast<const PcmDevice&>(*quiet).set_step_std_S(0.5 * gmax), 0.0);
+  EXPECT_EQ(dynamic_cast<const PcmDevice&>(*quiet).step_std_S(0.5 * gmax), 0.0);
 }
 
 // Refresh (no cycle-to-cycle noise, so steps are deterministic): pair (0.9, 0.5) g_max is above
@@ -218,7 +221,7 @@ TEST(Pcm, RefreshRewritesTheDifferenceOfSaturatedPairs) {
   const auto t = pcm.refresh(plus, minus, idx, rng);
   EXPECT_EQ(t.program_events, 1U);
   EXPECT_NEAR(minus[0].g, 0.005 * gmax, 1e-12);
-  EXPECT_NEAR(plus[0].g - minus[0].g, 0.4 * gmax, pcm.mean_set_step_S(0.3 * gmax));
+  EXPECT_NEAR(plus[0].g - minus[0].g, 0.4 * gmax, pcm.mean_step_S(0.3 * gmax));
   EXPECT_FLOAT_EQ(plus[1].g, static_cast<float>(0.9 * gmax));
   EXPECT_FLOAT_EQ(minus[1].g, static_cast<float>(0.1 * gmax));
   // 2 RESET pulses + the SET pulses; 2 reads + one per SET pulse.
