@@ -1,5 +1,5 @@
 // SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
-// - NeuroSim V1.3 SarADC.cpp fit (REFERENCES.md section 4): energy, area, latency (bits+1) ns;
+// - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy, area, latency (bits+1) ns;
 // - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
 // - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
@@ -19,7 +19,7 @@ namespace {
 constexpr double kIsaacFeature = 32e-9;  // m
 constexpr double kIsaacVdd = 0.9;        // V (our 32 nm table)
 constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
-// pJ per conversion, 4..10 bits (REFERENCES.md section 4).
+// pJ per conversion, 4..10 bits (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013; docs/periphery/adc.md).
 constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
 }  // namespace
 

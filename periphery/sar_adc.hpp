@@ -1,7 +1,7 @@
 // Successive-approximation ADC: cost face from NeuroSim's SAR fit, a Walden figure of merit or
 // ISAAC's table; area from NeuroSim's transistor count; latency bits + 1 cycles.
 // Sources: NeuroSim V1.3 SarADC.cpp (Peng et al., "DNN+NeuroSim V2.0", IEEE TCAD 2021),
-// REFERENCES.md section 4; Walden, IEEE JSAC 17(4) 1999; Shafiee et al. (ISAAC), ISCA 2016.
+// Peng et al., IEDM 2019 (DNN+NeuroSim); Walden, IEEE JSAC 17(4) 1999; Shafiee et al. (ISAAC), ISCA 2016.
 #pragma once
 
 #include <string>

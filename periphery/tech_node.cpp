@@ -1,6 +1,6 @@
 // Technology node tables. Sources (each value's derivation is in configs/tech/<node>.yaml):
 // - feature size, supply: NeuroSim V1.3 Technology.cpp (PTM high-performance models);
-// - SAR fit (a, b, c, k): NeuroSim V1.3 SarADC.cpp, high-performance roadmap (REFERENCES.md 4);
+// - SAR fit (a, b, c, k): NeuroSim V1.3 SarADC.cpp, high-performance roadmap (Peng et al., IEDM 2019);
 // - minimum transistor footprint: NeuroSim constant.h gate-area rules (28 F transistor-region
 //   height x 2 (POLY_WIDTH 1 + MIN_GAP_BET_GATE_POLY 2.8) F = 212.8 F^2);
 // - SRAM cell 146 F^2: CACTI 6.5 6T cell;

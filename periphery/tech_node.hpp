@@ -15,7 +15,7 @@ namespace xbarsim::periphery {
 
 // The parameters of one technology node; plain data, SI units.
 struct TechNode {
-  // NeuroSim's SAR ADC power fit P = (a bits + b) uW + c exp(k log10(R')) W (REFERENCES.md 4).
+  // NeuroSim's SAR ADC power fit P = (a bits + b) uW + c exp(k log10(R')) W (Peng et al., IEDM 2019).
   struct SarFit {
     double a = 0.0;
     double b = 0.0;

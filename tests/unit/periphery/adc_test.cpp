@@ -1,5 +1,5 @@
 // ADC: quantizer thresholds, clipping and monotonicity; SAR/flash/ideal cost faces against
-// hand-computed values; the NeuroSim SAR fit against REFERENCES.md section 4 (22 nm table).
+// hand-computed values; the NeuroSim SAR fit against values worked out by hand from SarADC.cpp (22 nm).
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -144,7 +144,7 @@ TEST(AdcQuantizer, IdealPassesThroughAtNoCost) {
 // --- cost face ---------------------------------------------------------------------------
 
 TEST(SarAdcFit, Reproduces22nmTableOfReferencesWithin2Percent) {
-  // REFERENCES.md section 4, V_read 0.5 V: 5-bit 46 fJ (100 kOhm), 90 fJ (10 kOhm);
+  // Worked out by hand from NeuroSim V1.3 SarADC.cpp's fit, V_read 0.5 V: 5-bit 46 fJ (100 kOhm), 90 fJ (10 kOhm);
   // 8-bit 89 fJ and 155 fJ.
   struct Check {
     int bits;

@@ -36,7 +36,7 @@ TEST(TechNode, YamlFilesMatchTheBuiltInTables) {
     EXPECT_DOUBLE_EQ(y.sram_energy_per_bit_8KB, b.sram_energy_per_bit_8KB) << name;
     EXPECT_DOUBLE_EQ(y.sram_leakage_per_bit, b.sram_leakage_per_bit) << name;
   }
-  // Spot values typed from REFERENCES.md section 4 (not from the code).
+  // Spot values typed from NeuroSim V1.3's SarADC.cpp coefficient table (not from the code).
   EXPECT_DOUBLE_EQ(TechNode::builtin("45nm").sar.b, 11.931);
   EXPECT_DOUBLE_EQ(TechNode::builtin("65nm").sar.k, -2.321);
   EXPECT_DOUBLE_EQ(TechNode::builtin("32nm").feature_size, 32e-9);
