@@ -30,7 +30,7 @@ namespace xbarsim::workloads {
 namespace {
 
 // The largest mini-batch of in-situ training.
-constexpr std::int64_t kMaxBatchSize = 10000;
+constexpr std::int64_t kMaxInsituBatchSize = 10000;
 
 double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
   std::vector<int> predicted;
@@ -138,15 +138,14 @@ class InsituEpochs final : public EpochTrainer {
 
 class InsituTraining final : public Experiment {
  public:
-  InsituTraining(const Params& experiment, const ExperimentSpec& spec, const Params& root)
+  InsituTraining(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
       : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
         network_(NetworkSpec::from_params(root.child("network"))),
         chip_spec_(training_chip(root, network_.widths)),
-        training_(TrainingSpec::from_params(root.child("training"), kMaxBatchSize)),
+        training_(TrainingSpec::from_params(root.child("training"), kMaxInsituBatchSize)),
         insitu_(InsituTrainingSpec::from_params(root.child("training"))),
         simulation_(SimulationSpec::from_params(root)) {
-    (void)experiment;
     const Params arch = root.child("arch");
     rule_ = UpdateRuleRegistry::instance().create(insitu_.update, chip_spec_, training_.optimizer);
     bias_optimizer_ = training_.make_optimizer();

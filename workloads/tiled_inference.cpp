@@ -33,7 +33,7 @@ double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
 
 class TiledInference final : public Experiment {
  public:
-  TiledInference(const Params& experiment, const ExperimentSpec& spec, const Params& root)
+  TiledInference(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
       : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
         network_(NetworkSpec::from_params(root.child("network"), NetworkSpec::kMayGiveWeights)),
@@ -43,7 +43,6 @@ class TiledInference final : public Experiment {
         training_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)),
         device_aware_spec_(DeviceAwareSpec::from_params(root.child("training"))),
         simulation_(SimulationSpec::from_params(root)) {
-    (void)experiment;
     trainer_ = std::make_unique<Fp32Trainer>(training_);
     // Ex situ, device aware (docs/training/exsitu.md): training.device_aware.enabled.
     if (device_aware_spec_.enabled) {
