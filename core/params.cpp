@@ -1,5 +1,6 @@
 #include "core/params.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -19,6 +20,8 @@ struct Params::Document {
   YAML::Node root;
   std::set<std::string, std::less<>> touched;     // key paths read by some accessor
   std::set<std::string, std::less<>> overridden;  // key paths set from the command line
+  // Key path of a value -> the code locations that read it (readers_of).
+  std::map<std::string, std::vector<std::string>, std::less<>> readers;
   // Key path -> file its subtree came from (`include:`); the longest matching prefix wins.
   std::map<std::string, std::string, std::less<>> file_of_path;
 
@@ -262,10 +265,23 @@ void Params::fail(std::string_view key, std::string_view expected) const {
                                 key_path(key), expected));
 }
 
-YAML::Node Params::required_scalar(std::string_view key, std::string_view expected) const {
+void Params::claim(std::string_view key, const std::source_location& reader) const {
+  std::vector<std::string>& readers = doc_->readers[key_path(key)];
+  std::string where = fmt::format("{}:{}", reader.file_name(), reader.line());
+  if (std::find(readers.begin(), readers.end(), where) == readers.end()) readers.push_back(std::move(where));
+}
+
+std::vector<std::string> Params::readers_of(std::string_view key_path) const {
+  const auto it = doc_->readers.find(key_path);
+  return it == doc_->readers.end() ? std::vector<std::string>{} : it->second;
+}
+
+YAML::Node Params::required_scalar(std::string_view key, std::string_view expected,
+                                   const std::source_location& reader) const {
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
   doc_->touched.insert(key_path(key));
+  claim(key, reader);
   if (!value.IsScalar()) fail(key, expected);
   return value;
 }
@@ -314,10 +330,10 @@ std::vector<Params> Params::child_list(std::string_view key) const {
   return out;
 }
 
-double Params::quantity(std::string_view key, units::Dimension dim, double min,
-                        double max) const {
+double Params::quantity(std::string_view key, units::Dimension dim, double min, double max,
+                        std::source_location reader) const {
   const std::string expected = units::describe(dim) + range_text(min, max);
-  const YAML::Node n = required_scalar(key, expected);
+  const YAML::Node n = required_scalar(key, expected, reader);
   double v = 0.0;
   try {
     v = units::parse(n.Scalar(), dim);
@@ -329,14 +345,15 @@ double Params::quantity(std::string_view key, units::Dimension dim, double min,
 }
 
 double Params::quantity_or(std::string_view key, units::Dimension dim,
-                           std::string_view default_text, double min, double max) const {
+                           std::string_view default_text, double min, double max,
+                           std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_text)));
-  return quantity(key, dim, min, max);
+  return quantity(key, dim, min, max, reader);
 }
 
-double Params::real(std::string_view key, double min, double max) const {
+double Params::real(std::string_view key, double min, double max, std::source_location reader) const {
   const std::string expected = "a number" + range_text(min, max);
-  const YAML::Node n = required_scalar(key, expected);
+  const YAML::Node n = required_scalar(key, expected, reader);
   double v = 0.0;
   try {
     v = units::parse(n.Scalar(), units::Dimension::kDimensionless);
@@ -347,27 +364,29 @@ double Params::real(std::string_view key, double min, double max) const {
   return v;
 }
 
-double Params::real_or(std::string_view key, double default_value, double min, double max) const {
+double Params::real_or(std::string_view key, double default_value, double min, double max,
+                       std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(fmt::format("{}", default_value)));
-  return real(key, min, max);
+  return real(key, min, max, reader);
 }
 
-std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_t max) const {
+std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_t max,
+                             std::source_location reader) const {
   const std::string expected = "an integer" + range_text_int(min, max);
-  const YAML::Node n = required_scalar(key, expected);
+  const YAML::Node n = required_scalar(key, expected, reader);
   const auto v = parse_int(n.Scalar());
   if (!v || *v < min || *v > max) fail(key, expected);
   return *v;
 }
 
 std::int64_t Params::integer_or(std::string_view key, std::int64_t default_value,
-                                std::int64_t min, std::int64_t max) const {
+                                std::int64_t min, std::int64_t max, std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(default_value));
-  return integer(key, min, max);
+  return integer(key, min, max, reader);
 }
 
-bool Params::boolean(std::string_view key) const {
-  const YAML::Node n = required_scalar(key, "true or false");
+bool Params::boolean(std::string_view key, std::source_location reader) const {
+  const YAML::Node n = required_scalar(key, "true or false", reader);
   try {
     return n.as<bool>();
   } catch (const YAML::Exception&) {
@@ -375,25 +394,27 @@ bool Params::boolean(std::string_view key) const {
   }
 }
 
-bool Params::boolean_or(std::string_view key, bool default_value) const {
+bool Params::boolean_or(std::string_view key, bool default_value, std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(default_value));
-  return boolean(key);
+  return boolean(key, reader);
 }
 
-std::string Params::string(std::string_view key) const {
-  const YAML::Node n = required_scalar(key, "a string");
+std::string Params::string(std::string_view key, std::source_location reader) const {
+  const YAML::Node n = required_scalar(key, "a string", reader);
   if (n.Scalar().empty()) fail(key, "a non-empty string");
   return n.Scalar();
 }
 
-std::string Params::string_or(std::string_view key, std::string_view default_value) const {
+std::string Params::string_or(std::string_view key, std::string_view default_value,
+                              std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_value)));
-  return string(key);
+  return string(key, reader);
 }
 
-std::string Params::choice(std::string_view key, const std::vector<std::string>& allowed) const {
+std::string Params::choice(std::string_view key, const std::vector<std::string>& allowed,
+                           std::source_location reader) const {
   const std::string expected = fmt::format("one of: {}", fmt::join(allowed, ", "));
-  const YAML::Node n = required_scalar(key, expected);
+  const YAML::Node n = required_scalar(key, expected, reader);
   for (const auto& a : allowed) {
     if (n.Scalar() == a) return a;
   }
@@ -401,17 +422,18 @@ std::string Params::choice(std::string_view key, const std::vector<std::string>&
 }
 
 std::string Params::choice_or(std::string_view key, const std::vector<std::string>& allowed,
-                              std::string_view default_value) const {
+                              std::string_view default_value, std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_value)));
-  return choice(key, allowed);
+  return choice(key, allowed, reader);
 }
 
-std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_t min,
-                                               std::int64_t max) const {
+std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_t min, std::int64_t max,
+                                               std::source_location reader) const {
   const std::string expected = "a non-empty list of integers" + range_text_int(min, max);
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
   doc_->touched.insert(key_path(key));
+  claim(key, reader);
   if (!value.IsSequence() || value.size() == 0) fail(key, expected);
   std::vector<std::int64_t> out;
   for (const auto& item : value) {
@@ -425,11 +447,13 @@ std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_
   return out;
 }
 
-std::vector<double> Params::real_list(std::string_view key, double min, double max) const {
+std::vector<double> Params::real_list(std::string_view key, double min, double max,
+                                      std::source_location reader) const {
   const std::string expected = "a non-empty list of numbers" + range_text(min, max);
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
   doc_->touched.insert(key_path(key));
+  claim(key, reader);
   if (!value.IsSequence() || value.size() == 0) fail(key, expected);
   std::vector<double> out;
   for (const auto& item : value) {
@@ -451,8 +475,9 @@ std::vector<double> Params::real_list(std::string_view key, double min, double m
   return out;
 }
 
-std::filesystem::path Params::file_path(std::string_view key, bool relative_to_file) const {
-  std::filesystem::path p = string(key);
+std::filesystem::path Params::file_path(std::string_view key, bool relative_to_file,
+                                        std::source_location reader) const {
+  std::filesystem::path p = string(key, reader);
   if (relative_to_file && p.is_relative() && !doc_->file.empty()) {
     p = doc_->file.parent_path() / p;
   }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,9 @@ namespace xbarsim {
 
 // A view of one map in a configuration document. Copies share the document and its read marks.
 // Every accessor throws ConfigError with one line: "FILE:LINE: KEY.PATH: expected ..., got ...".
+// Every value accessor also records the code location that called it (its `reader`, defaulted
+// to the call site) as a reader of the key path: readers_of() lists them, so that a test can
+// check that each key has exactly one place in the code that reads it.
 class Params {
  public:
   // Loads a YAML file; throws ConfigError for a missing file or a YAML syntax error. A section
@@ -58,49 +62,63 @@ class Params {
   // Physical quantities in SI units, parsed by units::parse. Range in SI units, inclusive.
   double quantity(std::string_view key, units::Dimension dim,
                   double min = -std::numeric_limits<double>::infinity(),
-                  double max = std::numeric_limits<double>::infinity()) const;
+                  double max = std::numeric_limits<double>::infinity(),
+                  std::source_location reader = std::source_location::current()) const;
   double quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text,
                      double min = -std::numeric_limits<double>::infinity(),
-                     double max = std::numeric_limits<double>::infinity()) const;
+                     double max = std::numeric_limits<double>::infinity(),
+                     std::source_location reader = std::source_location::current()) const;
 
   double real(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
-              double max = std::numeric_limits<double>::infinity()) const;
+              double max = std::numeric_limits<double>::infinity(),
+              std::source_location reader = std::source_location::current()) const;
   double real_or(std::string_view key, double default_value,
                  double min = -std::numeric_limits<double>::infinity(),
-                 double max = std::numeric_limits<double>::infinity()) const;
+                 double max = std::numeric_limits<double>::infinity(),
+                 std::source_location reader = std::source_location::current()) const;
 
   std::int64_t integer(std::string_view key,
                        std::int64_t min = std::numeric_limits<std::int64_t>::min(),
-                       std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+                       std::int64_t max = std::numeric_limits<std::int64_t>::max(),
+                       std::source_location reader = std::source_location::current()) const;
   std::int64_t integer_or(std::string_view key, std::int64_t default_value,
                           std::int64_t min = std::numeric_limits<std::int64_t>::min(),
-                          std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+                          std::int64_t max = std::numeric_limits<std::int64_t>::max(),
+                          std::source_location reader = std::source_location::current()) const;
 
-  bool boolean(std::string_view key) const;
-  bool boolean_or(std::string_view key, bool default_value) const;
+  bool boolean(std::string_view key, std::source_location reader = std::source_location::current()) const;
+  bool boolean_or(std::string_view key, bool default_value, std::source_location reader = std::source_location::current()) const;
 
-  std::string string(std::string_view key) const;
-  std::string string_or(std::string_view key, std::string_view default_value) const;
+  std::string string(std::string_view key, std::source_location reader = std::source_location::current()) const;
+  std::string string_or(std::string_view key, std::string_view default_value,
+                        std::source_location reader = std::source_location::current()) const;
   // A string that must be one of `allowed`.
-  std::string choice(std::string_view key, const std::vector<std::string>& allowed) const;
+  std::string choice(std::string_view key, const std::vector<std::string>& allowed,
+                     std::source_location reader = std::source_location::current()) const;
   std::string choice_or(std::string_view key, const std::vector<std::string>& allowed,
-                        std::string_view default_value) const;
+                        std::string_view default_value, std::source_location reader = std::source_location::current()) const;
 
   // A required non-empty list of integers, each in [min, max].
   std::vector<std::int64_t> integer_list(
       std::string_view key, std::int64_t min = std::numeric_limits<std::int64_t>::min(),
-      std::int64_t max = std::numeric_limits<std::int64_t>::max()) const;
+      std::int64_t max = std::numeric_limits<std::int64_t>::max(), std::source_location reader = std::source_location::current()) const;
   // A required non-empty list of plain numbers, each in [min, max].
   std::vector<double> real_list(std::string_view key,
                                 double min = -std::numeric_limits<double>::infinity(),
-                                double max = std::numeric_limits<double>::infinity()) const;
+                                double max = std::numeric_limits<double>::infinity(),
+                                std::source_location reader = std::source_location::current()) const;
 
   // A path value, resolved relative to the directory of the file that holds it when relative
   // and `relative_to_file` is set; otherwise relative to the working directory.
-  std::filesystem::path file_path(std::string_view key, bool relative_to_file = false) const;
+  std::filesystem::path file_path(std::string_view key, bool relative_to_file = false,
+                                  std::source_location reader = std::source_location::current()) const;
 
   // Throws ConfigError naming the first key (in document order) that no accessor read.
   void check_all_read() const;
+
+  // The code locations ("FILE:LINE" of the accessor calls) that read the value at `key_path`
+  // (from the document root), in the order they first did; empty when none did.
+  std::vector<std::string> readers_of(std::string_view key_path) const;
 
   // The whole document as it stands: overrides applied and defaults filled in.
   std::string resolved_yaml() const;
@@ -114,7 +132,10 @@ class Params {
 
   std::string key_path(std::string_view key) const;
   // The scalar at `key` (marks it read); throws when missing or not a scalar.
-  YAML::Node required_scalar(std::string_view key, std::string_view expected) const;
+  YAML::Node required_scalar(std::string_view key, std::string_view expected,
+                             const std::source_location& reader) const;
+  // Records `reader` as a reader of `key`.
+  void claim(std::string_view key, const std::source_location& reader) const;
   void record_default(std::string_view key, const YAML::Node& value) const;
   std::string location_of(const YAML::Node& node, std::string_view path) const;
 

@@ -38,7 +38,11 @@ class Registry {
 
   // Reads `impl` from `section` (an error lists the registered names) and builds it.
   std::unique_ptr<Interface> create(const Params& section, Args... args) const {
-    const std::string name = section.choice("impl", names());
+    return build(section.choice("impl", names()), section, std::forward<Args>(args)...);
+  }
+
+  // Builds the implementation `name` (one of names(), read by the caller) from `section`.
+  std::unique_ptr<Interface> build(const std::string& name, const Params& section, Args... args) const {
     return factories_.at(name)(section, std::forward<Args>(args)...);
   }
 

@@ -12,6 +12,7 @@
 
 #include "arch/crossbar_array.hpp"
 #include "arch/weight_encoding.hpp"
+#include "workloads/training_loop.hpp"
 
 namespace xbarsim::workloads {
 
@@ -89,30 +90,14 @@ namespace {
 // warm-started from the previous step's scale).
 constexpr int kScaleIterationsInit = 50;
 
-ScaleRule parse_rule(const std::string& s) { return s == "max_abs" ? ScaleRule::kMaxAbs : ScaleRule::kLeastSquares; }
-
 }  // namespace
 
-bool DeviceAwareTrainer::enabled(const Params& training) {
-  if (!training.has("device_aware")) return false;
-  const Params p = training.child("device_aware");
-  // Read every key so that a disabled section is checked as strictly as an enabled one.
-  (void)p.real_or("noise_scale", 1.0, 0.0, 100.0);
-  (void)p.choice_or("scale", {"least_squares", "max_abs"}, "least_squares");
-  (void)p.integer_or("scale_iterations", 2, 1, 100);
-  return p.boolean_or("enabled", true);
-}
-
-DeviceAwareTrainer::DeviceAwareTrainer(const Params& training, const devices::Device& device,
-                                       arch::WeightEncoding encoding, const devices::ProgramOptions& opts)
-    : epochs_(static_cast<int>(training.integer("epochs", 1, 1000))),
-      batch_size_(static_cast<int>(training.integer("batch_size", 1, 60000))),
-      lr_decay_(training.real_or("learning_rate_decay", 1.0, 0.0, 1.0)),
-      optimizer_(OptimizerRegistry::instance().create(training.child("optimizer"))),
-      noise_scale_(training.child_or_empty("device_aware").real_or("noise_scale", 1.0, 0.0, 100.0)),
-      scale_rule_(parse_rule(
-          training.child_or_empty("device_aware").choice_or("scale", {"least_squares", "max_abs"}, "least_squares"))),
-      scale_iterations_(static_cast<int>(training.child_or_empty("device_aware").integer_or("scale_iterations", 2, 1, 100))),
+DeviceAwareTrainer::DeviceAwareTrainer(const TrainingSpec& training, const DeviceAwareSpec& device_aware,
+                                       const devices::Device& device, arch::WeightEncoding encoding,
+                                       const devices::ProgramOptions& opts)
+    : training_(training),
+      device_aware_(device_aware),
+      optimizer_(training.make_optimizer()),
       device_(device),
       encoding_(encoding),
       opts_(opts),
@@ -133,7 +118,7 @@ void DeviceAwareTrainer::update_scales(int iterations) {
     const Mlp::Matrix& w = latent_[l];
     double max_abs = w.cwiseAbs().maxCoeff();
     if (!(max_abs > 0.0)) max_abs = 1.0;  // an all-zero layer: any scale holds it
-    if (scale_rule_ == ScaleRule::kMaxAbs) {
+    if (device_aware_.scale_rule == ScaleRule::kMaxAbs) {
       alpha_[l] = max_abs;
       continue;
     }
@@ -155,8 +140,8 @@ void DeviceAwareTrainer::update_scales(int iterations) {
 }
 
 void DeviceAwareTrainer::write_forward(Mlp& net, Rng* noise_rng) const {
-  const bool noisy = noise_rng != nullptr && noise_scale_ > 0.0 && noise_ != nullptr;
-  const auto s = static_cast<float>(noise_scale_);
+  const bool noisy = noise_rng != nullptr && device_aware_.noise_scale > 0.0 && noise_ != nullptr;
+  const auto s = static_cast<float>(device_aware_.noise_scale);
   for (std::size_t l = 0; l < latent_.size(); ++l) {
     const Mlp::Matrix& w = latent_[l];
     Mlp::Matrix& out = net.weights()[l];
@@ -214,64 +199,68 @@ void DeviceAwareTrainer::write_quantized(Mlp& net) const {
   }
 }
 
+namespace {
+
+// Device-aware epochs: before each batch the scales and the noisy forward weights from the
+// latent ones; the optimizer steps the latent weights (straight-through estimator). After each
+// epoch the test accuracy of the quantized, noise-free network.
+class DeviceAwareEpochs final : public EpochTrainer {
+ public:
+  DeviceAwareEpochs(DeviceAwareTrainer& trainer, Mlp& net, Optimizer& optimizer, std::vector<Mlp::Matrix>& latent,
+                    std::uint64_t seed, const Dataset& test, const std::function<void(const EpochResult&)>& on_epoch)
+      : trainer_(trainer),
+        net_(net),
+        optimizer_(optimizer),
+        refs_(parameter_refs(net, latent)),
+        noise_rng_(seed, 0x0015eULL),
+        test_(test),
+        on_epoch_(on_epoch) {}
+
+  std::string epoch_label(int epoch, int epochs) const override {
+    return fmt::format("device-aware epoch {}/{}", epoch, epochs);
+  }
+  void run_batch(const Batch& batch, double lr, EpochTally& tally) override {
+    trainer_.update_scales(trainer_.scale_iterations());
+    trainer_.write_forward(net_, &noise_rng_);
+    // Straight-through estimator: the gradient with respect to the forward weights updates
+    // the latent weights unchanged.
+    fp32_batch(net_, batch, optimizer_, refs_, lr, predicted_, tally);
+  }
+  void end_epoch(const EpochSummary& s) override {
+    trainer_.update_scales(trainer_.scale_iterations());
+    trainer_.write_forward(net_, nullptr);
+    EpochResult r;
+    r.epoch = s.epoch;
+    r.learning_rate = s.learning_rate;
+    r.train_loss = s.train_loss;
+    r.train_accuracy_pct = s.train_accuracy_pct;
+    r.test_accuracy_pct = evaluate_accuracy(net_, test_);
+    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+    on_epoch_(r);
+  }
+
+ private:
+  DeviceAwareTrainer& trainer_;
+  Mlp& net_;
+  Optimizer& optimizer_;
+  std::vector<ParamRef> refs_;
+  Rng noise_rng_;
+  const Dataset& test_;
+  const std::function<void(const EpochResult&)>& on_epoch_;
+  std::vector<int> predicted_;
+};
+
+}  // namespace
+
 void DeviceAwareTrainer::train(Mlp& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng,
                                RunContext& ctx, const std::function<void(const EpochResult&)>& on_epoch) {
-  Rng noise_rng(seed, 0x0015eULL);
-  if (noise_scale_ > 0.0) build_noise(seed);
+  if (noise_scale() > 0.0) build_noise(seed);
   set_latent(net);
   update_scales(kScaleIterationsInit);
-
-  std::vector<ParamRef> refs;
-  for (std::size_t l = 0; l < net.layers(); ++l) {
-    auto& w = latent_[l];
-    auto& b = net.biases()[l];
-    refs.push_back({Eigen::Map<Eigen::VectorXf>(w.data(), w.size()),
-                    Eigen::Map<const Eigen::VectorXf>(net.weight_grads()[l].data(), w.size())});
-    refs.push_back({Eigen::Map<Eigen::VectorXf>(b.data(), b.size()),
-                    Eigen::Map<const Eigen::VectorXf>(net.bias_grads()[l].data(), b.size())});
-  }
-  std::vector<std::size_t> order(train.count);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  Mlp::Matrix batch(static_cast<Eigen::Index>(train.features), batch_size_);
-  std::vector<std::uint8_t> labels(static_cast<std::size_t>(batch_size_));
-  std::vector<int> predicted;
-  double lr = optimizer_->learning_rate();
-
-  for (int epoch = 1; epoch <= epochs_; ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.index(i)]);
-    double loss_sum = 0.0;
-    std::size_t correct = 0;
-    ctx.progress->start(fmt::format("device-aware epoch {}/{}", epoch, epochs_), train.count);
-    for (std::size_t start = 0; start < train.count; start += static_cast<std::size_t>(batch_size_)) {
-      const auto n = static_cast<Eigen::Index>(
-          std::min<std::size_t>(static_cast<std::size_t>(batch_size_), train.count - start));
-      gather_batch(train, order, start, n, batch, labels);
-      update_scales(scale_iterations_);
-      write_forward(net, &noise_rng);
-      Mlp::argmax(net.forward(batch), predicted);
-      for (Eigen::Index j = 0; j < n; ++j) {
-        correct += predicted[static_cast<std::size_t>(j)] == labels[static_cast<std::size_t>(j)];
-      }
-      loss_sum += static_cast<double>(net.backward(labels)) * static_cast<double>(n);
-      // Straight-through estimator: the gradient with respect to the forward weights updates
-      // the latent weights unchanged.
-      optimizer_->step(refs, static_cast<float>(lr));
-      ctx.progress->update(start + static_cast<std::size_t>(n));
-    }
-    ctx.progress->finish();
-    update_scales(scale_iterations_);
-    write_forward(net, nullptr);
-    EpochResult r;
-    r.epoch = epoch;
-    r.learning_rate = lr;
-    r.train_loss = loss_sum / static_cast<double>(train.count);
-    r.train_accuracy_pct = 100.0 * static_cast<double>(correct) / static_cast<double>(train.count);
-    r.test_accuracy_pct = evaluate_accuracy(net, test);
-    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    on_epoch(r);
-    lr *= lr_decay_;
-  }
+  DeviceAwareEpochs epochs(*this, net, *optimizer_, latent_, seed, test, on_epoch);
+  const TrainingLoop loop(training_, optimizer_->learning_rate(), LearningRateSchedule::kCompounded,
+                          ShuffleOrder::kPrevious);
+  loop.run(epochs, train, rng, ctx);
   // The float network of the latent weights, for comparison; then the weights to program.
   net.weights() = latent_;
   latent_accuracy_ = evaluate_accuracy(net, test);

@@ -25,6 +25,7 @@
 #include "workloads/fp32_trainer.hpp"
 #include "workloads/mlp.hpp"
 #include "workloads/optimizer.hpp"
+#include "workloads/specs.hpp"
 
 namespace xbarsim::workloads {
 
@@ -88,13 +89,6 @@ class ProgrammingNoise {
   devices::ProgramTally tally_;
 };
 
-// How the per-layer scale alpha is chosen.
-enum class ScaleRule {
-  kLeastSquares,  // alpha = argmin ||W - alpha Q(W / alpha)||^2 (Lloyd iterations), capped so
-                  // that the largest |W| lands on an end level (+-1)
-  kMaxAbs,        // alpha = max |W| (what Chip::program does to unaware weights)
-};
-
 // Least-squares scale of `w` onto `levels`: alternates q = Q(w / alpha) and
 // alpha = <w, q> / <q, q>, `iterations` times from `alpha0`. Returns alpha > 0 (alpha0 when the
 // weights are all zero).
@@ -103,19 +97,16 @@ double least_squares_scale(const float* w, std::size_t n, const RepresentableWei
 
 // Trains an MLP device-aware: latent fp32 weights W_l, per-layer scale alpha_l, forward pass on
 //   W_fwd = alpha_l (Q(W_l / alpha_l) + s eps),   eps ~ the device's programming noise per level,
-// backward with the straight-through estimator dL/dW_l = dL/dW_fwd. Reads the `training:`
-// section (epochs, batch_size, learning_rate_decay, optimizer, as the fp32 trainer) and its
-// `device_aware:` child.
+// backward with the straight-through estimator dL/dW_l = dL/dW_fwd. The epochs run in the shared
+// TrainingLoop, as the fp32 trainer's.
 class DeviceAwareTrainer {
  public:
-  // `device` must outlive the trainer. `opts` are the chip's programming options (the noise
-  // table is drawn with them).
-  DeviceAwareTrainer(const Params& training, const devices::Device& device,
-                     arch::WeightEncoding encoding, const devices::ProgramOptions& opts);
-
-  // Reads `training.device_aware` (every key, so a disabled section is still checked) and
-  // returns whether it is enabled; false when the section is absent.
-  static bool enabled(const Params& training);
+  // `training`: epochs, batch_size, learning_rate_decay, optimizer; `device_aware`: noise scale
+  // and scale rule. `device` must outlive the trainer. `opts` are the chip's programming options
+  // (the noise table is drawn with them).
+  DeviceAwareTrainer(const TrainingSpec& training, const DeviceAwareSpec& device_aware,
+                     const devices::Device& device, arch::WeightEncoding encoding,
+                     const devices::ProgramOptions& opts);
 
   // Trains `net` (initialized: its weights become the latent weights) with noise from `seed`
   // and shuffling from `rng`; calls `on_epoch` after each epoch with the test accuracy of the
@@ -129,9 +120,11 @@ class DeviceAwareTrainer {
   // layer otherwise).
   void write_quantized(Mlp& net) const;
 
-  int epochs() const { return epochs_; }
-  double noise_scale() const { return noise_scale_; }
-  ScaleRule scale_rule() const { return scale_rule_; }
+  int epochs() const { return training_.epochs; }
+  double noise_scale() const { return device_aware_.noise_scale; }
+  ScaleRule scale_rule() const { return device_aware_.scale_rule; }
+  // Lloyd steps of the least-squares scale per mini-batch.
+  int scale_iterations() const { return device_aware_.scale_iterations; }
   const RepresentableWeights& levels() const { return levels_; }
   const std::vector<double>& scales() const { return alpha_; }
   // The latent fp32 weights (after train(): as left by the last step).
@@ -152,13 +145,9 @@ class DeviceAwareTrainer {
   void set_latent(const Mlp& net);
 
  private:
-  int epochs_;
-  int batch_size_;
-  double lr_decay_;
+  TrainingSpec training_;
+  DeviceAwareSpec device_aware_;
   std::unique_ptr<Optimizer> optimizer_;
-  double noise_scale_;
-  ScaleRule scale_rule_;
-  int scale_iterations_;
   const devices::Device& device_;
   arch::WeightEncoding encoding_;
   devices::ProgramOptions opts_;

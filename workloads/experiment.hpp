@@ -11,6 +11,7 @@
 #include "core/params.hpp"
 #include "core/progress.hpp"
 #include "core/registry.hpp"
+#include "workloads/specs.hpp"
 
 namespace xbarsim::workloads {
 
@@ -37,7 +38,7 @@ class Experiment {
   virtual nlohmann::json run(RunContext& ctx) = 0;
 };
 
-// Factories take (experiment section, document root).
-using ExperimentRegistry = Registry<Experiment, const Params&>;
+// Factories take (experiment section, its spec, document root); run.cpp reads the spec.
+using ExperimentRegistry = Registry<Experiment, const ExperimentSpec&, const Params&>;
 
 }  // namespace xbarsim::workloads

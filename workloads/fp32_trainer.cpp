@@ -1,17 +1,10 @@
 #include "workloads/fp32_trainer.hpp"
 
 #include <chrono>
-#include <numeric>
 
 #include <fmt/format.h>
 
 namespace xbarsim::workloads {
-
-Fp32Trainer::Fp32Trainer(const Params& training)
-    : epochs_(static_cast<int>(training.integer("epochs", 1, 1000))),
-      batch_size_(static_cast<int>(training.integer("batch_size", 1, 60000))),
-      lr_decay_(training.real_or("learning_rate_decay", 1.0, 0.0, 1.0)),
-      optimizer_(OptimizerRegistry::instance().create(training.child("optimizer"))) {}
 
 double evaluate_accuracy(Mlp& net, const Dataset& d) {
   std::size_t correct = 0;
@@ -27,54 +20,75 @@ double evaluate_accuracy(Mlp& net, const Dataset& d) {
   return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
 }
 
-void Fp32Trainer::train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng,
-                        RunContext& ctx, const std::function<void(const EpochResult&)>& on_epoch) {
+std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights) {
   std::vector<ParamRef> refs;
   for (std::size_t l = 0; l < net.layers(); ++l) {
-    auto& w = net.weights()[l];
+    auto& w = weights[l];
     auto& b = net.biases()[l];
     refs.push_back({Eigen::Map<Eigen::VectorXf>(w.data(), w.size()),
                     Eigen::Map<const Eigen::VectorXf>(net.weight_grads()[l].data(), w.size())});
     refs.push_back({Eigen::Map<Eigen::VectorXf>(b.data(), b.size()),
                     Eigen::Map<const Eigen::VectorXf>(net.bias_grads()[l].data(), b.size())});
   }
-  std::vector<std::size_t> order(train.count);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  Mlp::Matrix batch(static_cast<Eigen::Index>(train.features), batch_size_);
-  std::vector<std::uint8_t> labels(static_cast<std::size_t>(batch_size_));
-  std::vector<int> predicted;
-  double lr = optimizer_->learning_rate();
+  return refs;
+}
 
-  for (int epoch = 1; epoch <= epochs_; ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    // Fisher-Yates with the run's own stream: the same seed gives the same order everywhere.
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.index(i)]);
-    double loss_sum = 0.0;
-    std::size_t correct = 0;
-    ctx.progress->start(fmt::format("fp32 epoch {}/{}", epoch, epochs_), train.count);
-    for (std::size_t start = 0; start < train.count; start += static_cast<std::size_t>(batch_size_)) {
-      const auto n = static_cast<Eigen::Index>(
-          std::min<std::size_t>(static_cast<std::size_t>(batch_size_), train.count - start));
-      gather_batch(train, order, start, n, batch, labels);
-      Mlp::argmax(net.forward(batch), predicted);
-      for (Eigen::Index j = 0; j < n; ++j) {
-        correct += predicted[static_cast<std::size_t>(j)] == labels[static_cast<std::size_t>(j)];
-      }
-      loss_sum += static_cast<double>(net.backward(labels)) * static_cast<double>(n);
-      optimizer_->step(refs, static_cast<float>(lr));
-      ctx.progress->update(start + static_cast<std::size_t>(n));
-    }
-    ctx.progress->finish();
-    EpochResult r;
-    r.epoch = epoch;
-    r.learning_rate = lr;
-    r.train_loss = loss_sum / static_cast<double>(train.count);
-    r.train_accuracy_pct = 100.0 * static_cast<double>(correct) / static_cast<double>(train.count);
-    r.test_accuracy_pct = evaluate_accuracy(net, test);
-    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    on_epoch(r);
-    lr *= lr_decay_;
+void fp32_batch(Mlp& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
+                std::vector<int>& predicted, EpochTally& tally) {
+  Mlp::argmax(net.forward(batch.images), predicted);
+  for (Eigen::Index j = 0; j < batch.n; ++j) {
+    tally.correct += predicted[static_cast<std::size_t>(j)] == batch.labels[static_cast<std::size_t>(j)];
   }
+  tally.loss_sum += static_cast<double>(net.backward(batch.labels)) * static_cast<double>(batch.n);
+  optimizer.step(refs, static_cast<float>(lr));
+}
+
+namespace {
+
+// Plain fp32 epochs: a batch is fp32_batch; after each epoch the test accuracy.
+class Fp32Epochs final : public EpochTrainer {
+ public:
+  Fp32Epochs(Mlp& net, Optimizer& optimizer, const Dataset& test,
+             const std::function<void(const EpochResult&)>& on_epoch)
+      : net_(net), optimizer_(optimizer), refs_(parameter_refs(net, net.weights())), test_(test), on_epoch_(on_epoch) {}
+
+  std::string epoch_label(int epoch, int epochs) const override {
+    return fmt::format("fp32 epoch {}/{}", epoch, epochs);
+  }
+  void run_batch(const Batch& batch, double lr, EpochTally& tally) override {
+    fp32_batch(net_, batch, optimizer_, refs_, lr, predicted_, tally);
+  }
+  void end_epoch(const EpochSummary& s) override {
+    EpochResult r;
+    r.epoch = s.epoch;
+    r.learning_rate = s.learning_rate;
+    r.train_loss = s.train_loss;
+    r.train_accuracy_pct = s.train_accuracy_pct;
+    r.test_accuracy_pct = evaluate_accuracy(net_, test_);
+    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+    on_epoch_(r);
+  }
+
+ private:
+  Mlp& net_;
+  Optimizer& optimizer_;
+  std::vector<ParamRef> refs_;
+  const Dataset& test_;
+  const std::function<void(const EpochResult&)>& on_epoch_;
+  std::vector<int> predicted_;
+};
+
+}  // namespace
+
+Fp32Trainer::Fp32Trainer(const TrainingSpec& training)
+    : training_(training), optimizer_(training.make_optimizer()) {}
+
+void Fp32Trainer::train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
+                        const std::function<void(const EpochResult&)>& on_epoch) {
+  Fp32Epochs epochs(net, *optimizer_, test, on_epoch);
+  const TrainingLoop loop(training_, optimizer_->learning_rate(), LearningRateSchedule::kCompounded,
+                          ShuffleOrder::kPrevious);
+  loop.run(epochs, train, rng, ctx);
 }
 
 }  // namespace xbarsim::workloads

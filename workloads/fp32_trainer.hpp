@@ -5,12 +5,13 @@
 #include <functional>
 #include <memory>
 
-#include "core/params.hpp"
 #include "core/rng.hpp"
 #include "workloads/dataset.hpp"
 #include "workloads/experiment.hpp"
 #include "workloads/mlp.hpp"
 #include "workloads/optimizer.hpp"
+#include "workloads/specs.hpp"
+#include "workloads/training_loop.hpp"
 
 namespace xbarsim::workloads {
 
@@ -23,26 +24,36 @@ struct EpochResult {
   double wall_s = 0.0;
 };
 
+// The largest mini-batch of fp32 (and device-aware) training: the whole MNIST training set.
+inline constexpr std::int64_t kMaxFp32BatchSize = 60000;
+
 class Fp32Trainer {
  public:
-  // Reads the `training:` section: epochs, batch_size, learning_rate_decay, optimizer.
-  explicit Fp32Trainer(const Params& training);
+  // `training`: epochs, batch_size, learning_rate_decay, optimizer.
+  explicit Fp32Trainer(const TrainingSpec& training);
 
   // Trains `net` (already initialized) for the configured epochs with shuffling from `rng`;
   // calls `on_epoch` after each epoch (test accuracy on `test`).
   void train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
              const std::function<void(const EpochResult&)>& on_epoch);
 
-  int epochs() const { return epochs_; }
+  int epochs() const { return training_.epochs; }
 
  private:
-  int epochs_;
-  int batch_size_;
-  double lr_decay_;
+  TrainingSpec training_;
   std::unique_ptr<Optimizer> optimizer_;
 };
 
 // Test accuracy in percent of `net` on `d` (batches of 1000 images).
 double evaluate_accuracy(Mlp& net, const Dataset& d);
+
+// The parameter views (weights then biases of each layer) an optimizer steps for `net`, with
+// `weights[l]` standing for the weights of layer l (the network's own, or latent weights).
+std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights);
+
+// One fp32 training batch of `net` (forward, loss, backward, optimizer step): adds the batch's
+// loss x n and its correct predictions to `tally`. `predicted` is scratch.
+void fp32_batch(Mlp& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
+                std::vector<int>& predicted, EpochTally& tally);
 
 }  // namespace xbarsim::workloads

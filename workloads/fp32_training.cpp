@@ -18,11 +18,11 @@ namespace {
 
 class Fp32Training final : public Experiment {
  public:
-  Fp32Training(const Params& experiment, const Params& root)
-      : seed_(static_cast<std::uint64_t>(experiment.integer_or("seed", 1, 0))),
+  Fp32Training(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
+      : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
         network_(NetworkSpec::from_params(root.child("network"))),
-        trainer_(root.child("training")) {}
+        trainer_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)) {}
 
   nlohmann::json run(RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();

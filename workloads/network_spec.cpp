@@ -7,10 +7,11 @@
 
 namespace xbarsim::workloads {
 
-NetworkSpec NetworkSpec::from_params(const Params& network) {
+NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_key) {
   NetworkSpec s;
   for (auto w : network.integer_list("layers", 1, 1 << 20)) s.widths.push_back(static_cast<int>(w));
   if (s.widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+  if (weights_key == kMayGiveWeights && network.has("weights")) s.weights = network.file_path("weights", true);
   return s;
 }
 

@@ -9,11 +9,12 @@ namespace xbarsim::workloads {
 
 PreparedExperiment prepare_experiment(const Params& root) {
   const Params section = root.child("experiment");
+  const ExperimentSpec spec = ExperimentSpec::from_params(section, ExperimentRegistry::instance().names());
   PreparedExperiment p;
-  p.name = section.string("name");
-  p.seed = section.integer_or("seed", 1, 0);
-  p.experiment = ExperimentRegistry::instance().create(section, root);
-  p.impl = section.string("impl");
+  p.name = spec.name;
+  p.seed = static_cast<std::int64_t>(spec.seed);
+  p.impl = spec.impl;
+  p.experiment = ExperimentRegistry::instance().build(spec.impl, section, spec, root);
   root.check_all_read();
   return p;
 }

@@ -17,6 +17,7 @@
 #include "workloads/experiment.hpp"
 #include "workloads/fp32_trainer.hpp"
 #include "workloads/network_spec.hpp"
+#include "workloads/specs.hpp"
 #include "workloads/weights_io.hpp"
 
 namespace xbarsim::workloads {
@@ -32,22 +33,22 @@ double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
 
 class TiledInference final : public Experiment {
  public:
-  TiledInference(const Params& experiment, const Params& root)
-      : seed_(static_cast<std::uint64_t>(experiment.integer_or("seed", 1, 0))),
+  TiledInference(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
+      : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
-        network_(NetworkSpec::from_params(root.child("network"))),
-        spec_(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), network_.widths)) {
-    // The training section is read (and checked) even when network.weights makes it unused, so
-    // that one file serves both ways.
-    trainer_ = std::make_unique<Fp32Trainer>(root.child("training"));
+        network_(NetworkSpec::from_params(root.child("network"), NetworkSpec::kMayGiveWeights)),
+        spec_(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), network_.widths)),
+        // The training section is read (and checked) even when network.weights makes it unused,
+        // so that one file serves both ways.
+        training_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)),
+        device_aware_spec_(DeviceAwareSpec::from_params(root.child("training"))),
+        simulation_(SimulationSpec::from_params(root)) {
+    trainer_ = std::make_unique<Fp32Trainer>(training_);
     // Ex situ, device aware (docs/training/exsitu.md): training.device_aware.enabled.
-    if (DeviceAwareTrainer::enabled(root.child("training"))) {
-      device_aware_ = std::make_unique<DeviceAwareTrainer>(root.child("training"), *spec_.device,
+    if (device_aware_spec_.enabled) {
+      device_aware_ = std::make_unique<DeviceAwareTrainer>(training_, device_aware_spec_, *spec_.device,
                                                            spec_.geometry.encoding, spec_.program_options);
     }
-    const Params net = root.child("network");
-    if (net.has("weights")) weights_file_ = net.file_path("weights", true);
-    batch_ = static_cast<int>(root.child_or_empty("simulation").integer_or("batch_images", 250, 1, 10000));
   }
 
   nlohmann::json run(RunContext& ctx) override {
@@ -63,8 +64,8 @@ class TiledInference final : public Experiment {
       // Device-aware training, from network.weights when given (fine-tuning), else from He init.
       Rng init_rng(seed_, 0);
       Rng shuffle_rng(seed_, 1);
-      if (!weights_file_.empty()) {
-        load_weights(weights_file_, net);
+      if (!network_.weights.empty()) {
+        load_weights(network_.weights, net);
       } else {
         net.init_he(init_rng);
       }
@@ -80,8 +81,8 @@ class TiledInference final : public Experiment {
                            {"layer_scales", device_aware_->scales()},
                            {"noise_scale", device_aware_->noise_scale()},
                            {"epochs", device_aware_->epochs()}};
-    } else if (!weights_file_.empty()) {
-      load_weights(weights_file_, net);
+    } else if (!network_.weights.empty()) {
+      load_weights(network_.weights, net);
     } else {
       Rng init_rng(seed_, 0);
       Rng shuffle_rng(seed_, 1);
@@ -110,17 +111,17 @@ class TiledInference final : public Experiment {
     // (read_time_after_programming): the compensation readout, then the calibration with
     // calibrate_at: inference (which then sees compensated activations).
     const bool gdc = spec_.drift_compensation != arch::ChipSpec::DriftCompensation::kNone;
-    if (spec_.calibrate_at_programming) chip.calibrate(cal, batch_);
+    if (spec_.calibrate_at_programming) chip.calibrate(cal, simulation_.batch_images);
     if (gdc) {
       chip.read_drift_reference();
       chip.compensate_drift();
     }
-    if (!spec_.calibrate_at_programming) chip.calibrate(cal, batch_);
+    if (!spec_.calibrate_at_programming) chip.calibrate(cal, simulation_.batch_images);
     const Eigen::MatrixXf images = Eigen::Map<const Eigen::MatrixXf>(
         test.image(0), static_cast<Eigen::Index>(test.features), static_cast<Eigen::Index>(test.count));
     const auto t_setup = std::chrono::steady_clock::now();
     ctx.progress->start("inference", test.count);
-    const arch::InferenceReport inf = chip.infer(images, batch_, ctx.progress);
+    const arch::InferenceReport inf = chip.infer(images, simulation_.batch_images, ctx.progress);
     ctx.progress->finish();
     const auto t_inf = std::chrono::steady_clock::now();
     const double hw_accuracy = accuracy_of(inf.logits, test);
@@ -295,10 +296,11 @@ class TiledInference final : public Experiment {
   DataSpec data_;
   NetworkSpec network_;
   arch::ChipSpec spec_;
-  std::filesystem::path weights_file_;
+  TrainingSpec training_;
+  DeviceAwareSpec device_aware_spec_;
+  SimulationSpec simulation_;
   std::unique_ptr<Fp32Trainer> trainer_;
   std::unique_ptr<DeviceAwareTrainer> device_aware_;
-  int batch_ = 250;
 };
 
 }  // namespace

@@ -152,12 +152,19 @@ Params training_section(const std::string& optimizer, const std::string& device_
   return keep.back().child("training");
 }
 
+// A trainer of the `training:` section `training` (read as an experiment reads it).
+DeviceAwareTrainer trainer(const Params& training, const devices::Device& device, WeightEncoding encoding,
+                           const devices::ProgramOptions& opts) {
+  return DeviceAwareTrainer(TrainingSpec::from_params(training, kMaxFp32BatchSize),
+                            DeviceAwareSpec::from_params(training), device, encoding, opts);
+}
+
 // ---------------------------------------------------------------- invariant and STE
 
 TEST_F(DeviceAwareTraining, TrainedWeightsAreScaleTimesLevelsWithMaxEqualToScale) {
   for (int states : {2, 3, 5}) {
     const auto d = make_device(dw(states));
-    DeviceAwareTrainer t(training_section("{impl: adam, learning_rate: 0.003}", "{noise_scale: 1.0}", 4, 30), *d,
+    DeviceAwareTrainer t = trainer(training_section("{impl: adam, learning_rate: 0.003}", "{noise_scale: 1.0}", 4, 30), *d,
                          WeightEncoding::kOffset, devices::ProgramOptions{});
     Mlp net({784, 16, 10});
     Rng init(3, 0), shuffle(3, 1);
@@ -186,7 +193,7 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   // gradient of the loss at the quantized weights alpha Q(W / alpha) (not at the latent ones).
   const auto d = make_device(dw(5));
   const float lr = 0.5F;
-  DeviceAwareTrainer t(training_section("{impl: sgd, learning_rate: 0.5, momentum: 0.0}", "{noise_scale: 0.0}", 1,
+  DeviceAwareTrainer t = trainer(training_section("{impl: sgd, learning_rate: 0.5, momentum: 0.0}", "{noise_scale: 0.0}", 1,
                                         static_cast<int>(train_.count)),
                        *d, WeightEncoding::kOffset, devices::ProgramOptions{});
   Mlp net({784, 8, 10});
@@ -195,7 +202,7 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   const std::vector<Mlp::Matrix> before = net.weights();
 
   // The expected gradient, computed independently at the quantized weights.
-  DeviceAwareTrainer probe(training_section("{impl: sgd}", "{noise_scale: 0.0}", 1, 1), *d, WeightEncoding::kOffset,
+  DeviceAwareTrainer probe = trainer(training_section("{impl: sgd}", "{noise_scale: 0.0}", 1, 1), *d, WeightEncoding::kOffset,
                            devices::ProgramOptions{});
   probe.set_latent(net);
   probe.update_scales(50);
@@ -250,7 +257,7 @@ TEST(ProgrammingNoise, InjectedNoiseMatchesTheDomainWallSigma) {
   ASSERT_NEAR(sigma_w, 0.1, 1e-12);
   for (double scale : {1.0, 2.0}) {
     const Params tr = training_section("{impl: sgd}", "{noise_scale: " + std::to_string(scale) + ", scale: max_abs}", 1, 1);
-    DeviceAwareTrainer t(tr, *d, WeightEncoding::kOffset, devices::ProgramOptions{});
+    DeviceAwareTrainer t = trainer(tr, *d, WeightEncoding::kOffset, devices::ProgramOptions{});
     // Latent weights: all 0 (the middle level) but one at 1, so alpha = max |W| = 1.
     Mlp net({400, 375});
     net.weights()[0].setZero();

@@ -1,0 +1,73 @@
+#include "workloads/insitu_checkpoint.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/report.hpp"
+
+namespace xbarsim::workloads {
+namespace {
+
+constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '1'};
+
+}  // namespace
+
+void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress,
+                            const InsituState& state) {
+  std::ostringstream out(std::ios::binary);
+  out.write(kCheckpointMagic, sizeof kCheckpointMagic);
+  out.write(reinterpret_cast<const char*>(&progress.epoch), sizeof progress.epoch);
+  out.write(reinterpret_cast<const char*>(&progress.simulated_time_s), sizeof progress.simulated_time_s);
+  out.write(reinterpret_cast<const char*>(&progress.program_events), sizeof progress.program_events);
+  out.write(reinterpret_cast<const char*>(&progress.pulses), sizeof progress.pulses);
+  out << state.shuffle_rng.engine() << '\n' << state.rule_rng.engine() << '\n';
+  state.rule.save(out);
+  state.bias_optimizer.save(out);
+  save_vectors(out, state.biases);
+  state.chip.save_state(out);
+  state.ledger.save(out);
+  const std::string js = progress.epochs.dump();
+  const std::uint64_t len = js.size();
+  out.write(reinterpret_cast<const char*>(&len), sizeof len);
+  out << js;
+  write_file_atomic(file, out.str());
+}
+
+InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw DataError(fmt::format("{}: no checkpoint to resume from", file.string()));
+  char magic[sizeof kCheckpointMagic];
+  in.read(magic, sizeof magic);
+  if (!in || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0) {
+    throw DataError(fmt::format("{}: not an xbarsim checkpoint", file.string()));
+  }
+  InsituProgress p;
+  in.read(reinterpret_cast<char*>(&p.epoch), sizeof p.epoch);
+  in.read(reinterpret_cast<char*>(&p.simulated_time_s), sizeof p.simulated_time_s);
+  in.read(reinterpret_cast<char*>(&p.program_events), sizeof p.program_events);
+  in.read(reinterpret_cast<char*>(&p.pulses), sizeof p.pulses);
+  in >> state.shuffle_rng.engine();
+  in.ignore(1);
+  in >> state.rule_rng.engine();
+  in.ignore(1);
+  state.rule.load(in);
+  state.bias_optimizer.load(in);
+  load_vectors(in, state.biases);
+  state.chip.load_state(in);
+  const bool ledger_ok = state.ledger.load(in);
+  std::uint64_t len = 0;
+  in.read(reinterpret_cast<char*>(&len), sizeof len);
+  std::string js(len, '\0');
+  in.read(js.data(), static_cast<std::streamsize>(len));
+  if (!in || !ledger_ok) {
+    throw DataError(fmt::format("{}: truncated checkpoint, or from another configuration", file.string()));
+  }
+  p.epochs = nlohmann::json::parse(js);
+  return p;
+}
+
+}  // namespace xbarsim::workloads

@@ -1,0 +1,51 @@
+// The checkpoint of an in-situ training run, written after every epoch (checkpoint.bin in the
+// run folder) so that `xbarsim run --resume RUN_DIR` continues to the same report.json as an
+// uninterrupted run. Binary, for this build only: magic "XBCKPT01", the counters, the random
+// streams (as text), the update rule's and the bias optimizer's state, the biases, the chip's
+// device state, the ledger's counts and the epochs so far (JSON).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+
+#include "arch/chip.hpp"
+#include "core/ledger.hpp"
+#include "core/rng.hpp"
+#include "workloads/optimizer.hpp"
+#include "workloads/update_rule.hpp"
+
+namespace xbarsim::workloads {
+
+// The run's running totals after an epoch.
+struct InsituProgress {
+  int epoch = 0;                   // the last finished epoch (1-based; 0: none)
+  double simulated_time_s = 0.0;   // simulated time so far, initial write included
+  std::uint64_t program_events = 0;
+  std::uint64_t pulses = 0;
+  nlohmann::json epochs = nlohmann::json::array();  // one record per finished epoch
+};
+
+// Everything else a checkpoint holds: views of the run's state (restored in place on load).
+struct InsituState {
+  Rng& shuffle_rng;
+  Rng& rule_rng;
+  UpdateRule& rule;
+  Optimizer& bias_optimizer;
+  std::vector<Eigen::VectorXf>& biases;
+  arch::Chip& chip;
+  Ledger& ledger;
+};
+
+// Writes `file` atomically.
+void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress,
+                            const InsituState& state);
+
+// Restores `state` and returns the totals. Throws DataError for a missing, foreign or truncated
+// file, or one from another configuration (the ledger's actions differ).
+InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state);
+
+}  // namespace xbarsim::workloads

@@ -1,0 +1,120 @@
+#include "workloads/insitu_report.hpp"
+
+#include <fmt/format.h>
+
+#include "workloads/energy_summary.hpp"
+
+namespace xbarsim::workloads {
+
+double training_energy_pJ(const Ledger& ledger) {
+  return (ledger.energy_J("forward") + ledger.energy_J("backward") + ledger.energy_J("update")) * 1e12;
+}
+
+double update_programming_pJ(const Ledger& ledger) {
+  EnergyBreakdown b = breakdown(ledger, "update");
+  return b.by_component_pJ["cells"] + b.by_component_pJ["write_driver"];
+}
+
+std::vector<std::string> insitu_epoch_columns() {
+  return {"epoch", "learning_rate", "train_loss", "train_accuracy_pct", "test_accuracy_pct",
+          "program_events", "pulses", "programming_energy_pJ", "training_energy_pJ",
+          "simulated_time_s", "wall_time_s"};
+}
+
+std::vector<std::string> insitu_epoch_row(const nlohmann::json& e) {
+  return {std::to_string(e["epoch"].get<int>()), fmt::format("{:.6g}", e["learning_rate"].get<double>()),
+          fmt::format("{:.6f}", e["train_loss"].get<double>()), fmt::format("{:.3f}", e["train_accuracy_pct"].get<double>()),
+          fmt::format("{:.3f}", e["test_accuracy_pct"].get<double>()), std::to_string(e["program_events"].get<std::uint64_t>()),
+          std::to_string(e["pulses"].get<std::uint64_t>()), fmt::format("{:.6g}", e["programming_energy_pJ"].get<double>()),
+          fmt::format("{:.6g}", e["training_energy_pJ"].get<double>()), fmt::format("{:.6g}", e["simulated_time_s"].get<double>()),
+          fmt::format("{:.3f}", e.value("wall_time_s", 0.0))};
+}
+
+nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
+  const double images_trained = static_cast<double>(o.train_images) * o.epochs;
+  const double inferences = static_cast<double>(o.test_images) * o.epochs;
+  EnergyBreakdown per_train;
+  for (const char* phase : {"forward", "backward", "update"}) {
+    const EnergyBreakdown b = breakdown(ledger, phase);
+    per_train.total_pJ += b.total_pJ;
+    for (const auto& [k, v] : b.by_component_pJ) per_train.by_component_pJ[k] += v;
+    for (const auto& [k, v] : b.by_layer_pJ) per_train.by_layer_pJ[k] += v;
+  }
+  const EnergyBreakdown upd = breakdown(ledger, "update");
+  const double programming_pJ = upd.by_component_pJ.count("cells") ? upd.by_component_pJ.at("cells") : 0.0;
+  const double driver_pJ = upd.by_component_pJ.count("write_driver") ? upd.by_component_pJ.at("write_driver") : 0.0;
+  const EnergyBreakdown inf = breakdown(ledger, "inference");
+  // The update phase's device rows, straight from the ledger: pulses of every width (GXNOR
+  // chooses widths, so there may be several pulse actions) and verify reads.
+  std::uint64_t ledger_pulses = 0, verify_reads = 0;
+  double pulse_pJ = 0.0, verify_pJ = 0.0;
+  for (const auto& row : ledger.energy_rows()) {
+    const std::string& c = row.action->component;
+    if (!component_under(c, "update") || !c.ends_with("/cells")) continue;
+    if (row.action->action.rfind("program_pulse", 0) == 0) {
+      ledger_pulses += row.count;
+      pulse_pJ += row.energy_J() * 1e12;
+    } else if (row.action->action == "verify_read") {
+      verify_reads += row.count;
+      verify_pJ += row.energy_J() * 1e12;
+    }
+  }
+  nlohmann::json area_by = nlohmann::json::object();
+  for (const auto& a : ledger.area_rows()) {
+    const std::string k = a.component.substr(a.component.rfind('/') + 1);
+    area_by[k] = area_by.value(k, 0.0) + a.area_m2() * 1e12;
+  }
+  nlohmann::json summary = {
+      {"test_accuracy_pct", o.test_accuracy_pct},
+      {"software_same_weights_accuracy_pct", o.held_accuracy_pct},
+      {"latency_per_inference_cycles", o.inference_latency_cycles},
+      {"latency_per_inference_ns", static_cast<double>(o.inference_latency_cycles) / o.clock_hz * 1e9},
+      {"energy_per_inference_pJ", breakdown_json(inf, inferences)},
+      {"energy_per_training_image_pJ", breakdown_json(per_train, images_trained)},
+      {"programming_energy_pJ", programming_pJ + driver_pJ},
+      {"area_um2", {{"total", ledger.area_m2() * 1e12}, {"by_component", area_by}}}};
+  nlohmann::json programming = {
+      {"program_events", o.program_events},
+      {"pulses", o.pulses},
+      {"device_energy_pJ", programming_pJ},
+      {"pulse_energy_pJ", pulse_pJ},
+      {"mean_energy_per_pulse_pJ", ledger_pulses > 0 ? pulse_pJ / static_cast<double>(ledger_pulses) : 0.0},
+      {"verify_reads", verify_reads},
+      {"verify_energy_pJ", verify_pJ},
+      {"write_driver_energy_pJ", driver_pJ},
+      {"per_training_image_pJ", (programming_pJ + driver_pJ) / images_trained},
+      {"per_test_inference_pJ", (programming_pJ + driver_pJ) / static_cast<double>(o.test_images)},
+      {"derivation",
+       fmt::format("{} pulses x {:.6g} pJ (mean per pulse) = {:.6g} pJ, + {} verify reads = {:.6g} pJ, + write-driver "
+                   "line charging {:.6g} pJ = {:.6g} pJ; per training image: / ({} images x {} epochs); per "
+                   "inference: / {} test images",
+                   ledger_pulses, ledger_pulses > 0 ? pulse_pJ / static_cast<double>(ledger_pulses) : 0.0, pulse_pJ,
+                   verify_reads, verify_pJ, driver_pJ, programming_pJ + driver_pJ, o.train_images, o.epochs,
+                   o.test_images)},
+      {"initial_write_pJ", breakdown(ledger, "programming").total_pJ}};
+  return {{"summary", summary},
+          {"epochs", o.epoch_records},
+          {"programming", programming},
+          {"energy_per_training_image_pJ", breakdown_json(per_train, images_trained)},
+          {"energy_by_phase_pJ", {{"programming", breakdown(ledger, "programming").total_pJ},
+                                  {"forward", breakdown(ledger, "forward").total_pJ},
+                                  {"backward", breakdown(ledger, "backward").total_pJ},
+                                  {"update", upd.total_pJ},
+                                  {"inference", inf.total_pJ}}},
+          {"timing", {{"clock_hz", o.clock_hz}, {"simulated_training_time_s", o.simulated_time_s}}},
+          {"chip", {{"tiles", o.tiles}, {"adcs", o.adcs}, {"device", o.device}}}};
+}
+
+void print_insitu_summary(std::FILE* out, const InsituOutcome& o, const nlohmann::json& r) {
+  const nlohmann::json& p = r["programming"];
+  fmt::print(out, "\nin-situ {} on {} tiles: test accuracy {:.2f} % (software on the held weights {:.2f} %)\n",
+             o.device, o.tiles, o.test_accuracy_pct, o.held_accuracy_pct);
+  fmt::print(out, "programming: {} events, {} pulses, {:.6g} pJ ({:.4g} pJ per training image, {:.4g} pJ per test inference)\n",
+             o.program_events, o.pulses, r["summary"]["programming_energy_pJ"].get<double>(),
+             p["per_training_image_pJ"].get<double>(), p["per_test_inference_pJ"].get<double>());
+  fmt::print(out, "energy per training image {:.6g} pJ; per inference {:.6g} pJ\n",
+             r["energy_per_training_image_pJ"]["total"].get<double>(),
+             r["summary"]["energy_per_inference_pJ"]["total"].get<double>());
+}
+
+}  // namespace xbarsim::workloads

@@ -1,0 +1,86 @@
+#include "workloads/insitu_step.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "workloads/mlp.hpp"
+
+namespace xbarsim::workloads {
+
+InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& spec, const InsituTrainingSpec& costs,
+                       UpdateRule& rule, Optimizer& bias_optimizer, std::vector<float>& scales,
+                       std::vector<Eigen::VectorXf>& biases)
+    : chip_(chip),
+      ledger_(ledger),
+      clock_(spec.clock),
+      rule_(rule),
+      bias_optimizer_(bias_optimizer),
+      scales_(scales),
+      biases_(biases) {
+  const std::vector<int>& widths = spec.widths;
+  const std::size_t n_layers = widths.size() - 1;
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    bias_grads_.push_back(Eigen::VectorXf::Zero(widths[l + 1]));
+    grads_.push_back(Eigen::MatrixXf::Zero(widths[l + 1], widths[l]));
+  }
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    bias_refs_.push_back({Eigen::Map<Eigen::VectorXf>(biases_[l].data(), biases_[l].size()),
+                          Eigen::Map<const Eigen::VectorXf>(bias_grads_[l].data(), bias_grads_[l].size())});
+  }
+  for (std::size_t l = 0; l < n_layers; ++l) {
+    const std::string base = fmt::format("update/layer{}/digital", l);
+    gradient_mac_.push_back(ledger.declare(base, "gradient_mac", costs.energy_per_mac, "training.digital.energy_per_mac"));
+    weight_update_.push_back(ledger.declare(base, "weight_update", costs.energy_per_weight_update,
+                                            "training.digital.energy_per_weight_update"));
+  }
+  softmax_error_ = ledger.declare(fmt::format("backward/layer{}/digital", n_layers - 1), "softmax_error",
+                                  costs.energy_per_mac, "training.digital.energy_per_mac (one per logit)");
+  acc_read_ = ledger.declare("update/accumulator", "word_read", spec.accumulator->read_energy_per_word(),
+                             spec.accumulator->read_energy_per_bit().source + " x word bits");
+  acc_write_ = ledger.declare("update/accumulator", "word_write", spec.accumulator->write_energy_per_word(),
+                              spec.accumulator->write_energy_per_bit().source + " x word bits");
+}
+
+arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng, EpochTally& tally,
+                                    double& simulated_time_s) {
+  const Eigen::Index n = batch.n;
+  // Forward through the tiles; softmax cross-entropy error at the logits (digital).
+  const Eigen::MatrixXf logits = chip_.forward(batch.images, inputs_);
+  simulated_time_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  Eigen::MatrixXf delta = Mlp::softmax(logits);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    Eigen::Index best = 0;
+    logits.col(j).maxCoeff(&best);
+    const auto y = static_cast<Eigen::Index>(batch.labels[static_cast<std::size_t>(j)]);
+    tally.correct += best == y;
+    tally.loss_sum -= std::log(std::max(static_cast<double>(delta(y, j)), 1e-30));
+    delta(y, j) -= 1.0F;
+  }
+  delta /= static_cast<float>(n);
+  ledger_.add(softmax_error_, static_cast<std::uint64_t>(delta.size()));
+  // Backward through the transposed arrays.
+  chip_.backward(delta, inputs_, errors_);
+  simulated_time_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  // Digital gradients with respect to the normalized weights: alpha_l x e_l x_l^T.
+  for (std::size_t l = 0; l < grads_.size(); ++l) {
+    grads_[l].noalias() = errors_[l] * inputs_[l].transpose();
+    grads_[l] *= scales_[l];
+    bias_grads_[l] = errors_[l].rowwise().sum();
+    ledger_.add(gradient_mac_[l], static_cast<std::uint64_t>(grads_[l].size()) * static_cast<std::uint64_t>(n));
+    ledger_.add(weight_update_[l], static_cast<std::uint64_t>(grads_[l].size()) * rule_.ops_per_weight() +
+                                       static_cast<std::uint64_t>(biases_[l].size()));
+    const auto words = static_cast<std::uint64_t>(grads_[l].size() + biases_[l].size()) *
+                       static_cast<std::uint64_t>(rule_.words_per_weight());
+    ledger_.add(acc_read_, words);
+    ledger_.add(acc_write_, words);
+  }
+  const arch::ProgramReport r = rule_.apply(chip_, grads_, lr, rule_rng);
+  bias_optimizer_.step(bias_refs_, static_cast<float>(lr));
+  rule_.update_scales(scales_);
+  chip_.set_scales_and_biases(scales_, biases_);
+  simulated_time_s += r.time_s;
+  return r;
+}
+
+}  // namespace xbarsim::workloads
