@@ -1,10 +1,10 @@
 // `xbarsim compare COMPARE.yaml [-j N] [--out DIR] [--quiet]`: one base experiment run with
 // several device cards (each its own point), side by side in compare.md and compare.csv, with
 // each technology's energy identity checked.
-#include <iostream>
+#include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <fmt/format.h>
+#include <iostream>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
@@ -19,12 +19,10 @@ namespace xbarsim::apps {
 int compare_command(const std::vector<std::string>& args) {
   constexpr const char* kUsage = "usage: xbarsim compare COMPARE.yaml [-j N] [--out DIR] [--quiet]";
   po::options_description opts("compare options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("jobs,j", po::value<int>(), "technologies run at the same time (default: the number of cores)")
-      ("out", po::value<std::string>(), "folder (default sweeps/NAME); an existing one is resumed")
-      ("quiet,q", "no progress lines and no table on the terminal")
-      ("config", po::value<std::string>(), "compare file");
+  opts.add_options()("help,h", "show this help")("jobs,j", po::value<int>(),
+                                                 "technologies run at the same time (default: the number of cores)")(
+      "out", po::value<std::string>(), "folder (default sweeps/NAME); an existing one is resumed")(
+      "quiet,q", "no progress lines and no table on the terminal")("config", po::value<std::string>(), "compare file");
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
@@ -59,8 +57,8 @@ int compare_command(const std::vector<std::string>& args) {
   const std::string label = spec.axes.front().name;
   const auto checks = sweep::check_identities(r.collected.table, label);
   const std::string md = sweep::compare_markdown(
-      r.collected.table, label, checks, fmt::format("{}: {} (base {})", spec.name, "technology comparison",
-                                                    spec.base.filename().string()));
+      r.collected.table, label, checks,
+      fmt::format("{}: {} (base {})", spec.name, "technology comparison", spec.base.filename().string()));
   sweep::write_atomic(o.out / "compare.md", md);
   sweep::write_atomic(o.out / "compare.csv", sweep::compare_csv(r.collected.table, label, checks));
   if (!o.quiet) fmt::print("{}\n", md);

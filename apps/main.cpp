@@ -1,10 +1,10 @@
 // The xbarsim command line: run, validate, sweep, merge, compare, --help, --version.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return xbarsim::apps::sweep_command(rest);
     if (cmd == "merge") return xbarsim::apps::merge_command(rest);
     if (cmd == "compare") return xbarsim::apps::compare_command(rest);
-    throw xbarsim::UsageError(fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
+    throw xbarsim::UsageError(
+        fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
   } catch (const xbarsim::UserError& e) {
     fmt::print(stderr, "xbarsim: error: {}\n", e.what());
     return 1;

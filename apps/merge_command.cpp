@@ -1,9 +1,9 @@
 // `xbarsim merge DIR... --out DIR`: combines the folders of the shards of one sweep (each run
 // with --shard K/N) into one folder whose sweep.csv is the one an unsharded sweep writes.
-#include <iostream>
+#include <fmt/format.h>
 
 #include <boost/program_options.hpp>
-#include <fmt/format.h>
+#include <iostream>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
@@ -16,10 +16,9 @@ namespace xbarsim::apps {
 int merge_command(const std::vector<std::string>& args) {
   constexpr const char* kUsage = "usage: xbarsim merge SWEEP_DIR... --out DIR";
   po::options_description opts("merge options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("out", po::value<std::string>(), "merged sweep folder (created; points already there are kept)")
-      ("dirs", po::value<std::vector<std::string>>()->composing(), "sweep folders of the shards");
+  opts.add_options()("help,h", "show this help")("out", po::value<std::string>(),
+                                                 "merged sweep folder (created; points already there are kept)")(
+      "dirs", po::value<std::vector<std::string>>()->composing(), "sweep folders of the shards");
   po::positional_options_description pos;
   pos.add("dirs", -1);
   po::variables_map vm;

@@ -1,15 +1,15 @@
 // `xbarsim run EXPERIMENT.yaml [--set key.path=value]... [--out DIR] [--seed N] [--quiet]`:
 // builds the whole experiment from its configuration (every error before any output), then runs
 // it into a fresh run folder that holds everything needed to reproduce it.
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-
-#include <boost/program_options.hpp>
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
@@ -40,16 +40,15 @@ std::filesystem::path default_out_dir(const std::string& name) {
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description opts("run options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("set", po::value<std::vector<std::string>>()->composing(), "override a key: key.path=value (repeatable)")
-      ("out", po::value<std::string>(), "run folder (default runs/NAME-DATE-TIME); must not exist or be empty")
-      ("seed", po::value<std::uint64_t>(), "random seed (overrides experiment.seed)")
-      ("quiet,q", "no progress and no summary on the terminal")
-      ("trace", po::value<std::string>(), "write a VCD trace (GTKWave) of the SystemC model to this file")
-      ("resume", po::value<std::string>(), "continue an interrupted training run in this folder (no EXPERIMENT.yaml)")
-      ("stop-after-epoch", po::value<int>(), "stop after this epoch's checkpoint (continue later with --resume)")
-      ("config", po::value<std::string>(), "experiment file");
+  opts.add_options()("help,h", "show this help")("set", po::value<std::vector<std::string>>()->composing(),
+                                                 "override a key: key.path=value (repeatable)")(
+      "out", po::value<std::string>(), "run folder (default runs/NAME-DATE-TIME); must not exist or be empty")(
+      "seed", po::value<std::uint64_t>(), "random seed (overrides experiment.seed)")(
+      "quiet,q", "no progress and no summary on the terminal")(
+      "trace", po::value<std::string>(), "write a VCD trace (GTKWave) of the SystemC model to this file")(
+      "resume", po::value<std::string>(), "continue an interrupted training run in this folder (no EXPERIMENT.yaml)")(
+      "stop-after-epoch", po::value<int>(), "stop after this epoch's checkpoint (continue later with --resume)")(
+      "config", po::value<std::string>(), "experiment file");
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;
@@ -65,10 +64,12 @@ int run_command(const std::vector<std::string>& args) {
   }
   const bool resume = vm.count("resume") != 0;
   if (resume && (vm.count("config") != 0 || vm.count("set") != 0 || vm.count("seed") != 0 || vm.count("out") != 0)) {
-    throw UsageError("xbarsim run: --resume RUN_DIR takes its configuration and folder from RUN_DIR: no "
-                     "EXPERIMENT.yaml, --set, --seed or --out with it");
+    throw UsageError(
+        "xbarsim run: --resume RUN_DIR takes its configuration and folder from RUN_DIR: no "
+        "EXPERIMENT.yaml, --set, --seed or --out with it");
   }
-  if (!resume && vm.count("config") == 0) throw UsageError("xbarsim run: no experiment file given (see xbarsim run --help)");
+  if (!resume && vm.count("config") == 0)
+    throw UsageError("xbarsim run: no experiment file given (see xbarsim run --help)");
 
   // 1. Configuration: load, override, build everything, check that every key was read.
   const std::filesystem::path resume_dir = resume ? vm["resume"].as<std::string>() : "";
@@ -83,7 +84,7 @@ int run_command(const std::vector<std::string>& args) {
   workloads::PreparedExperiment prepared = workloads::prepare_experiment(root);
 
   // 2. Run into a fresh folder.
-  const std::filesystem::path out = resume ? resume_dir
+  const std::filesystem::path out = resume                 ? resume_dir
                                     : vm.count("out") != 0 ? std::filesystem::path(vm["out"].as<std::string>())
                                                            : default_out_dir(prepared.name);
   const bool quiet = vm.count("quiet") != 0;

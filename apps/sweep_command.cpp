@@ -1,12 +1,12 @@
 // `xbarsim sweep SWEEP.yaml [-j N] [--out DIR] [--shard K/N] [--quiet]`: runs every point of a
 // sweep (each its own `xbarsim run` process), resumable, into one folder with sweep.csv and plots.
-#include <algorithm>
-#include <iostream>
-#include <thread>
-
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <thread>
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
@@ -21,9 +21,10 @@ int default_jobs() { return static_cast<int>(std::max(1U, std::thread::hardware_
 
 void print_collected(const sweep::Collected& c, const std::filesystem::path& out, const std::string& redo) {
   if (!c.missing.empty()) {
-    fmt::print("{}: {} of {} points finished here (first missing: {}); sweep.csv.partial holds their rows. "
-               "To finish: {}; for shard folders, `xbarsim merge` them once every shard is done.\n",
-               out.string(), c.total - c.missing.size(), c.total, c.missing.front(), redo);
+    fmt::print(
+        "{}: {} of {} points finished here (first missing: {}); sweep.csv.partial holds their rows. "
+        "To finish: {}; for shard folders, `xbarsim merge` them once every shard is done.\n",
+        out.string(), c.total - c.missing.size(), c.total, c.missing.front(), redo);
     return;
   }
   fmt::print("{}: {} rows x {} columns\n", (out / "sweep.csv").string(), c.table.rows.size(), c.table.columns.size());
@@ -38,13 +39,11 @@ void print_collected(const sweep::Collected& c, const std::filesystem::path& out
 int sweep_command(const std::vector<std::string>& args) {
   constexpr const char* kUsage = "usage: xbarsim sweep SWEEP.yaml [-j N] [--out DIR] [--shard K/N] [--quiet]";
   po::options_description opts("sweep options");
-  opts.add_options()
-      ("help,h", "show this help")
-      ("jobs,j", po::value<int>(), "points run at the same time (default: the number of cores)")
-      ("out", po::value<std::string>(), "sweep folder (default sweeps/NAME); an existing one is resumed")
-      ("shard", po::value<std::string>(), "run only every N-th point, starting with the K-th (K/N)")
-      ("quiet,q", "no progress lines")
-      ("config", po::value<std::string>(), "sweep file");
+  opts.add_options()("help,h", "show this help")("jobs,j", po::value<int>(),
+                                                 "points run at the same time (default: the number of cores)")(
+      "out", po::value<std::string>(), "sweep folder (default sweeps/NAME); an existing one is resumed")(
+      "shard", po::value<std::string>(), "run only every N-th point, starting with the K-th (K/N)")(
+      "quiet,q", "no progress lines")("config", po::value<std::string>(), "sweep file");
   po::positional_options_description pos;
   pos.add("config", 1);
   po::variables_map vm;

@@ -2,10 +2,10 @@
 // anything, and reports the first bad or unknown key of each file in one line. Experiments,
 // cards, and sweep or compare files (every point's configuration, as `xbarsim sweep` checks
 // before it runs anything).
-#include <iostream>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <iostream>
 
 #include "apps/commands.hpp"
 #include "core/cards.hpp"

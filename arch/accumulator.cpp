@@ -2,8 +2,8 @@
 
 namespace xbarsim::arch {
 
-Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram,
-                         Ledger& ledger, std::string path, double clock_hz)
+Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
+                         std::string path, double clock_hz)
     : sc_module(name),
       socket("socket"),
       sram_(sram),

@@ -4,12 +4,12 @@
 // access latency (words / (banks x ports) accesses, pipelined).
 #pragma once
 
-#include <string>
-#include <vector>
+#include <tlm_utils/simple_target_socket.h>
 
+#include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <vector>
 
 #include "core/ledger.hpp"
 #include "periphery/sram.hpp"
@@ -19,13 +19,11 @@ namespace xbarsim::arch {
 struct BufferOp : tlm::tlm_extension<BufferOp> {
   enum class Kind { kRead, kWrite };
   Kind kind = Kind::kRead;
-  std::uint64_t bits = 0;  // payload moved by the operation
-  std::uint64_t words = 0;        // filled by the target: ceil(bits / word bits)
-  long long cycles = 0;           // filled by the target
+  std::uint64_t bits = 0;   // payload moved by the operation
+  std::uint64_t words = 0;  // filled by the target: ceil(bits / word bits)
+  long long cycles = 0;     // filled by the target
   tlm::tlm_extension_base* clone() const override { return new BufferOp(*this); }
-  void copy_from(const tlm::tlm_extension_base& other) override {
-    *this = static_cast<const BufferOp&>(other);
-  }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const BufferOp&>(other); }
 };
 
 class Accumulator : public sc_core::sc_module {
@@ -33,8 +31,8 @@ class Accumulator : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Accumulator> socket;
 
   // `path` is the ledger component name below each phase ("buffer").
-  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
-              std::string path, double clock_hz);
+  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, std::string path,
+              double clock_hz);
 
   // Charges later operations to `phase` ("inference", "calibration", ...).
   void set_phase(const std::string& phase);

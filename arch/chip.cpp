@@ -1,9 +1,9 @@
 #include "arch/chip.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "arch/weight_access.hpp"
 
@@ -42,9 +42,8 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     for (const TileSlice& slice : lh.mapping.tiles) {
       // One random stream per tile, derived from the run seed.
       tiles_.push_back(std::make_unique<Tile>(
-          fmt::format("{}_layer{}_tile{}_{}", name, l, slice.row_tile, slice.col_tile).c_str(), slice,
-          spec.geometry, *spec.device, p, ledger, fmt::format("layer{}", l),
-          seed * 1000003ULL + (++stream)));
+          fmt::format("{}_layer{}_tile{}_{}", name, l, slice.row_tile, slice.col_tile).c_str(), slice, spec.geometry,
+          *spec.device, p, ledger, fmt::format("layer{}", l), seed * 1000003ULL + (++stream)));
       lh.tiles.push_back(tiles_.back().get());
     }
   }
@@ -74,8 +73,8 @@ std::size_t Chip::adc_count() const {
   return tiles_.size() * static_cast<std::size_t>(per_tile);
 }
 
-ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
-                            const std::vector<Eigen::VectorXf>& biases, bool only_changed) {
+ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const std::vector<Eigen::VectorXf>& biases,
+                            bool only_changed) {
   ProgramReport report;
   // New conductances: the drift-compensation reference and scales no longer apply.
   has_drift_reference_ = false;
@@ -102,16 +101,15 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights,
   return report;
 }
 
-void Chip::set_scales_and_biases(const std::vector<float>& weight_scales,
-                                 const std::vector<Eigen::VectorXf>& biases) {
+void Chip::set_scales_and_biases(const std::vector<float>& weight_scales, const std::vector<Eigen::VectorXf>& biases) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     layers_[l].weight_scale = weight_scales[l];
     layers_[l].bias = biases[l];
   }
 }
 
-ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase,
-                                  bool only_changed, const devices::ProgramOptions& options) {
+ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
+                                  const devices::ProgramOptions& options) {
   ProgramReport report;
   for (auto& t : tiles_) t->set_phase(phase);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
@@ -212,8 +210,10 @@ void Chip::save_state(std::ostream& out) const {
     put(out, lh.weight_scale);
     put(out, lh.input_full_scale);
     put(out, lh.bias.size());
-    out.write(reinterpret_cast<const char*>(lh.bias.data()), static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
-    for (const periphery::Adc* a : {static_cast<const periphery::Adc*>(lh.adc), static_cast<const periphery::Adc*>(lh.adc_backward)}) {
+    out.write(reinterpret_cast<const char*>(lh.bias.data()),
+              static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
+    for (const periphery::Adc* a :
+         {static_cast<const periphery::Adc*>(lh.adc), static_cast<const periphery::Adc*>(lh.adc_backward)}) {
       const bool has = a != nullptr && a->calibrated();
       put(out, has);
       if (has) {
@@ -314,8 +314,9 @@ void Chip::compensate_drift() {
       now += drift_.now[first + k];
     }
     for (std::size_t k = 0; k < n; ++k) {
-      const double alpha = per_layer ? drift_model().compensation_scale(ref, now)
-                                     : drift_model().compensation_scale(drift_.reference[first + k], drift_.now[first + k]);
+      const double alpha = per_layer
+                               ? drift_model().compensation_scale(ref, now)
+                               : drift_model().compensation_scale(drift_.reference[first + k], drift_.now[first + k]);
       drift_.scale[first + k] = alpha;
       tiles_[first + k]->set_drift_scale(static_cast<float>(alpha));
     }
@@ -386,7 +387,7 @@ std::vector<Eigen::MatrixXf> Chip::held_weights() const {
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
       const TileSlice& s = lh.mapping.tiles[k];
       layer_block(w, s) = lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() *
-          (lh.weight_scale * lh.tiles[k]->drift_scale());
+                          (lh.weight_scale * lh.tiles[k]->drift_scale());
     }
     out.push_back(std::move(w));
   }
@@ -400,9 +401,10 @@ void Chip::declare_area() const {
   const int device_cols = g.encoding == WeightEncoding::kDifferential ? 2 * g.weight_cols() : g.weight_cols() + 1;
   ledger_.declare_area("chip/tiles/array", spec_.cell_area * g.rows * device_cols, tiles,
                        fmt::format("rows x device columns x cell area ({} x {} cells; offset "
-                                   "encoding counts its reference column)", g.rows, device_cols));
-  ledger_.declare_area("chip/tiles/adc", spec_.adcs.front()->area().value,
-                       tiles * static_cast<std::uint64_t>(groups), spec_.adcs.front()->area().source);
+                                   "encoding counts its reference column)",
+                                   g.rows, device_cols));
+  ledger_.declare_area("chip/tiles/adc", spec_.adcs.front()->area().value, tiles * static_cast<std::uint64_t>(groups),
+                       spec_.adcs.front()->area().source);
   ledger_.declare_area("chip/tiles/dac", spec_.dac->area().value, tiles * static_cast<std::uint64_t>(g.rows),
                        spec_.dac->area().source);
   ledger_.declare_area("chip/tiles/shift_add", spec_.shift_add->area().value,

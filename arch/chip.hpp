@@ -3,11 +3,10 @@
 // calibrate converter ranges, run inference) with their costs in the ledger.
 #pragma once
 
+#include <Eigen/Dense>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "arch/accumulator.hpp"
 #include "arch/chip_spec.hpp"
@@ -37,9 +36,9 @@ struct DriftReport {
 };
 
 struct InferenceReport {
-  Eigen::MatrixXf logits;           // classes x images
-  long long total_cycles = 0;       // simulated cycles for the whole job
-  long long latency_cycles = 0;     // one image through the empty pipeline
+  Eigen::MatrixXf logits;               // classes x images
+  long long total_cycles = 0;           // simulated cycles for the whole job
+  long long latency_cycles = 0;         // one image through the empty pipeline
   std::vector<long long> stage_cycles;  // per layer, per image
 };
 
@@ -53,8 +52,8 @@ class Chip {
   // `outputs` entries. Each layer's weights are scaled by max |w| to [-1, 1] and written with
   // the device's stochastic programming (write-verify per spec). Charged to phase
   // "programming".
-  ProgramReport program(const std::vector<Eigen::MatrixXf>& weights,
-                        const std::vector<Eigen::VectorXf>& biases, bool only_changed = false);
+  ProgramReport program(const std::vector<Eigen::MatrixXf>& weights, const std::vector<Eigen::VectorXf>& biases,
+                        bool only_changed = false);
 
   // Sets every layer's DAC full scale and ADC range from `images` (features x n): the largest
   // input value and the largest column current seen (or the ADC's full scale when the spec says

@@ -1,8 +1,8 @@
 #include "arch/chip_spec.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace xbarsim::arch {
 namespace {
@@ -23,8 +23,7 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
 
 }  // namespace
 
-ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
-                               const std::vector<int>& widths) {
+ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section, const std::vector<int>& widths) {
   using units::Dimension;
   ChipSpec s;
   s.widths = widths;
@@ -35,12 +34,10 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   const Params array = arch.child("array");
   s.geometry.rows = static_cast<int>(array.integer("rows", 1, 4096));
   s.geometry.cols = static_cast<int>(array.integer("cols", 2, 4096));
-  s.geometry.encoding = s.device->devices_per_weight() == 2 ? WeightEncoding::kDifferential
-                                                            : WeightEncoding::kOffset;
+  s.geometry.encoding = s.device->devices_per_weight() == 2 ? WeightEncoding::kDifferential : WeightEncoding::kOffset;
   // 1T1R cell footprint: an assumption (no figure in the seed papers); set it from your layout.
   s.cell_area = array.real_or("cell_area_F2", 40.0, 1.0, 1e6) * s.tech.f2();
-  const double wire_c = array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance,
-                                          "0.2 fF", 0.0, 1e-9);
+  const double wire_c = array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance, "0.2 fF", 0.0, 1e-9);
 
   const Params dac = arch.child("dac");
   check_tech(dac, s.tech);
@@ -52,8 +49,8 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   // What the ADC may know of its columns: R_col of `rows` mid-range cells in parallel, and the
   // largest possible differential current (every row driven at a weight of +1).
   const double g_mid = 0.5 * (s.device->g_min() + s.device->g_max());
-  const double g_unit = (s.device->g_max() - s.device->g_min()) *
-                        (s.geometry.encoding == WeightEncoding::kDifferential ? 1.0 : 0.5);
+  const double g_unit =
+      (s.device->g_max() - s.device->g_min()) * (s.geometry.encoding == WeightEncoding::kDifferential ? 1.0 : 0.5);
   periphery::AdcContext adc_ctx;
   adc_ctx.column_resistance = 1.0 / (s.geometry.rows * g_mid);
   adc_ctx.full_scale_current = s.geometry.rows * g_unit * s.read_voltage;
@@ -105,10 +102,9 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
 
   s.adc_range_calibrated = arch.choice_or("adc_range", {"calibrated", "full_scale"}, "calibrated") == "calibrated";
   s.calibration_images = static_cast<int>(arch.integer_or("calibration_images", 256, 1, 60000));
-  s.control_energy_per_op = arch.child_or_empty("control").quantity_or(
-      "energy_per_tile_op", Dimension::kEnergy, "0 pJ", 0.0, 1e-6);
-  s.time_since_programming =
-      arch.quantity_or("read_time_after_programming", Dimension::kTime, "1 s", 0.0, 1e10);
+  s.control_energy_per_op =
+      arch.child_or_empty("control").quantity_or("energy_per_tile_op", Dimension::kEnergy, "0 pJ", 0.0, 1e-6);
+  s.time_since_programming = arch.quantity_or("read_time_after_programming", Dimension::kTime, "1 s", 0.0, 1e10);
   s.reference_read_time = arch.quantity_or("reference_read_time", Dimension::kTime, "1 s", 0.0, 1e10);
   s.calibrate_at_programming =
       arch.choice_or("calibrate_at", {"inference", "programming"}, "inference") == "programming";
@@ -121,8 +117,9 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   }
   if (gdc != "none") {
     if (s.trainable()) {
-      arch.fail("drift_compensation", "none on a training chip (arch.backward_dac): the compensation "
-                                      "is an inference procedure");
+      arch.fail("drift_compensation",
+                "none on a training chip (arch.backward_dac): the compensation "
+                "is an inference procedure");
     }
     s.drift_compensation = gdc == "global" ? DriftCompensation::kPerTile : DriftCompensation::kPerLayer;
     // The readouts drive one row at the DAC's full code: a weight of +-1 gives +-V_read G_unit,

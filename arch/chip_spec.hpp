@@ -23,13 +23,13 @@ struct ChipSpec {
   double clock = 1e9;  // Hz, shared by every part (a part with another clock is an error)
   periphery::TechNode tech;
   ArrayGeometry geometry;
-  double cell_area = 0.0;           // m^2 per device cell (1T1R footprint)
-  double read_voltage = 0.5;        // V, from the DAC
-  double read_pulse = 10e-9;        // s, one array read (the DAC's read cycle)
-  bool adc_range_calibrated = true; // ADC range from a calibration batch, else the full scale
+  double cell_area = 0.0;            // m^2 per device cell (1T1R footprint)
+  double read_voltage = 0.5;         // V, from the DAC
+  double read_pulse = 10e-9;         // s, one array read (the DAC's read cycle)
+  bool adc_range_calibrated = true;  // ADC range from a calibration batch, else the full scale
   int calibration_images = 256;
-  double control_energy_per_op = 0.0;  // J per tile operation issued by the controller
-  double time_since_programming = 0.0; // s, when inference reads the arrays (drift)
+  double control_energy_per_op = 0.0;   // J per tile operation issued by the controller
+  double time_since_programming = 0.0;  // s, when inference reads the arrays (drift)
   // Reads made "right after programming" happen at reference_read_time (s, <=
   // time_since_programming): the drift-compensation reference and, with calibrate_at:
   // programming, the converter calibration (else calibration reads at time_since_programming).

@@ -1,14 +1,14 @@
 #include "arch/controller.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
-#include <fmt/format.h>
-
 namespace xbarsim::arch {
 
-Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec,
-                       std::vector<LayerHardware>& layers, Accumulator& buffer, Ledger& ledger)
+Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec, std::vector<LayerHardware>& layers,
+                       Accumulator& buffer, Ledger& ledger)
     : sc_module(name),
       buffer_socket("buffer_socket"),
       spec_(spec),
@@ -102,10 +102,10 @@ void Controller::set_phase(const std::string& phase) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const std::string base = fmt::format("{}/layer{}", phase, l);
     c.adder.push_back(ledger_.declare(base + "/digital", "partial_sum_add", add, src));
-    c.activation.push_back(ledger_.declare(base + "/digital", "bias_activation", add,
-                                           src + " (one add-and-compare per output)"));
-    c.control.push_back(ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op,
-                                        "arch.control.energy_per_tile_op"));
+    c.activation.push_back(
+        ledger_.declare(base + "/digital", "bias_activation", add, src + " (one add-and-compare per output)"));
+    c.control.push_back(
+        ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op, "arch.control.energy_per_tile_op"));
   }
   phases_.emplace_back(phase, c);
   current_ = c;
@@ -175,8 +175,7 @@ void Controller::thread() {
   }
 }
 
-void Controller::pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first,
-                                double& arrive_sep) {
+void Controller::pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first, double& arrive_sep) {
   // Image k leaves the stage at max(arrival_k, leave_{k-1}) + s; arrivals are evenly spaced.
   double& free = stage_free_[stage];
   const double sd = static_cast<double>(s);
@@ -227,8 +226,8 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
   }
 }
 
-long long Controller::buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits,
-                                       int count, long long tile_cycles, int partials) {
+long long Controller::buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
+                                       long long tile_cycles, int partials) {
   const auto per_batch = static_cast<std::uint64_t>(count);
   BufferOp rd;
   rd.kind = BufferOp::Kind::kRead;
@@ -272,11 +271,11 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
 
     // 1. Row DACs: quantize the whole batch, then one drive vector per image and bit plane.
     codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(count));
-    spec_.dac->quantize(std::span<const float>(act_in_.data(), codes_.size()),
-                        layer.input_full_scale, codes_);
+    spec_.dac->quantize(std::span<const float>(act_in_.data(), codes_.size()), layer.input_full_scale, codes_);
     planes_.resize(static_cast<std::size_t>(layer.mapping.row_tiles));
     for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.col_tile == 0) drive_planes(*spec_.dac, in, count, t.row_begin, t.rows, planes_[static_cast<std::size_t>(t.row_tile)]);
+      if (t.col_tile == 0)
+        drive_planes(*spec_.dac, in, count, t.row_begin, t.rows, planes_[static_cast<std::size_t>(t.row_tile)]);
     }
 
     // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
@@ -372,11 +371,13 @@ void Controller::run_backward(BackwardJob& job) {
     const auto out_z = static_cast<std::size_t>(out);
     for (int j = 0; j < count; ++j) {
       const auto at = static_cast<std::size_t>(j) * out_z;
-      dac.quantize(std::span<const float>(d.data() + at, out_z), error_fs_(j), std::span<std::int32_t>(codes_).subspan(at, out_z));
+      dac.quantize(std::span<const float>(d.data() + at, out_z), error_fs_(j),
+                   std::span<std::int32_t>(codes_).subspan(at, out_z));
     }
     planes_.resize(static_cast<std::size_t>(layer.mapping.col_tiles));
     for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.row_tile == 0) drive_planes(dac, out, count, t.col_begin, t.cols, planes_[static_cast<std::size_t>(t.col_tile)]);
+      if (t.row_tile == 0)
+        drive_planes(dac, out, count, t.col_begin, t.cols, planes_[static_cast<std::size_t>(t.col_tile)]);
     }
     // 2. Transposed reads; partial sums across column tiles.
     const bool raw = !layer.adc_backward->calibrated();
@@ -408,7 +409,8 @@ void Controller::run_backward(BackwardJob& job) {
     // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
     const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
     const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
-    prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit)).cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
+    prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
+               .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
 
     // 4. Buffer traffic (errors in, errors out) and the stage's time per image.
     const long long s = buffer_and_stage(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);

@@ -5,15 +5,15 @@
 // pipelined timing: image k leaves stage l at max(its arrival, stage free) + stage time.
 #pragma once
 
-#include <memory>
-#include <string>
-#include <vector>
-
-#include <Eigen/Dense>
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <Eigen/Dense>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
 
 #include "arch/accumulator.hpp"
 #include "arch/chip_spec.hpp"
@@ -29,8 +29,8 @@ struct LayerHardware {
   std::vector<Tile*> tiles;  // in mapping.tiles order
   periphery::Adc* adc = nullptr;
   periphery::Adc* adc_backward = nullptr;  // training only
-  float weight_scale = 1.0F;    // |w| that maps to a normalized weight of 1
-  float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
+  float weight_scale = 1.0F;               // |w| that maps to a normalized weight of 1
+  float input_full_scale = 1.0F;           // input value that maps to the DAC's largest code
   Eigen::VectorXf bias;
   bool relu = true;
 };
@@ -57,9 +57,9 @@ struct InferenceJob {
 // One backward job (training): the error at the network's output is sent back through the
 // arrays, read transposed (columns driven by the signed error DAC, rows read by the ADCs).
 struct BackwardJob {
-  const Eigen::MatrixXf* output_error = nullptr;             // classes x batch (dLoss/dlogits)
+  const Eigen::MatrixXf* output_error = nullptr;               // classes x batch (dLoss/dlogits)
   const std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;  // from the forward job
-  std::vector<Eigen::MatrixXf>* errors = nullptr;  // out: errors[l] = dLoss/d(output of layer l)
+  std::vector<Eigen::MatrixXf>* errors = nullptr;              // out: errors[l] = dLoss/d(output of layer l)
   std::string phase = "backward";
 };
 
@@ -70,8 +70,8 @@ struct StageTiming {
 class Controller : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Controller);
-  Controller(const sc_core::sc_module_name& name, const ChipSpec& spec,
-             std::vector<LayerHardware>& layers, Accumulator& buffer, Ledger& ledger);
+  Controller(const sc_core::sc_module_name& name, const ChipSpec& spec, std::vector<LayerHardware>& layers,
+             Accumulator& buffer, Ledger& ledger);
 
   // Socket bound to each tile, in layer order then mapping order; and to the buffer.
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>>> tile_sockets;
@@ -160,7 +160,7 @@ class Controller : public sc_core::sc_module {
 
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;
-  Eigen::VectorXf error_fs_;  // backward: the error DAC full scale of each image
+  Eigen::VectorXf error_fs_;             // backward: the error DAC full scale of each image
   std::vector<Eigen::MatrixXf> planes_;  // per row tile
   Eigen::MatrixXf tile_out_;
   Eigen::MatrixXf acc_;

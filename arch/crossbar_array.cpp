@@ -10,8 +10,8 @@
 
 namespace xbarsim::arch {
 
-CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
-                             const devices::Device& device, Rng& rng)
+CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device,
+                             Rng& rng)
     : rows_(rows),
       weight_cols_(weight_cols),
       encoding_(encoding),
@@ -26,8 +26,7 @@ CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding,
   refresh(0.0, nullptr);
 }
 
-devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
-                                             const devices::ProgramOptions& opts,
+devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w, const devices::ProgramOptions& opts,
                                              bool only_changed, Rng& rng) {
   const int per = encoding_ == WeightEncoding::kDifferential ? 2 : 1;
   const bool discrete = !level_g_.empty();
@@ -44,8 +43,8 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
         const auto idx = static_cast<std::uint32_t>((j * per + d) * rows_ + i);
         bool change = true;
         if (only_changed) {
-          change = discrete ? devices::nearest_level_of(level_g_, t[d]) != static_cast<int>(cells_[idx].level)
-                                  || std::isnan(last_target_[idx])
+          change = discrete ? devices::nearest_level_of(level_g_, t[d]) != static_cast<int>(cells_[idx].level) ||
+                                  std::isnan(last_target_[idx])
                             : !(last_target_[idx] == t[d]);
         }
         if (change) {
@@ -63,8 +62,8 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w,
 }
 
 devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t> index,
-                                                   std::span<const float> target_S,
-                                                   const devices::ProgramOptions& opts, Rng& rng) {
+                                                   std::span<const float> target_S, const devices::ProgramOptions& opts,
+                                                   Rng& rng) {
   if (index.empty()) return {};
   for (std::size_t i = 0; i < index.size(); ++i) last_target_[index[i]] = target_S[i];
   return device_.program(cells_, index, target_S, opts, rng);
@@ -104,8 +103,9 @@ devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
     for (int i = 0; i < rows_; ++i) index_.push_back(static_cast<std::uint32_t>(2 * j * rows_ + i));
   }
   const std::size_t span_n = cells_.size() - static_cast<std::size_t>(rows_);
-  devices::ProgramTally t = refresher->refresh(std::span<devices::CellState>(cells_.data(), span_n),
-                                         std::span<devices::CellState>(cells_.data() + rows_, span_n), index_, rng);
+  devices::ProgramTally t =
+      refresher->refresh(std::span<devices::CellState>(cells_.data(), span_n),
+                         std::span<devices::CellState>(cells_.data() + rows_, span_n), index_, rng);
   // The check: both devices of every pair read once.
   const auto check = 2 * static_cast<std::uint64_t>(index_.size());
   t.verify_reads += check;
@@ -164,13 +164,13 @@ void CrossbarArray::save_state(std::ostream& out) const {
 }
 
 void CrossbarArray::load_state(std::istream& in) {
-  in.read(reinterpret_cast<char*>(cells_.data()), static_cast<std::streamsize>(cells_.size() * sizeof(devices::CellState)));
-  in.read(reinterpret_cast<char*>(last_target_.data()), static_cast<std::streamsize>(last_target_.size() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(cells_.data()),
+          static_cast<std::streamsize>(cells_.size() * sizeof(devices::CellState)));
+  in.read(reinterpret_cast<char*>(last_target_.data()),
+          static_cast<std::streamsize>(last_target_.size() * sizeof(float)));
 }
 
-CrossbarArray::Matrix CrossbarArray::held_weights() const {
-  return g_eff_ / static_cast<float>(unit_conductance());
-}
+CrossbarArray::Matrix CrossbarArray::held_weights() const { return g_eff_ / static_cast<float>(unit_conductance()); }
 
 void CrossbarArray::mvm(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out) const {
   out.noalias() = g_eff_.transpose() * in;

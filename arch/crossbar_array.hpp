@@ -3,11 +3,10 @@
 // programming kernels over whole arrays. No SystemC; the Tile wraps it.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <span>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "arch/mapping.hpp"
 #include "arch/weight_encoding.hpp"
@@ -22,8 +21,7 @@ class CrossbarArray {
 
   // `rows` x `weight_cols` weights held with `encoding` on `device` (which must outlive the
   // array). Cells start in the device's fresh state.
-  CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device,
-                Rng& rng);
+  CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device, Rng& rng);
 
   int rows() const { return rows_; }
   int weight_cols() const { return weight_cols_; }

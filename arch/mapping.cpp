@@ -4,9 +4,7 @@
 
 namespace xbarsim::arch {
 
-int ArrayGeometry::weight_cols() const {
-  return encoding == WeightEncoding::kDifferential ? cols / 2 : cols - 1;
-}
+int ArrayGeometry::weight_cols() const { return encoding == WeightEncoding::kDifferential ? cols / 2 : cols - 1; }
 
 int LayerMapping::active_column_groups() const {
   int n = 0;

@@ -40,8 +40,8 @@ struct TileSlice {
 struct LayerMapping {
   int inputs = 0;
   int outputs = 0;
-  int row_tiles = 0;  // ceil(inputs / rows)
-  int col_tiles = 0;  // ceil(outputs / weight_cols)
+  int row_tiles = 0;             // ceil(inputs / rows)
+  int col_tiles = 0;             // ceil(outputs / weight_cols)
   std::vector<TileSlice> tiles;  // row-major over (row_tile, col_tile)
 
   int tile_count() const { return row_tiles * col_tiles; }

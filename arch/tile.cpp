@@ -1,16 +1,16 @@
 #include "arch/tile.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "periphery/cost.hpp"
 
 namespace xbarsim::arch {
 
 Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-           const devices::Device& device, const TileParts& parts, Ledger& ledger,
-           const std::string& layer_path, std::uint64_t seed)
+           const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
+           std::uint64_t seed)
     : sc_module(name),
       socket("socket"),
       slice_(slice),
@@ -44,14 +44,13 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   c.dac = ledger_.declare(base + "/dac", "conversion", dac.energy_per_conversion().value,
                           dac.energy_per_conversion().source);
   // One read pulse through g_quantum_ at the read voltage: V^2 G t.
-  c.array_read = ledger_.declare(
-      base + "/array", "read_1nS",
-      parts_.read_voltage * parts_.read_voltage * g_quantum_ * parts_.read_pulse,
-      "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
+  c.array_read = ledger_.declare(base + "/array", "read_1nS",
+                                 parts_.read_voltage * parts_.read_voltage * g_quantum_ * parts_.read_pulse,
+                                 "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
   c.adc = ledger_.declare(base + "/adc", "conversion", adc.energy_per_conversion().value,
                           adc.energy_per_conversion().source);
-  c.adc_clipped = ledger_.declare(base + "/adc", "clipped", 0.0,
-                                  "no energy: conversions whose input fell outside the range");
+  c.adc_clipped =
+      ledger_.declare(base + "/adc", "clipped", 0.0, "no energy: conversions whose input fell outside the range");
   c.shift_add = ledger_.declare(base + "/shift_add", "add", parts_.shift_add->energy_per_op().value,
                                 parts_.shift_add->energy_per_op().source);
   // Programming actions: device pulses and verify reads, and the write driver's line charging.
@@ -60,8 +59,7 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
                                     fmt::format("device {} energy per pulse", device_.name()));
   c.verify_read = ledger_.declare(base + "/cells", "verify_read", device_.energy_per_verify_read_J(),
                                   fmt::format("device {} verify read", device_.name()));
-  c.line_charge = ledger_.declare(base + "/write_driver", "line_charge",
-                                  parts_.write_driver->line_energy().value,
+  c.line_charge = ledger_.declare(base + "/write_driver", "line_charge", parts_.write_driver->line_energy().value,
                                   parts_.write_driver->line_energy().source);
   if (parts_.drift_scale_per_tile && !readout) {
     c.drift_scale = ledger_.declare(base + "/drift_scale", "multiply", parts_.drift_scale_energy,
@@ -113,12 +111,24 @@ void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
     return;
   }
   switch (op->kind) {
-    case TileOp::Kind::kForward: run_mvm(*op, false); break;
-    case TileOp::Kind::kTranspose: run_mvm(*op, true); break;
-    case TileOp::Kind::kProgram: run_program(*op); break;
-    case TileOp::Kind::kProgramCells: run_program_cells(*op); break;
-    case TileOp::Kind::kPulse: run_pulse(*op); break;
-    case TileOp::Kind::kRefresh: run_refresh(*op); break;
+    case TileOp::Kind::kForward:
+      run_mvm(*op, false);
+      break;
+    case TileOp::Kind::kTranspose:
+      run_mvm(*op, true);
+      break;
+    case TileOp::Kind::kProgram:
+      run_program(*op);
+      break;
+    case TileOp::Kind::kProgramCells:
+      run_program_cells(*op);
+      break;
+    case TileOp::Kind::kPulse:
+      run_pulse(*op);
+      break;
+    case TileOp::Kind::kRefresh:
+      run_refresh(*op);
+      break;
   }
   delay += op->latency;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -152,9 +162,9 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   // ADC: every column's current of every vector is one conversion, through the mux.
   const periphery::Adc& adc = *current_.adc_model;
   if (!op.bypass_adc) {
-    const periphery::ClipCount clip = adc.quantize_values(
-        std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
-        std::span<float>(out.data(), static_cast<std::size_t>(out.size())));
+    const periphery::ClipCount clip =
+        adc.quantize_values(std::span<const float>(out.data(), static_cast<std::size_t>(out.size())),
+                            std::span<float>(out.data(), static_cast<std::size_t>(out.size())));
     ledger_.add(current_.adc_clipped, clip.total());
   }
   // Global drift compensation, digital after the ADC: the forward outputs times the tile's
@@ -172,12 +182,10 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   // Array read energy: sum over vectors and driven rows of drive^2 x (sum of G on the row).
   double g_drive = 0.0;
   if (!transpose) {
-    g_drive = static_cast<double>(
-        (array_.row_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
+    g_drive = static_cast<double>((array_.row_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
   } else {
     // Driving columns: each driven column sees its devices' conductances (and the reference).
-    g_drive = static_cast<double>(
-        (array_.col_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
+    g_drive = static_cast<double>((array_.col_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
   }
   const int groups = (active_out + geometry_.mux_ratio - 1) / geometry_.mux_ratio;
   const int dac_per_vector = active_in;
@@ -195,9 +203,9 @@ Ledger::Counter Tile::pulse_counter(double epa) {
   for (const auto& [phase, e, c] : extra_pulses_) {
     if (phase == current_phase_ && e == epa) return c;
   }
-  const Ledger::Counter c = ledger_.declare(current_phase_ + "/" + path_ + "/cells",
-                                            fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
-                                            fmt::format("device {} energy per pulse of this width", device_.name()));
+  const Ledger::Counter c =
+      ledger_.declare(current_phase_ + "/" + path_ + "/cells", fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
+                      fmt::format("device {} energy per pulse of this width", device_.name()));
   extra_pulses_.emplace_back(current_phase_, epa, c);
   return c;
 }
@@ -232,7 +240,8 @@ void Tile::run_program_cells(TileOp& op) {
     charge_programming(op, g.options, t);
   }
   if (!b.groups.empty()) array_.refresh(0.0, nullptr);
-  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
+  op.latency =
+      sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;
 }
 
@@ -241,7 +250,8 @@ void Tile::run_pulse(TileOp& op) {
   op.tally = devices::ProgramTally{};
   const devices::ProgramTally t = array_.pulse_cells(b.index, b.pulses, rng_, b.verify_reads);
   charge_programming(op, devices::ProgramOptions{}, t);
-  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
+  op.latency =
+      sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;
 }
 
@@ -249,7 +259,8 @@ void Tile::run_refresh(TileOp& op) {
   op.tally = devices::ProgramTally{};
   const devices::ProgramTally t = array_.refresh_pairs(rng_);
   charge_programming(op, devices::ProgramOptions{}, t);
-  op.latency = sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
+  op.latency =
+      sc_core::sc_time(op.tally.time_s / static_cast<double>(parts_.write_driver->parallel_rows()), sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;
 }
 

@@ -4,13 +4,13 @@
 // ledger. Costs come from the periphery models; the array from arch/crossbar_array.
 #pragma once
 
+#include <tlm_utils/simple_target_socket.h>
+
 #include <memory>
 #include <string>
-#include <tuple>
-
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
+#include <tuple>
 
 #include "arch/crossbar_array.hpp"
 #include "arch/mapping.hpp"
@@ -34,9 +34,9 @@ struct TileParts {
   const periphery::Adc* adc_backward = nullptr;
   const periphery::ShiftAdd* shift_add = nullptr;
   const periphery::WriteDriver* write_driver = nullptr;
-  double read_voltage = 0.5;  // V on a driven row
-  double read_pulse = 10e-9;  // s, one array read
-  double clock = 1e9;         // Hz
+  double read_voltage = 0.5;            // V on a driven row
+  double read_pulse = 10e-9;            // s, one array read
+  double clock = 1e9;                   // Hz
   double time_since_programming = 0.0;  // s, for drifting devices
   // Global drift compensation (ChipSpec::drift_compensation): the ADC setting of the one-row
   // readouts (phases kDriftReferencePhase, kDriftCompensationPhase), and whether every forward
@@ -57,8 +57,8 @@ class Tile : public sc_core::sc_module {
   // `path` names the tile in the ledger ("inference/layer0/tile3"); actions are declared under
   // PHASE/... for each phase the tile serves (forward, transpose, program).
   Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-       const devices::Device& device, const TileParts& parts, Ledger& ledger,
-       const std::string& layer_path, std::uint64_t seed);
+       const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
+       std::uint64_t seed);
 
   const TileSlice& slice() const { return slice_; }
   CrossbarArray& array() { return array_; }
@@ -92,7 +92,7 @@ class Tile : public sc_core::sc_module {
     Ledger::Counter drift_scale;  // per-tile drift compensation only (has_drift_scale)
     bool has_drift_scale = false;
     const periphery::Adc* adc_model = nullptr;  // the ADC of this phase (forward, backward, readout)
-    bool readout = false;                        // a drift-compensation readout phase
+    bool readout = false;                       // a drift-compensation readout phase
   };
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);

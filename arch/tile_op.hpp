@@ -3,12 +3,10 @@
 // (in-situ training rules). One transaction per operation, never per cell or per cycle.
 #pragma once
 
-#include <tlm>
-
-#include <cstdint>
-#include <vector>
-
 #include <Eigen/Dense>
+#include <cstdint>
+#include <tlm>
+#include <vector>
 
 #include "devices/device.hpp"
 
@@ -77,9 +75,7 @@ struct TileOp : tlm::tlm_extension<TileOp> {
   devices::ProgramTally tally;
 
   tlm::tlm_extension_base* clone() const override { return new TileOp(*this); }
-  void copy_from(const tlm::tlm_extension_base& other) override {
-    *this = static_cast<const TileOp&>(other);
-  }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const TileOp&>(other); }
 };
 
 }  // namespace xbarsim::arch

@@ -2,8 +2,7 @@
 
 namespace xbarsim::arch {
 
-WeightAccess::WeightAccess(Chip& chip)
-    : chip_(chip), batches_(chip.tile_count()), programs_(chip.tile_count()) {}
+WeightAccess::WeightAccess(Chip& chip) : chip_(chip), batches_(chip.tile_count()), programs_(chip.tile_count()) {}
 
 void WeightAccess::clear() {
   for (CellBatch& b : batches_) b.clear();

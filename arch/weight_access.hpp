@@ -6,12 +6,11 @@
 // operation per tile with work, through the controller, as Chip::program_cells/pulse_cells do.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "arch/chip.hpp"
 
@@ -26,7 +25,9 @@ inline auto tile_block(const Eigen::MatrixXf& w, const TileSlice& s) {
 }
 // The part of layer weights w (outputs x inputs) that slice s covers (s.cols x s.rows), to
 // assign an array block's transpose to.
-inline auto layer_block(Eigen::MatrixXf& w, const TileSlice& s) { return w.block(s.col_begin, s.row_begin, s.cols, s.rows); }
+inline auto layer_block(Eigen::MatrixXf& w, const TileSlice& s) {
+  return w.block(s.col_begin, s.row_begin, s.cols, s.rows);
+}
 
 // One weight of a layer as a walk presents it: its place in the layer's weight matrix
 // (outputs x inputs, as in the fp32 MLP) and the state of its devices.
@@ -98,9 +99,9 @@ class WeightAccess {
     std::vector<std::uint16_t> group;
   };
   Chip& chip_;
-  std::vector<CellBatch> batches_;      // per chip tile: what the next issue sends
-  std::vector<ProgramList> programs_;   // per chip tile
-  std::vector<std::uint32_t> counts_;   // counting-sort scratch of issue_programs
+  std::vector<CellBatch> batches_;     // per chip tile: what the next issue sends
+  std::vector<ProgramList> programs_;  // per chip tile
+  std::vector<std::uint32_t> counts_;  // counting-sort scratch of issue_programs
   std::vector<std::uint32_t> fill_;
 };
 

@@ -61,8 +61,8 @@ void BM_SystemCInference10k(benchmark::State& state) {
     auto r = f.chip.infer(f.images, 250, nullptr);
     benchmark::DoNotOptimize(r.logits.data());
   }
-  state.counters["images_per_s"] = benchmark::Counter(static_cast<double>(kImages) * state.iterations(),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["images_per_s"] =
+      benchmark::Counter(static_cast<double>(kImages) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 // The same arithmetic without the simulator: per layer, 8-bit input codes split into 8 bit
@@ -93,8 +93,8 @@ void BM_BareBitSerialProducts10k(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(act.data());
   }
-  state.counters["images_per_s"] = benchmark::Counter(static_cast<double>(kImages) * state.iterations(),
-                                                      benchmark::Counter::kIsRate);
+  state.counters["images_per_s"] =
+      benchmark::Counter(static_cast<double>(kImages) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
 BENCHMARK(BM_SystemCInference10k)->Unit(benchmark::kMillisecond)->Iterations(3);

@@ -19,10 +19,14 @@ constexpr std::size_t kCells = 1000000;
 
 const char* card(int model) {
   switch (model) {
-    case 0: return "device: {impl: domain_wall, states: 5}";
-    case 1: return "device: {impl: mtj, synapse: ternary}";
-    case 2: return "device: {impl: pcm}";
-    default: return "device: {impl: ideal}";
+    case 0:
+      return "device: {impl: domain_wall, states: 5}";
+    case 1:
+      return "device: {impl: mtj, synapse: ternary}";
+    case 2:
+      return "device: {impl: pcm}";
+    default:
+      return "device: {impl: ideal}";
   }
 }
 
@@ -50,9 +54,7 @@ struct Fixture {
       flipped[i] = static_cast<float>(dev->g_min() + dev->g_max()) - target[i];
     }
   }
-  const std::vector<float>& next_target(std::size_t iteration) const {
-    return iteration % 2 == 0 ? flipped : target;
-  }
+  const std::vector<float>& next_target(std::size_t iteration) const { return iteration % 2 == 0 ? flipped : target; }
 };
 
 void BM_Program(benchmark::State& state) {

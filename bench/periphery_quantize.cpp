@@ -15,12 +15,10 @@ using namespace xbarsim;
 using namespace xbarsim::periphery;
 
 void BM_AdcQuantize(benchmark::State& state) {
-  const Params root = Params::from_string(
-      "adc: {impl: sar, bits: " + std::to_string(state.range(0)) +
-          ", full_scale_current: 10 uA, column_resistance: 10 kOhm}",
-      "<bench>");
-  auto adc = AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"),
-                                            AdcContext{});
+  const Params root = Params::from_string("adc: {impl: sar, bits: " + std::to_string(state.range(0)) +
+                                              ", full_scale_current: 10 uA, column_resistance: 10 kOhm}",
+                                          "<bench>");
+  auto adc = AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"), AdcContext{});
   const std::size_t n = 128;
   std::vector<float> in(n);
   for (std::size_t i = 0; i < n; ++i) in[i] = static_cast<float>(12e-6 * i / n);

@@ -1,8 +1,8 @@
 #include "core/ledger.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 namespace xbarsim {
 
@@ -14,29 +14,25 @@ bool component_under(std::string_view component, std::string_view prefix) {
   return component.size() == prefix.size() || component[prefix.size()] == '/';
 }
 
-Ledger::Counter Ledger::declare(std::string component, std::string action,
-                                double energy_per_action_J, std::string source) {
+Ledger::Counter Ledger::declare(std::string component, std::string action, double energy_per_action_J,
+                                std::string source) {
   if (!(energy_per_action_J >= 0.0)) {
-    throw std::invalid_argument(fmt::format("ledger: {} {}: negative or NaN energy per action",
-                                            component, action));
+    throw std::invalid_argument(fmt::format("ledger: {} {}: negative or NaN energy per action", component, action));
   }
   for (Counter c = 0; c < actions_.size(); ++c) {
     if (actions_[c].component == component && actions_[c].action == action) {
       if (actions_[c].energy_per_action_J != energy_per_action_J) {
-        throw std::logic_error(fmt::format("ledger: {} {} declared twice with different energies",
-                                           component, action));
+        throw std::logic_error(fmt::format("ledger: {} {} declared twice with different energies", component, action));
       }
       return c;
     }
   }
-  actions_.push_back({std::move(component), std::move(action), energy_per_action_J,
-                      std::move(source)});
+  actions_.push_back({std::move(component), std::move(action), energy_per_action_J, std::move(source)});
   counts_.push_back(0);
   return static_cast<Counter>(actions_.size() - 1);
 }
 
-void Ledger::declare_area(std::string component, double area_each_m2, std::uint64_t instances,
-                          std::string source) {
+void Ledger::declare_area(std::string component, double area_each_m2, std::uint64_t instances, std::string source) {
   if (!(area_each_m2 >= 0.0)) {
     throw std::invalid_argument(fmt::format("ledger: {}: negative or NaN area", component));
   }
@@ -121,7 +117,8 @@ bool Ledger::load(std::istream& in) {
     if (!in) return false;
     if (i < actions_.size()) {
       const Action& have = actions_[i];
-      if (have.component != a.component || have.action != a.action || have.energy_per_action_J != a.energy_per_action_J) {
+      if (have.component != a.component || have.action != a.action ||
+          have.energy_per_action_J != a.energy_per_action_J) {
         return false;
       }
     } else {

@@ -5,12 +5,11 @@
 
 #include <cstdint>
 #include <istream>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace xbarsim {
 
@@ -43,8 +42,7 @@ class Ledger {
 
   // Set-up time: declares an action and returns its counter. Declaring the same (component,
   // action) twice returns the same counter; a different energy then is a programming error.
-  Counter declare(std::string component, std::string action, double energy_per_action_J,
-                  std::string source);
+  Counter declare(std::string component, std::string action, double energy_per_action_J, std::string source);
 
   // Hot path: no lookup, no allocation.
   void add(Counter c, std::uint64_t n = 1) noexcept { counts_[c] += n; }
@@ -53,8 +51,7 @@ class Ledger {
   std::size_t size() const { return actions_.size(); }
 
   // Area of `instances` copies of a component of `area_each_m2` each.
-  void declare_area(std::string component, double area_each_m2, std::uint64_t instances,
-                    std::string source);
+  void declare_area(std::string component, double area_each_m2, std::uint64_t instances, std::string source);
 
   std::vector<EnergyRow> energy_rows() const;
   const std::vector<AreaRow>& area_rows() const { return areas_; }

@@ -1,5 +1,8 @@
 #include "core/params.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <charconv>
 #include <functional>
@@ -7,16 +10,13 @@
 #include <set>
 #include <sstream>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include "core/error.hpp"
 
 namespace xbarsim {
 
 struct Params::Document {
-  std::string origin;                 // file name as given, or a label
-  std::filesystem::path file;         // empty when parsed from a string
+  std::string origin;          // file name as given, or a label
+  std::filesystem::path file;  // empty when parsed from a string
   YAML::Node root;
   std::set<std::string, std::less<>> touched;     // key paths read by some accessor
   std::set<std::string, std::less<>> overridden;  // key paths set from the command line
@@ -30,8 +30,7 @@ struct Params::Document {
     std::size_t best_len = 0;
     for (const auto& [prefix, file] : file_of_path) {
       const bool under = path.size() >= prefix.size() && path.substr(0, prefix.size()) == prefix &&
-                         (path.size() == prefix.size() || path[prefix.size()] == '.' ||
-                          path[prefix.size()] == '[');
+                         (path.size() == prefix.size() || path[prefix.size()] == '.' || path[prefix.size()] == '[');
       if (under && prefix.size() >= best_len) {
         best = &file;
         best_len = prefix.size();
@@ -44,8 +43,7 @@ struct Params::Document {
 namespace {
 
 // Finds `key` in a map node without inserting it (non-const operator[] would insert).
-bool find_key(const YAML::Node& map, std::string_view key, YAML::Node* key_node,
-              YAML::Node* value) {
+bool find_key(const YAML::Node& map, std::string_view key, YAML::Node* key_node, YAML::Node* value) {
   if (!map.IsMap()) return false;
   for (auto it = map.begin(); it != map.end(); ++it) {
     if (it->first.IsScalar() && it->first.Scalar() == key) {
@@ -113,7 +111,7 @@ YAML::Node load_yaml_file(const std::filesystem::path& file) {
 // with the local keys laid over it (a shallow override), recursively, and records which file
 // each subtree came from so that messages name the right file and line.
 static void resolve_includes(YAML::Node map, const std::string& path, const std::filesystem::path& file,
-                      std::map<std::string, std::string, std::less<>>& file_of_path, int depth) {
+                             std::map<std::string, std::string, std::less<>>& file_of_path, int depth) {
   if (!map.IsMap()) return;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const std::string key = it->first.Scalar();
@@ -123,17 +121,16 @@ static void resolve_includes(YAML::Node map, const std::string& path, const std:
     YAML::Node include;
     if (find_key(value, "include", nullptr, &include)) {
       if (!include.IsScalar() || depth > 8) {
-        throw ConfigError(fmt::format("{}:{}: {}.include: expected the path of a card file{}",
-                                      file.string(), include.Mark().line + 1, p,
-                                      depth > 8 ? " (includes nested too deep)" : ""));
+        throw ConfigError(fmt::format("{}:{}: {}.include: expected the path of a card file{}", file.string(),
+                                      include.Mark().line + 1, p, depth > 8 ? " (includes nested too deep)" : ""));
       }
       std::filesystem::path inc = include.Scalar();
       if (inc.is_relative()) inc = file.parent_path() / inc;
       const YAML::Node inc_root = load_yaml_file(inc);
       YAML::Node section;
       if (!find_key(inc_root, key, nullptr, &section) || !section.IsMap()) {
-        throw ConfigError(fmt::format("{}:{}: {}.include: {} has no top-level '{}:' section",
-                                      file.string(), include.Mark().line + 1, p, inc.string(), key));
+        throw ConfigError(fmt::format("{}:{}: {}.include: {} has no top-level '{}:' section", file.string(),
+                                      include.Mark().line + 1, p, inc.string(), key));
       }
       YAML::Node merged = section;  // freshly loaded, ours alone (Clone would drop line marks)
       resolve_includes(merged, p, inc, file_of_path, depth + 1);  // the card's own includes
@@ -195,8 +192,7 @@ void Params::apply_override(std::string_view assignment) {
   try {
     value = YAML::Load(value_text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(
-        fmt::format("command line: --set {}: value '{}' is not valid YAML", key_path_text, value_text));
+    throw ConfigError(fmt::format("command line: --set {}: value '{}' is not valid YAML", key_path_text, value_text));
   }
   // Walk (creating maps as needed) to the parent of the last key.
   YAML::Node node = node_;
@@ -255,14 +251,11 @@ void Params::fail(std::string_view key, std::string_view expected) const {
   YAML::Node value;
   if (find_key(node_, key, &key_node, &value)) {
     const std::string path = key_path(key);
-    const std::string loc = doc_->overridden.count(path) != 0
-                                ? fmt::format("{}: command line --set", doc_->origin)
-                                : location_of(key_node, path);
-    throw ConfigError(fmt::format("{}: {}: expected {}, got {}", loc, path, expected,
-                                  describe_node(value)));
+    const std::string loc = doc_->overridden.count(path) != 0 ? fmt::format("{}: command line --set", doc_->origin)
+                                                              : location_of(key_node, path);
+    throw ConfigError(fmt::format("{}: {}: expected {}, got {}", loc, path, expected, describe_node(value)));
   }
-  throw ConfigError(fmt::format("{}: {}: missing required key (expected {})", where(),
-                                key_path(key), expected));
+  throw ConfigError(fmt::format("{}: {}: missing required key (expected {})", where(), key_path(key), expected));
 }
 
 void Params::claim(std::string_view key, const std::source_location& reader) const {
@@ -321,8 +314,8 @@ std::vector<Params> Params::child_list(std::string_view key) const {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string p = fmt::format("{}[{}]", key_path(key), i);
     if (!value[i].IsMap()) {
-      throw ConfigError(fmt::format("{}: {}: expected a map, got {}", location_of(value[i], p), p,
-                                    describe_node(value[i])));
+      throw ConfigError(
+          fmt::format("{}: {}: expected a map, got {}", location_of(value[i], p), p, describe_node(value[i])));
     }
     doc_->touched.insert(p);
     out.push_back(Params(doc_, value[i], p));
@@ -344,9 +337,8 @@ double Params::quantity(std::string_view key, units::Dimension dim, double min, 
   return v;
 }
 
-double Params::quantity_or(std::string_view key, units::Dimension dim,
-                           std::string_view default_text, double min, double max,
-                           std::source_location reader) const {
+double Params::quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text, double min,
+                           double max, std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_text)));
   return quantity(key, dim, min, max, reader);
 }
@@ -379,8 +371,8 @@ std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_
   return *v;
 }
 
-std::int64_t Params::integer_or(std::string_view key, std::int64_t default_value,
-                                std::int64_t min, std::int64_t max, std::source_location reader) const {
+std::int64_t Params::integer_or(std::string_view key, std::int64_t default_value, std::int64_t min, std::int64_t max,
+                                std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(default_value));
   return integer(key, min, max, reader);
 }
@@ -405,8 +397,7 @@ std::string Params::string(std::string_view key, std::source_location reader) co
   return n.Scalar();
 }
 
-std::string Params::string_or(std::string_view key, std::string_view default_value,
-                              std::source_location reader) const {
+std::string Params::string_or(std::string_view key, std::string_view default_value, std::source_location reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_value)));
   return string(key, reader);
 }
@@ -439,16 +430,15 @@ std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_
   for (const auto& item : value) {
     const auto v = item.IsScalar() ? parse_int(item.Scalar()) : std::nullopt;
     if (!v || *v < min || *v > max) {
-      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)),
-                                    key_path(key), expected, describe_node(item)));
+      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)), key_path(key),
+                                    expected, describe_node(item)));
     }
     out.push_back(*v);
   }
   return out;
 }
 
-std::vector<double> Params::real_list(std::string_view key, double min, double max,
-                                      std::source_location reader) const {
+std::vector<double> Params::real_list(std::string_view key, double min, double max, std::source_location reader) const {
   const std::string expected = "a non-empty list of numbers" + range_text(min, max);
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
@@ -467,8 +457,8 @@ std::vector<double> Params::real_list(std::string_view key, double min, double m
       }
     }
     if (!ok || v < min || v > max) {
-      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)),
-                                    key_path(key), expected, describe_node(item)));
+      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)), key_path(key),
+                                    expected, describe_node(item)));
     }
     out.push_back(v);
   }
@@ -486,10 +476,9 @@ std::filesystem::path Params::file_path(std::string_view key, bool relative_to_f
 
 namespace {
 
-void check_node(const YAML::Node& node, const std::string& path,
-                const std::set<std::string, std::less<>>& touched,
-                const std::function<std::string(const YAML::Node&, const std::string&)>& loc,
-                const std::string& origin, const std::set<std::string, std::less<>>& overridden) {
+void check_node(const YAML::Node& node, const std::string& path, const std::set<std::string, std::less<>>& touched,
+                const std::function<std::string(const YAML::Node&, const std::string&)>& loc, const std::string& origin,
+                const std::set<std::string, std::less<>>& overridden) {
   if (node.IsMap()) {
     std::vector<std::string> known;
     for (auto it = node.begin(); it != node.end(); ++it) {
@@ -501,10 +490,8 @@ void check_node(const YAML::Node& node, const std::string& path,
       const std::string key = it->first.Scalar();
       const std::string p = path.empty() ? key : path + "." + key;
       if (touched.count(p) == 0) {
-        const std::string where =
-            overridden.count(p) != 0 ? origin + ": command line --set" : loc(it->first, p);
-        const std::string hint =
-            known.empty() ? "" : fmt::format(" (keys read here: {})", fmt::join(known, ", "));
+        const std::string where = overridden.count(p) != 0 ? origin + ": command line --set" : loc(it->first, p);
+        const std::string hint = known.empty() ? "" : fmt::format(" (keys read here: {})", fmt::join(known, ", "));
         throw ConfigError(fmt::format("{}: {}: unknown key, no model reads it{}", where, p, hint));
       }
       check_node(it->second, p, touched, loc, origin, overridden);
@@ -523,8 +510,7 @@ void check_node(const YAML::Node& node, const std::string& path,
 
 void Params::check_all_read() const {
   check_node(
-      node_, path_, doc_->touched,
-      [this](const YAML::Node& n, const std::string& p) { return location_of(n, p); },
+      node_, path_, doc_->touched, [this](const YAML::Node& n, const std::string& p) { return location_of(n, p); },
       doc_->origin, doc_->overridden);
 }
 

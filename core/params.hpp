@@ -3,6 +3,8 @@
 // written back so that the resolved configuration reproduces the run.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/units.hpp"
 
@@ -60,8 +60,7 @@ class Params {
   std::vector<Params> child_list(std::string_view key) const;
 
   // Physical quantities in SI units, parsed by units::parse. Range in SI units, inclusive.
-  double quantity(std::string_view key, units::Dimension dim,
-                  double min = -std::numeric_limits<double>::infinity(),
+  double quantity(std::string_view key, units::Dimension dim, double min = -std::numeric_limits<double>::infinity(),
                   double max = std::numeric_limits<double>::infinity(),
                   std::source_location reader = std::source_location::current()) const;
   double quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text,
@@ -72,13 +71,11 @@ class Params {
   double real(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
               double max = std::numeric_limits<double>::infinity(),
               std::source_location reader = std::source_location::current()) const;
-  double real_or(std::string_view key, double default_value,
-                 double min = -std::numeric_limits<double>::infinity(),
+  double real_or(std::string_view key, double default_value, double min = -std::numeric_limits<double>::infinity(),
                  double max = std::numeric_limits<double>::infinity(),
                  std::source_location reader = std::source_location::current()) const;
 
-  std::int64_t integer(std::string_view key,
-                       std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+  std::int64_t integer(std::string_view key, std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                        std::int64_t max = std::numeric_limits<std::int64_t>::max(),
                        std::source_location reader = std::source_location::current()) const;
   std::int64_t integer_or(std::string_view key, std::int64_t default_value,
@@ -87,7 +84,8 @@ class Params {
                           std::source_location reader = std::source_location::current()) const;
 
   bool boolean(std::string_view key, std::source_location reader = std::source_location::current()) const;
-  bool boolean_or(std::string_view key, bool default_value, std::source_location reader = std::source_location::current()) const;
+  bool boolean_or(std::string_view key, bool default_value,
+                  std::source_location reader = std::source_location::current()) const;
 
   std::string string(std::string_view key, std::source_location reader = std::source_location::current()) const;
   std::string string_or(std::string_view key, std::string_view default_value,
@@ -95,16 +93,16 @@ class Params {
   // A string that must be one of `allowed`.
   std::string choice(std::string_view key, const std::vector<std::string>& allowed,
                      std::source_location reader = std::source_location::current()) const;
-  std::string choice_or(std::string_view key, const std::vector<std::string>& allowed,
-                        std::string_view default_value, std::source_location reader = std::source_location::current()) const;
+  std::string choice_or(std::string_view key, const std::vector<std::string>& allowed, std::string_view default_value,
+                        std::source_location reader = std::source_location::current()) const;
 
   // A required non-empty list of integers, each in [min, max].
-  std::vector<std::int64_t> integer_list(
-      std::string_view key, std::int64_t min = std::numeric_limits<std::int64_t>::min(),
-      std::int64_t max = std::numeric_limits<std::int64_t>::max(), std::source_location reader = std::source_location::current()) const;
+  std::vector<std::int64_t> integer_list(std::string_view key,
+                                         std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                                         std::int64_t max = std::numeric_limits<std::int64_t>::max(),
+                                         std::source_location reader = std::source_location::current()) const;
   // A required non-empty list of plain numbers, each in [min, max].
-  std::vector<double> real_list(std::string_view key,
-                                double min = -std::numeric_limits<double>::infinity(),
+  std::vector<double> real_list(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
                                 double max = std::numeric_limits<double>::infinity(),
                                 std::source_location reader = std::source_location::current()) const;
 
@@ -132,8 +130,7 @@ class Params {
 
   std::string key_path(std::string_view key) const;
   // The scalar at `key` (marks it read); throws when missing or not a scalar.
-  YAML::Node required_scalar(std::string_view key, std::string_view expected,
-                             const std::source_location& reader) const;
+  YAML::Node required_scalar(std::string_view key, std::string_view expected, const std::source_location& reader) const;
   // Records `reader` as a reader of `key`.
   void claim(std::string_view key, const std::source_location& reader) const;
   void record_default(std::string_view key, const YAML::Node& value) const;

@@ -1,8 +1,7 @@
 #include "core/progress.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace xbarsim {
 
@@ -41,8 +40,7 @@ void Progress::finish() {
 }
 
 void Progress::draw(std::uint64_t done, bool final_line) {
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double frac = total_ == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total_);
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0.0;
@@ -51,13 +49,12 @@ void Progress::draw(std::uint64_t done, bool final_line) {
     const int filled = static_cast<int>(frac * kWidth);
     fmt::print(out_, "\r{} [{}{}] {:3.0f}% {}/{} {:.0f} img/s {} {}\x1b[K", label_,
                std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(kWidth - filled), '.'), frac * 100, done,
-               total_, rate, final_line ? "took" : "ETA",
-               format_seconds(final_line ? elapsed : eta));
+               std::string(static_cast<std::size_t>(kWidth - filled), '.'), frac * 100, done, total_, rate,
+               final_line ? "took" : "ETA", format_seconds(final_line ? elapsed : eta));
     if (final_line) fmt::print(out_, "\n");
   } else if (!final_line) {
-    fmt::print(out_, "{}: {:.0f}% ({}/{}), {:.0f} img/s, ETA {}\n", label_, frac * 100, done,
-               total_, rate, format_seconds(eta));
+    fmt::print(out_, "{}: {:.0f}% ({}/{}), {:.0f} img/s, ETA {}\n", label_, frac * 100, done, total_, rate,
+               format_seconds(eta));
   }
   std::fflush(out_);
 }

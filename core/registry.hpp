@@ -59,10 +59,10 @@ class Registry {
 // XBARSIM_REGISTER(RegistryType, "name", Implementation): registers Implementation, whose
 // constructor takes (const Params&, Args...), under "name". Use at namespace scope in the .cpp
 // of the implementation; the library must be linked whole (xbarsim_link_whole in CMake).
-#define XBARSIM_REGISTER(RegistryType, name, Implementation)                              \
-  namespace {                                                                             \
-  [[maybe_unused]] const bool XBARSIM_CONCAT(registered_, __LINE__) =                     \
-      RegistryType::instance().add(name, [](const ::xbarsim::Params& p, auto&&... args) { \
+#define XBARSIM_REGISTER(RegistryType, name, Implementation)                               \
+  namespace {                                                                              \
+  [[maybe_unused]] const bool XBARSIM_CONCAT(registered_, __LINE__) =                      \
+      RegistryType::instance().add(name, [](const ::xbarsim::Params& p, auto&&... args) {  \
         return std::make_unique<Implementation>(p, std::forward<decltype(args)>(args)...); \
-      });                                                                                 \
+      });                                                                                  \
   }

@@ -1,8 +1,8 @@
 #include "core/report.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 namespace xbarsim {
 
@@ -35,9 +35,8 @@ std::string csv_field(const std::string& s) {
 void write_energy_csv(const std::filesystem::path& file, const Ledger& ledger) {
   std::string text = "path,action,count,energy_per_action_pJ,energy_pJ,source\n";
   for (const auto& row : ledger.energy_rows()) {
-    text += fmt::format("{},{},{},{:.9g},{:.9g},{}\n", csv_field(row.action->component),
-                        csv_field(row.action->action), row.count,
-                        row.action->energy_per_action_J * 1e12, row.energy_J() * 1e12,
+    text += fmt::format("{},{},{},{:.9g},{:.9g},{}\n", csv_field(row.action->component), csv_field(row.action->action),
+                        row.count, row.action->energy_per_action_J * 1e12, row.energy_J() * 1e12,
                         csv_field(row.action->source));
   }
   write_file_atomic(file, text);
@@ -46,8 +45,8 @@ void write_energy_csv(const std::filesystem::path& file, const Ledger& ledger) {
 void write_area_csv(const std::filesystem::path& file, const Ledger& ledger) {
   std::string text = "path,area_each_um2,instances,area_um2,source\n";
   for (const auto& a : ledger.area_rows()) {
-    text += fmt::format("{},{:.9g},{},{:.9g},{}\n", csv_field(a.component), a.area_each_m2 * 1e12,
-                        a.instances, a.area_m2() * 1e12, csv_field(a.source));
+    text += fmt::format("{},{:.9g},{},{:.9g},{}\n", csv_field(a.component), a.area_each_m2 * 1e12, a.instances,
+                        a.area_m2() * 1e12, csv_field(a.source));
   }
   write_file_atomic(file, text);
 }
@@ -65,8 +64,7 @@ CsvTable::~CsvTable() {
 
 void CsvTable::row(const std::vector<std::string>& values) {
   if (values.size() != columns_) {
-    throw std::logic_error(fmt::format("{}: row of {} values for {} columns", file_.string(),
-                                       values.size(), columns_));
+    throw std::logic_error(fmt::format("{}: row of {} values for {} columns", file_.string(), values.size(), columns_));
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     out_ << (i == 0 ? "" : ",") << csv_field(values[i]);

@@ -3,12 +3,11 @@
 // the std:: distributions).
 #pragma once
 
-#include <cstdint>
-#include <random>
-
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
+#include <cstdint>
+#include <random>
 
 namespace xbarsim {
 
@@ -21,8 +20,7 @@ class Rng {
 
   void reseed(std::uint64_t seed, std::uint64_t stream) {
     std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                      static_cast<std::uint32_t>(stream),
-                      static_cast<std::uint32_t>(stream >> 32)};
+                      static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)};
     engine_.seed(seq);
   }
 

@@ -1,11 +1,11 @@
 #include "core/units.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace xbarsim::units {
 namespace {
@@ -68,44 +68,67 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void fail(std::string_view text, Dimension expected, std::string_view why) {
-  throw std::invalid_argument(
-      fmt::format("expected {}, got '{}' ({})", describe(expected), text, why));
+  throw std::invalid_argument(fmt::format("expected {}, got '{}' ({})", describe(expected), text, why));
 }
 
 }  // namespace
 
 std::string describe(Dimension d) {
   switch (d) {
-    case Dimension::kDimensionless: return "a plain number";
-    case Dimension::kEnergy: return "an energy (e.g. '0.5 pJ', '3 fJ')";
-    case Dimension::kTime: return "a time (e.g. '10 ns')";
-    case Dimension::kFrequency: return "a frequency (e.g. '1 GHz')";
-    case Dimension::kConductance: return "a conductance (e.g. '25 uS')";
-    case Dimension::kResistance: return "a resistance (e.g. '6 kOhm')";
-    case Dimension::kVoltage: return "a voltage (e.g. '0.5 V')";
-    case Dimension::kCurrent: return "a current (e.g. '50 uA')";
-    case Dimension::kCapacitance: return "a capacitance (e.g. '0.2 fF')";
-    case Dimension::kPower: return "a power (e.g. '1 mW')";
-    case Dimension::kLength: return "a length (e.g. '22 nm')";
-    case Dimension::kArea: return "an area (e.g. '1.2 um^2')";
+    case Dimension::kDimensionless:
+      return "a plain number";
+    case Dimension::kEnergy:
+      return "an energy (e.g. '0.5 pJ', '3 fJ')";
+    case Dimension::kTime:
+      return "a time (e.g. '10 ns')";
+    case Dimension::kFrequency:
+      return "a frequency (e.g. '1 GHz')";
+    case Dimension::kConductance:
+      return "a conductance (e.g. '25 uS')";
+    case Dimension::kResistance:
+      return "a resistance (e.g. '6 kOhm')";
+    case Dimension::kVoltage:
+      return "a voltage (e.g. '0.5 V')";
+    case Dimension::kCurrent:
+      return "a current (e.g. '50 uA')";
+    case Dimension::kCapacitance:
+      return "a capacitance (e.g. '0.2 fF')";
+    case Dimension::kPower:
+      return "a power (e.g. '1 mW')";
+    case Dimension::kLength:
+      return "a length (e.g. '22 nm')";
+    case Dimension::kArea:
+      return "an area (e.g. '1.2 um^2')";
   }
   return "a value";
 }
 
 std::string_view si_symbol(Dimension d) {
   switch (d) {
-    case Dimension::kDimensionless: return "";
-    case Dimension::kEnergy: return "J";
-    case Dimension::kTime: return "s";
-    case Dimension::kFrequency: return "Hz";
-    case Dimension::kConductance: return "S";
-    case Dimension::kResistance: return "Ohm";
-    case Dimension::kVoltage: return "V";
-    case Dimension::kCurrent: return "A";
-    case Dimension::kCapacitance: return "F";
-    case Dimension::kPower: return "W";
-    case Dimension::kLength: return "m";
-    case Dimension::kArea: return "m^2";
+    case Dimension::kDimensionless:
+      return "";
+    case Dimension::kEnergy:
+      return "J";
+    case Dimension::kTime:
+      return "s";
+    case Dimension::kFrequency:
+      return "Hz";
+    case Dimension::kConductance:
+      return "S";
+    case Dimension::kResistance:
+      return "Ohm";
+    case Dimension::kVoltage:
+      return "V";
+    case Dimension::kCurrent:
+      return "A";
+    case Dimension::kCapacitance:
+      return "F";
+    case Dimension::kPower:
+      return "W";
+    case Dimension::kLength:
+      return "m";
+    case Dimension::kArea:
+      return "m^2";
   }
   return "";
 }
@@ -154,10 +177,16 @@ std::string format(double value_si, Dimension d, int significant_digits) {
   const std::string_view sym = si_symbol(d);
   if (d == Dimension::kDimensionless) return fmt::format("{:.{}g}", value_si, significant_digits);
   if (value_si == 0.0 || !std::isfinite(value_si)) return fmt::format("{} {}", value_si, sym);
-  static constexpr std::array<Prefix, 10> kDisplay{{{"T", 1e12}, {"G", 1e9}, {"M", 1e6},
-                                                     {"k", 1e3}, {"", 1.0}, {"m", 1e-3},
-                                                     {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12},
-                                                     {"f", 1e-15}}};
+  static constexpr std::array<Prefix, 10> kDisplay{{{"T", 1e12},
+                                                    {"G", 1e9},
+                                                    {"M", 1e6},
+                                                    {"k", 1e3},
+                                                    {"", 1.0},
+                                                    {"m", 1e-3},
+                                                    {"u", 1e-6},
+                                                    {"n", 1e-9},
+                                                    {"p", 1e-12},
+                                                    {"f", 1e-15}}};
   // Areas display in um^2 (the unit every report uses) to avoid squared-prefix confusion.
   if (d == Dimension::kArea) {
     return fmt::format("{:.{}g} um^2", value_si * 1e12, significant_digits);

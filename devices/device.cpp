@@ -31,6 +31,5 @@ int nearest_level_of(std::span<const double> level_g, double g_S) {
 
 }  // namespace xbarsim::devices
 
-XBARSIM_REGISTER_CARD("device", [](const xbarsim::Params& p) {
-  xbarsim::devices::DeviceRegistry::instance().create(p);
-})
+XBARSIM_REGISTER_CARD("device",
+                      [](const xbarsim::Params& p) { xbarsim::devices::DeviceRegistry::instance().create(p); })

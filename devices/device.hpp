@@ -102,12 +102,10 @@ class Device {
 
   // Deterministic conductance at `time_s` seconds after the cells were programmed (drift only,
   // no read noise), S. Precondition: g_out.size() == cells.size(), time_s >= 0.
-  virtual void conductance(std::span<const CellState> cells, std::span<float> g_out,
-                           double time_s) const = 0;
+  virtual void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const = 0;
   // One read of every cell: conductance() plus read noise where the model has it, S.
   // Precondition: g_out.size() == cells.size(), time_s >= 0.
-  virtual void read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-                    Rng& rng) const = 0;
+  virtual void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const = 0;
   // True when read() can differ from conductance(), i.e. reads must be redrawn each time.
   virtual bool has_read_noise() const = 0;
 
@@ -115,10 +113,8 @@ class Device {
   // level). Stochastic; with opts.verify retries until within tolerance. Only the listed cells
   // are touched. Preconditions: cell_index.size() == target_S.size(), every index <
   // cells.size(), opts.max_attempts >= 1, opts.tolerance >= 0.
-  virtual ProgramTally program(std::span<CellState> cells,
-                               std::span<const std::uint32_t> cell_index,
-                               std::span<const float> target_S, const ProgramOptions& opts,
-                               Rng& rng) const = 0;
+  virtual ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                               std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const = 0;
 
   // Energy of one write pulse with these options, J (what ProgramTally::energy_J charges per
   // pulse) and of one verify read, J.
@@ -130,8 +126,7 @@ class Device {
 
   // Applies the disturbance of `reads_per_cell` reads to every cell (MTJ read disturb);
   // returns how many cells changed. Default: reads do not disturb.
-  virtual std::uint64_t read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell,
-                                     Rng& rng) const {
+  virtual std::uint64_t read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell, Rng& rng) const {
     (void)cells;
     (void)reads_per_cell;
     (void)rng;

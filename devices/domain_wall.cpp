@@ -1,10 +1,10 @@
 // Domain-wall synapse model; equations from Al Misba et al., arXiv:2111.07284 (see header).
 #include "devices/domain_wall.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "devices/program_loop.hpp"
@@ -55,10 +55,9 @@ DomainWallDevice::DomainWallDevice(const Params& p) {
         const double lo = k == 0 ? 0.0 : site_g_[k - 1];
         site_g_[k] = r.quantity("conductance", Dimension::kConductance, 0.0);
         if (k > 0 && site_g_[k] <= lo) {
-          r.fail("conductance",
-                 fmt::format("a conductance greater than that of state {} ({:g} S): G_min < G_max "
-                             "and the table increases with the wall position",
-                             k - 1, lo));
+          r.fail("conductance", fmt::format("a conductance greater than that of state {} ({:g} S): G_min < G_max "
+                                            "and the table increases with the wall position",
+                                            k - 1, lo));
         }
       }
     }
@@ -69,8 +68,7 @@ DomainWallDevice::DomainWallDevice(const Params& p) {
   }
   // Verify read: V^2 G t at the middle of the conductance range.
   verify_read_energy_J_ =
-      read_voltage_V_ * read_voltage_V_ * 0.5 * (site_g_.front() + site_g_.back()) *
-      read_pulse_width_s_;
+      read_voltage_V_ * read_voltage_V_ * 0.5 * (site_g_.front() + site_g_.back()) * read_pulse_width_s_;
 }
 
 int DomainWallDevice::nearest_site(double g_S) const {
@@ -94,30 +92,25 @@ void DomainWallDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) cons
   std::fill(cells.begin(), cells.end(), fresh);
 }
 
-void DomainWallDevice::conductance(std::span<const CellState> cells, std::span<float> g_out,
-                                   double /*time_s*/) const {
+void DomainWallDevice::conductance(std::span<const CellState> cells, std::span<float> g_out, double /*time_s*/) const {
   const std::size_t n = cells.size();
   const CellState* c = cells.data();
   float* out = g_out.data();
   for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g;
 }
 
-void DomainWallDevice::read(std::span<const CellState> cells, std::span<float> g_out,
-                            double time_s, Rng& /*rng*/) const {
+void DomainWallDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
+                            Rng& /*rng*/) const {
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally DomainWallDevice::program(std::span<CellState> cells,
-                                       std::span<const std::uint32_t> cell_index,
-                                       std::span<const float> target_S,
-                                       const ProgramOptions& opts, Rng& rng) const {
-  const detail::AttemptCost cost{energy_per_event_J_, 1, pulse_width_s_, verify_read_energy_J_,
-                                 read_pulse_width_s_};
+ProgramTally DomainWallDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
+  const detail::AttemptCost cost{energy_per_event_J_, 1, pulse_width_s_, verify_read_energy_J_, read_pulse_width_s_};
   const double tol_S = opts.tolerance * (site_g_.back() - site_g_.front());
   const bool can_stick = stuck_probability_ > 0.0;
   return detail::program_loop(
-      cells, cell_index, target_S, opts, tol_S, cost,
-      [this](float target) { return nearest_site(target); },
+      cells, cell_index, target_S, opts, tol_S, cost, [this](float target) { return nearest_site(target); },
       [&](CellState& c, int k) {
         if (can_stick && rng.bernoulli(stuck_probability_)) return;  // the wall did not move
         const auto ks = static_cast<std::size_t>(k);

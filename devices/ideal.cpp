@@ -1,10 +1,10 @@
 // Ideal (exact) synapse model.
 #include "devices/ideal.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "devices/program_loop.hpp"
 
@@ -33,25 +33,20 @@ void IdealDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {
   std::fill(cells.begin(), cells.end(), fresh);
 }
 
-void IdealDevice::conductance(std::span<const CellState> cells, std::span<float> g_out,
-                              double /*time_s*/) const {
+void IdealDevice::conductance(std::span<const CellState> cells, std::span<float> g_out, double /*time_s*/) const {
   const std::size_t n = cells.size();
   const CellState* c = cells.data();
   float* out = g_out.data();
   for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g;
 }
 
-void IdealDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-                       Rng& /*rng*/) const {
+void IdealDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& /*rng*/) const {
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally IdealDevice::program(std::span<CellState> cells,
-                                  std::span<const std::uint32_t> cell_index,
-                                  std::span<const float> target_S, const ProgramOptions& opts,
-                                  Rng& /*rng*/) const {
-  const detail::AttemptCost cost{energy_per_pulse_J_, 1, pulse_width_s_, verify_read_energy_J_,
-                                 read_pulse_width_s_};
+ProgramTally IdealDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                  std::span<const float> target_S, const ProgramOptions& opts, Rng& /*rng*/) const {
+  const detail::AttemptCost cost{energy_per_pulse_J_, 1, pulse_width_s_, verify_read_energy_J_, read_pulse_width_s_};
   const double step = levels_ > 1 ? (g_max_ - g_min_) / (levels_ - 1) : 0.0;
   struct Goal {
     float g;

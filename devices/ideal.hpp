@@ -25,15 +25,12 @@ class IdealDevice final : public Device {
   int devices_per_weight() const override { return devices_per_weight_; }
 
   void initialize(std::span<CellState> cells, Rng& rng) const override;
-  void conductance(std::span<const CellState> cells, std::span<float> g_out,
-                   double time_s) const override;
-  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-            Rng& rng) const override;
+  void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const override;
+  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return false; }
   // Sets G = clip(target, g_min, g_max) (snapped to the nearest level when levels > 0).
   ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts,
-                       Rng& rng) const override;
+                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
 
   double energy_per_pulse_J(const ProgramOptions&) const override { return energy_per_pulse_J_; }
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }

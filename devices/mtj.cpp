@@ -27,8 +27,7 @@ MtjDevice::MtjDevice(const Params& p) {
   g_p_ = 1.0 / r_p;
   g_ap_ = 1.0 / (r_p * (1.0 + tmr));
   r_write_ = 0.5 * (r_p + r_p * (1.0 + tmr));
-  verify_read_energy_J_ =
-      read_voltage_V_ * read_voltage_V_ * 0.5 * (g_p_ + g_ap_) * read_pulse_width_s_;
+  verify_read_energy_J_ = read_voltage_V_ * read_voltage_V_ * 0.5 * (g_p_ + g_ap_) * read_pulse_width_s_;
 }
 
 double MtjDevice::switching_probability(double current_A, double width_s) const {
@@ -59,9 +58,7 @@ double MtjDevice::pulse_width_for_probability(double p, double current_A) const 
 double MtjDevice::mean_switching_time(double current_A) const {
   const double i = current_A / ic0_A_;
   if (i < 1.0) return tau0_s_ * std::exp(delta_ * (1.0 - i));
-  return tau0_s_ *
-         (std::log(std::numbers::pi / 2.0) + 0.5 * (std::log(delta_) + std::numbers::egamma)) /
-         (i - 1.0);
+  return tau0_s_ * (std::log(std::numbers::pi / 2.0) + 0.5 * (std::log(delta_) + std::numbers::egamma)) / (i - 1.0);
 }
 
 double MtjDevice::energy_per_pulse_J(const ProgramOptions& opts) const {
@@ -101,28 +98,23 @@ void MtjDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {
   std::fill(cells.begin(), cells.end(), fresh);
 }
 
-void MtjDevice::conductance(std::span<const CellState> cells, std::span<float> g_out,
-                            double /*time_s*/) const {
+void MtjDevice::conductance(std::span<const CellState> cells, std::span<float> g_out, double /*time_s*/) const {
   const std::size_t n = cells.size();
   const CellState* c = cells.data();
   float* out = g_out.data();
   for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g;
 }
 
-void MtjDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-                     Rng& /*rng*/) const {
+void MtjDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& /*rng*/) const {
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally MtjDevice::program(std::span<CellState> cells,
-                                std::span<const std::uint32_t> cell_index,
-                                std::span<const float> target_S, const ProgramOptions& opts,
-                                Rng& rng) const {
+ProgramTally MtjDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
   const double current = opts.pulse_current_A > 0.0 ? opts.pulse_current_A : write_current_A_;
   const double width = pulse_width_s(opts);
   const double p_switch = switching_probability(current, width);
-  const detail::AttemptCost cost{energy_per_pulse_J(opts), 1, width, verify_read_energy_J_,
-                                 read_pulse_width_s_};
+  const detail::AttemptCost cost{energy_per_pulse_J(opts), 1, width, verify_read_energy_J_, read_pulse_width_s_};
   const double threshold = 0.5 * (g_p_ + g_ap_);
   const auto gp = static_cast<float>(g_p_);
   const auto gap = static_cast<float>(g_ap_);
@@ -138,8 +130,7 @@ ProgramTally MtjDevice::program(std::span<CellState> cells,
       [](const CellState& c, std::uint32_t s) { return c.level == s ? 0.0 : 1e300; });
 }
 
-std::uint64_t MtjDevice::read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell,
-                                      Rng& rng) const {
+std::uint64_t MtjDevice::read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell, Rng& rng) const {
   if (read_disturb_p_ <= 0.0 || reads_per_cell == 0) return 0;
   const double p = -std::expm1(static_cast<double>(reads_per_cell) * std::log1p(-read_disturb_p_));
   std::uint64_t flipped = 0;

@@ -38,16 +38,13 @@ class MtjDevice final : public Device, public StochasticSwitching, public Ternar
   int devices_per_weight() const override { return ternary_ ? 2 : 1; }
 
   void initialize(std::span<CellState> cells, Rng& rng) const override;
-  void conductance(std::span<const CellState> cells, std::span<float> g_out,
-                   double time_s) const override;
-  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-            Rng& rng) const override;
+  void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const override;
+  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return false; }
   // One pulse per attempt with opts' current and width (card defaults when 0). A pulse on a
   // cell already in the target state costs its energy and changes nothing.
   ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts,
-                       Rng& rng) const override;
+                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
 
   double energy_per_pulse_J(const ProgramOptions& opts) const override;
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }
@@ -57,8 +54,7 @@ class MtjDevice final : public Device, public StochasticSwitching, public Ternar
   double read_pulse_width_s() const override { return read_pulse_width_s_; }
   // Each read switches an AP cell to P with read_disturb_probability (the read current favours
   // P); after k reads a cell in AP has flipped with probability 1 - (1 - p)^k.
-  std::uint64_t read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell,
-                             Rng& rng) const override;
+  std::uint64_t read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell, Rng& rng) const override;
 
   // Probability that one pulse of current_A (A, > 0) and width_s (s, >= 0) switches the MTJ.
   double switching_probability(double current_A, double width_s) const;
@@ -85,9 +81,7 @@ class MtjDevice final : public Device, public StochasticSwitching, public Ternar
   // Capabilities: stochastic switching always; a ternary pair when devices_per_weight() == 2.
   const StochasticSwitching* stochastic_switching() const override { return this; }
   const TernaryPair* ternary_pair() const override { return ternary_ ? this : nullptr; }
-  int pair_weight(const CellState& plus, const CellState& minus) const override {
-    return ternary_weight(plus, minus);
-  }
+  int pair_weight(const CellState& plus, const CellState& minus) const override { return ternary_weight(plus, minus); }
   // A +1 step switches G- P -> AP if it is P, else G+ AP -> P; a -1 step the mirror image.
   bool step(int direction, std::uint32_t& plus_level, std::uint32_t& minus_level, int& device,
             std::uint32_t& to_level) const override;

@@ -2,10 +2,10 @@
 // in IBM aihwkit (see header).
 #include "devices/pcm.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "devices/program_loop.hpp"
 
@@ -20,8 +20,8 @@ constexpr double kMinRelative = 1e-7;            // aihwkit's _ZERO_CLIP for ln(
 
 // A list of plain numbers with a default. (Params cannot record a list default in the resolved
 // configuration; the documented defaults apply when the key is absent.)
-std::vector<double> list_of(const Params& p, std::string_view key, std::vector<double> dflt,
-                            std::size_t min_n, std::size_t max_n) {
+std::vector<double> list_of(const Params& p, std::string_view key, std::vector<double> dflt, std::size_t min_n,
+                            std::size_t max_n) {
   std::vector<double> v = p.has(key) ? p.real_list(key) : std::move(dflt);
   if (v.size() < min_n || v.size() > max_n) {
     p.fail(key, min_n == max_n ? fmt::format("a list of {} numbers", min_n)
@@ -110,8 +110,7 @@ void PcmDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {
   std::fill(cells.begin(), cells.end(), CellState{});
 }
 
-void PcmDevice::conductance(std::span<const CellState> cells, std::span<float> g_out,
-                            double time_s) const {
+void PcmDevice::conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const {
   const std::size_t n = cells.size();
   const CellState* c = cells.data();
   float* out = g_out.data();
@@ -123,8 +122,7 @@ void PcmDevice::conductance(std::span<const CellState> cells, std::span<float> g
   for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g * std::exp(-c[i].u * lt);
 }
 
-void PcmDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-                     Rng& rng) const {
+void PcmDevice::read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const {
   conductance(cells, g_out, time_s);
   const double f = read_noise_scale_ * read_noise_time_factor(time_s);
   if (f <= 0.0) return;
@@ -138,12 +136,10 @@ void PcmDevice::read(std::span<const CellState> cells, std::span<float> g_out, d
   }
 }
 
-ProgramTally PcmDevice::program(std::span<CellState> cells,
-                                std::span<const std::uint32_t> cell_index,
-                                std::span<const float> target_S, const ProgramOptions& opts,
-                                Rng& rng) const {
-  const detail::AttemptCost cost{energy_per_pulse_J_, pulses_per_program_, pulse_width_s_,
-                                 verify_read_energy_J_, read_pulse_width_s_};
+ProgramTally PcmDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
+  const detail::AttemptCost cost{energy_per_pulse_J_, pulses_per_program_, pulse_width_s_, verify_read_energy_J_,
+                                 read_pulse_width_s_};
   struct Goal {
     double g;      // target, S
     double sigma;  // programming noise, S
@@ -155,8 +151,7 @@ ProgramTally PcmDevice::program(std::span<CellState> cells,
       cells, cell_index, target_S, opts, opts.tolerance * g_max_, cost,
       [this](float target) {
         const double g = std::clamp(static_cast<double>(target), 0.0, g_max_);
-        return Goal{g, programming_sigma_S(g), drift_mu(g), drift_sigma(g),
-                    static_cast<float>(read_noise_q(g))};
+        return Goal{g, programming_sigma_S(g), drift_mu(g), drift_sigma(g), static_cast<float>(read_noise_q(g))};
       },
       [&](CellState& c, const Goal& goal) {
         const double g = goal.g + goal.sigma * rng.normal();
@@ -165,9 +160,7 @@ ProgramTally PcmDevice::program(std::span<CellState> cells,
         c.q = goal.q;
         c.level = 0;
       },
-      [](const CellState& c, const Goal& goal) {
-        return std::abs(static_cast<double>(c.g) - goal.g);
-      });
+      [](const CellState& c, const Goal& goal) { return std::abs(static_cast<double>(c.g) - goal.g); });
 }
 
 double PcmDevice::mean_step_S(double g_S) const {
@@ -201,10 +194,8 @@ void PcmDevice::reset(CellState& c, Rng& rng) const {
   c.q = static_cast<float>(read_noise_q(u * g_max_));
 }
 
-ProgramTally PcmDevice::apply_pulses(std::span<CellState> cells,
-                                         std::span<const std::uint32_t> cell_index,
-                                         std::span<const std::uint16_t> n_pulses,
-                                         Rng& rng) const {
+ProgramTally PcmDevice::apply_pulses(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                     std::span<const std::uint16_t> n_pulses, Rng& rng) const {
   ProgramTally t;
   t.program_events = cell_index.size();
   std::uint64_t pulses = 0;
@@ -240,18 +231,16 @@ ProgramTally PcmDevice::refresh(std::span<CellState> plus, std::span<CellState> 
     CellState& side = diff >= 0.0 ? a : b;
     CellState& other = diff >= 0.0 ? b : a;
     const double goal = std::abs(diff) + other.g;  // the other device sits at the RESET level
-    for (int k = 0; k < refresh_max_pulses_ && side.g < goal - 0.5 * mean_step_S(side.g);
-         ++k) {
+    for (int k = 0; k < refresh_max_pulses_ && side.g < goal - 0.5 * mean_step_S(side.g); ++k) {
       set_pulse(side, rng);
       ++t.pulses;
       ++t.verify_reads;
     }
     ++t.attempts;
   }
-  t.energy_J = static_cast<double>(t.pulses) * energy_per_pulse_J_ +
-               static_cast<double>(t.verify_reads) * verify_read_energy_J_;
-  t.time_s = static_cast<double>(t.pulses) * pulse_width_s_ +
-             static_cast<double>(t.verify_reads) * read_pulse_width_s_;
+  t.energy_J =
+      static_cast<double>(t.pulses) * energy_per_pulse_J_ + static_cast<double>(t.verify_reads) * verify_read_energy_J_;
+  t.time_s = static_cast<double>(t.pulses) * pulse_width_s_ + static_cast<double>(t.verify_reads) * read_pulse_width_s_;
   return t;
 }
 

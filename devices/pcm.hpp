@@ -45,16 +45,13 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   void initialize(std::span<CellState> cells, Rng& rng) const override;
   // time_s: time since the cells were programmed, s (all cells of the call programmed together,
   // as in Joshi et al. and aihwkit).
-  void conductance(std::span<const CellState> cells, std::span<float> g_out,
-                   double time_s) const override;
-  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s,
-            Rng& rng) const override;
+  void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const override;
+  void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return read_noise_scale_ > 0.0; }
   // Programs to target_S (clipped to [0, g_max]) with the programming-noise statistics; draws
   // the cell's drift exponent and read-noise factor. One attempt costs pulses_per_program pulses.
   ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts,
-                       Rng& rng) const override;
+                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
 
   double energy_per_pulse_J(const ProgramOptions&) const override { return energy_per_pulse_J_; }
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }
@@ -92,8 +89,8 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   // read, RESET, and the difference is rewritten on one device with SET pulses, each followed by
   // a read, until it reaches the difference (at most refresh_max_pulses). Returns the tally;
   // program_events counts the pairs refreshed.
-  ProgramTally refresh(std::span<CellState> plus, std::span<CellState> minus,
-                       std::span<const std::uint32_t> pair_index, Rng& rng) const override;
+  ProgramTally refresh(std::span<CellState> plus, std::span<CellState> minus, std::span<const std::uint32_t> pair_index,
+                       Rng& rng) const override;
 
  private:
   void set_pulse(CellState& c, Rng& rng) const;
@@ -102,12 +99,12 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   GlobalDriftReadout drift_readout_;
   double g_max_ = 0.0;
   int devices_per_weight_ = 2;
-  std::vector<double> prog_coeff_;      // c0, c1, c2 ... (uS at g_max = 25 uS)
+  std::vector<double> prog_coeff_;  // c0, c1, c2 ... (uS at g_max = 25 uS)
   double prog_noise_scale_ = 1.0;
   std::array<double, 4> drift_mu_{};     // m1 (slope on ln u), m0, lo, hi
   std::array<double, 4> drift_sigma_{};  // s1, s0, lo, hi
   double drift_scale_ = 1.0;
-  std::array<double, 3> q_{};            // q0, q1 (exponent), q_max
+  std::array<double, 3> q_{};  // q0, q1 (exponent), q_max
   double read_noise_scale_ = 1.0;
   double t0_s_ = 0.0;
   double t_read_s_ = 0.0;

@@ -25,9 +25,9 @@ struct AttemptCost {
 // tolerance_S is the verify window in S.
 template <class Resolve, class Attempt, class ReadbackError>
 ProgramTally program_loop(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                          std::span<const float> target_S, const ProgramOptions& opts,
-                          double tolerance_S, const AttemptCost& cost, Resolve&& resolve,
-                          Attempt&& attempt, ReadbackError&& readback_error) {
+                          std::span<const float> target_S, const ProgramOptions& opts, double tolerance_S,
+                          const AttemptCost& cost, Resolve&& resolve, Attempt&& attempt,
+                          ReadbackError&& readback_error) {
   ProgramTally t;
   const std::size_t n = cell_index.size();
   t.program_events = n;
@@ -58,10 +58,9 @@ ProgramTally program_loop(std::span<CellState> cells, std::span<const std::uint3
   t.pulses = attempts * cost.pulses_per_attempt;
   t.verify_reads = reads;
   t.unconverged = unconverged;
-  t.energy_J = static_cast<double>(t.pulses) * cost.energy_per_pulse_J +
-               static_cast<double>(reads) * cost.energy_per_read_J;
-  t.time_s = static_cast<double>(t.pulses) * cost.pulse_width_s +
-             static_cast<double>(reads) * cost.read_width_s;
+  t.energy_J =
+      static_cast<double>(t.pulses) * cost.energy_per_pulse_J + static_cast<double>(reads) * cost.energy_per_read_J;
+  t.time_s = static_cast<double>(t.pulses) * cost.pulse_width_s + static_cast<double>(reads) * cost.read_width_s;
   return t;
 }
 

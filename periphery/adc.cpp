@@ -14,8 +14,7 @@ namespace xbarsim::periphery {
 
 using units::Dimension;
 
-Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal)
-    : kind_(std::move(kind)), ideal_(ideal) {
+Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal) : kind_(std::move(kind)), ideal_(ideal) {
   if (!ideal_) {
     bits_ = static_cast<int>(p.integer("bits", 1, 16));
     max_code_ = (std::int32_t{1} << bits_) - 1;
@@ -88,9 +87,7 @@ ClipCount Adc::quantize_impl(std::span<const T> in, std::span<std::int32_t> out)
   return clip;
 }
 
-ClipCount Adc::quantize(std::span<const float> in, std::span<std::int32_t> out) const {
-  return quantize_impl(in, out);
-}
+ClipCount Adc::quantize(std::span<const float> in, std::span<std::int32_t> out) const { return quantize_impl(in, out); }
 
 ClipCount Adc::quantize(std::span<const double> in, std::span<std::int32_t> out) const {
   return quantize_impl(in, out);
@@ -118,6 +115,5 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
 // 22 nm) and no array context: a NeuroSim-fit SAR then needs column_resistance in the card.
 XBARSIM_REGISTER_CARD("adc", [](const xbarsim::Params& p) {
   const auto tech = xbarsim::periphery::TechNode::for_card(p);
-  (void)xbarsim::periphery::AdcRegistry::instance().create(p, tech,
-                                                           xbarsim::periphery::AdcContext{});
+  (void)xbarsim::periphery::AdcRegistry::instance().create(p, tech, xbarsim::periphery::AdcContext{});
 })

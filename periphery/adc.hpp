@@ -45,14 +45,14 @@ class Adc {
   const std::string& kind() const { return kind_; }  // "sar", "flash", "ideal"
   // An ideal ADC passes values through unchanged (no quantization, no clipping, no cost).
   bool is_ideal() const { return ideal_; }
-  int bits() const { return bits_; }                       // 0 for an ideal ADC
-  std::int32_t max_code() const { return max_code_; }       // 2^bits - 1
-  int mux_ratio() const { return mux_ratio_; }              // columns per ADC (>= 1)
+  int bits() const { return bits_; }                   // 0 for an ideal ADC
+  std::int32_t max_code() const { return max_code_; }  // 2^bits - 1
+  int mux_ratio() const { return mux_ratio_; }         // columns per ADC (>= 1)
   bool is_signed() const { return signed_; }
   bool calibrated() const { return max_ > min_; }
-  double input_min() const { return min_; }                 // A (value of code 0)
-  double input_max() const { return max_; }                 // A (value of code max_code)
-  double lsb() const { return lsb_; }                       // A per code
+  double input_min() const { return min_; }  // A (value of code 0)
+  double input_max() const { return max_; }  // A (value of code max_code)
+  double lsb() const { return lsb_; }        // A per code
   // Decision level between code k and k + 1, in A: min + (k + 1/2) lsb. An input at exactly
   // threshold(k) gives code k + 1. Precondition: calibrated(), 0 <= k < max_code().
   double threshold(std::int32_t k) const { return thresholds_[static_cast<std::size_t>(k)]; }

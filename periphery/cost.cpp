@@ -1,8 +1,8 @@
 #include "periphery/cost.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace xbarsim::periphery {
 

@@ -8,11 +8,11 @@
 //           unit pulses.
 #include "periphery/dac.hpp"
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <cmath>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "core/cards.hpp"
 
@@ -26,9 +26,12 @@ constexpr double kIsaacVdd = 0.9;
 
 const char* encoding_name(Dac::Encoding e) {
   switch (e) {
-    case Dac::Encoding::kBitSerial: return "bit-serial";
-    case Dac::Encoding::kAmplitude: return "amplitude";
-    case Dac::Encoding::kPulseWidth: return "pulse-width";
+    case Dac::Encoding::kBitSerial:
+      return "bit-serial";
+    case Dac::Encoding::kAmplitude:
+      return "amplitude";
+    case Dac::Encoding::kPulseWidth:
+      return "pulse-width";
   }
   return "?";
 }
@@ -58,17 +61,16 @@ Dac::Dac(const Params& p, const TechNode& tech, Encoding encoding) : encoding_(e
   } else {
     const double c = p.quantity("load_capacitance", Dimension::kCapacitance, 0.0);
     energy.value = c * read_voltage_ * read_voltage_;
-    energy.source = fmt::format("C V^2: C_load={:.6g} F, V_read={} V, {}", c, read_voltage_,
-                                encoding_name(encoding_));
+    energy.source = fmt::format("C V^2: C_load={:.6g} F, V_read={} V, {}", c, read_voltage_, encoding_name(encoding_));
   }
   energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
 
   const double as = area_scale(tech.feature_size, kIsaacFeature);
   const int area_units = multi ? m : 1;
-  area_ = override_or(p, "area", Dimension::kArea,
-                      Figure{area_units * kIsaacArea1bit * as,
-                             fmt::format("ISAAC 1-bit DAC 0.17 um^2 x {} x (F/32nm)^2 = {:.6g} ({})",
-                                         area_units, as, tech.name)});
+  area_ = override_or(
+      p, "area", Dimension::kArea,
+      Figure{area_units * kIsaacArea1bit * as,
+             fmt::format("ISAAC 1-bit DAC 0.17 um^2 x {} x (F/32nm)^2 = {:.6g} ({})", area_units, as, tech.name)});
 
   Figure latency;
   if (encoding_ == Encoding::kPulseWidth) {
@@ -78,15 +80,13 @@ Dac::Dac(const Params& p, const TechNode& tech, Encoding encoding) : encoding_(e
   } else {
     const double read_pulse = p.quantity_or("read_pulse", Dimension::kTime, "10 ns", 1e-15, 1.0);
     latency.value = read_pulse;
-    latency.source = fmt::format("one read cycle (read_pulse) = {:.6g} s, {}", read_pulse,
-                                 encoding_name(encoding_));
+    latency.source = fmt::format("one read cycle (read_pulse) = {:.6g} s, {}", read_pulse, encoding_name(encoding_));
   }
   latency_ = override_or(p, "latency", Dimension::kTime, latency);
   latency_cycles_ = cycles_of(latency_.value, clock_);
 }
 
-std::size_t Dac::quantize(std::span<const float> x, float full_scale,
-                          std::span<std::int32_t> codes) const {
+std::size_t Dac::quantize(std::span<const float> x, float full_scale, std::span<std::int32_t> codes) const {
   assert(full_scale > 0.0F && codes.size() == x.size());
   const double scale = static_cast<double>(max_code_) / static_cast<double>(full_scale);
   std::size_t clipped = 0;

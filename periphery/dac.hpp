@@ -40,8 +40,7 @@ class Dac {
   // code_i = sign(x_i) round(min(|x_i| / full_scale, 1) max_code); unsigned DACs map x < 0 to 0.
   // Returns how many inputs were clipped (|x| > full_scale, or x < 0 when unsigned).
   // Preconditions: full_scale > 0, codes.size() == x.size(). No allocation.
-  std::size_t quantize(std::span<const float> x, float full_scale,
-                       std::span<std::int32_t> codes) const;
+  std::size_t quantize(std::span<const float> x, float full_scale, std::span<std::int32_t> codes) const;
   // Bit plane b (0 = LSB) of the codes, in units of the read voltage:
   // plane_i = sign(code_i) ((|code_i| >> b) & 1), so sum_b 2^b plane_b == code exactly.
   // Preconditions: 0 <= b < magnitude_bits(), plane.size() == codes.size().
@@ -54,10 +53,12 @@ class Dac {
   // J per conversion of one row: bit-serial, one 1-bit drive (charged per row per read
   // cycle); multi-bit, one m-bit conversion (per row per input vector).
   const Figure& energy_per_conversion() const { return energy_; }
-  const Figure& area() const { return area_; }        // m^2 per row DAC
-  const Figure& latency() const { return latency_; }  // s per conversion (one read cycle for
-                                                      // bit-serial/amplitude; full-scale pulse
-                                                      // for pulse width)
+  const Figure& area() const { return area_; }  // m^2 per row DAC
+  const Figure& latency() const {
+    return latency_;
+  }  // s per conversion (one read cycle for
+     // bit-serial/amplitude; full-scale pulse
+     // for pulse width)
   long long latency_cycles() const { return latency_cycles_; }
   double clock() const { return clock_; }
 

@@ -6,16 +6,15 @@
 //   latency one clock cycle.
 #include "periphery/flash_adc.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace xbarsim::periphery {
 
 using units::Dimension;
 
-FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
-    : Adc(p, ctx, "flash", false) {
+FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : Adc(p, ctx, "flash", false) {
   const int b = bits();
   const double comparators = std::ldexp(1.0, b) - 1.0;
   energy_model_ = p.choice_or("energy_model", {"walden", "comparators"}, "walden");
@@ -23,8 +22,7 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   if (energy_model_ == "walden") {
     const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
     energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format(
-        "Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
   } else {
     const double e_cmp = p.quantity("comparator_energy", Dimension::kEnergy, 0.0);
     energy.value = comparators * e_cmp;
@@ -33,16 +31,15 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
 
   const auto n_t = p.integer_or("comparator_transistors", 10, 1, 1000);
-  area_ = override_or(
-      p, "area", Dimension::kArea,
-      Figure{comparators * static_cast<double>(n_t) * tech.min_transistor_area_F2 * tech.f2(),
-             fmt::format("flash: (2^bits - 1) comparators x {} min transistors x {} F^2 x F^2, "
-                         "F={:.6g} m, bits={} (xbarsim estimate)",
-                         n_t, tech.min_transistor_area_F2, tech.feature_size, b)});
+  area_ = override_or(p, "area", Dimension::kArea,
+                      Figure{comparators * static_cast<double>(n_t) * tech.min_transistor_area_F2 * tech.f2(),
+                             fmt::format("flash: (2^bits - 1) comparators x {} min transistors x {} F^2 x F^2, "
+                                         "F={:.6g} m, bits={} (xbarsim estimate)",
+                                         n_t, tech.min_transistor_area_F2, tech.feature_size, b)});
 
   const double cycle = 1.0 / clock();
-  latency_ = override_or(p, "latency", Dimension::kTime,
-                         Figure{cycle, fmt::format("flash: 1 cycle = {:.6g} s", cycle)});
+  latency_ =
+      override_or(p, "latency", Dimension::kTime, Figure{cycle, fmt::format("flash: 1 cycle = {:.6g} s", cycle)});
   latency_cycles_ = cycles_of(latency_.value, clock());
 }
 

@@ -3,8 +3,7 @@
 
 namespace xbarsim::periphery {
 
-IdealAdc::IdealAdc(const Params& p, const TechNode& /*tech*/, const AdcContext& ctx)
-    : Adc(p, ctx, "ideal", true) {
+IdealAdc::IdealAdc(const Params& p, const TechNode& /*tech*/, const AdcContext& ctx) : Adc(p, ctx, "ideal", true) {
   energy_ = Figure{0.0, "ideal ADC: no cost"};
   area_ = Figure{0.0, "ideal ADC: no cost"};
   latency_ = Figure{0.0, "ideal ADC: no cost"};

@@ -5,28 +5,27 @@
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
 #include "periphery/sar_adc.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace xbarsim::periphery {
 
 using units::Dimension;
 
 namespace {
-constexpr double kIsaacFeature = 32e-9;  // m
-constexpr double kIsaacVdd = 0.9;        // V (our 32 nm table)
+constexpr double kIsaacFeature = 32e-9;      // m
+constexpr double kIsaacVdd = 0.9;            // V (our 32 nm table)
 constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
 // pJ per conversion, 4..10 bits (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013; docs/periphery/adc.md).
 constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
 }  // namespace
 
-double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
-                               double read_voltage, double temperature_K) {
-  const double r = column_resistance * (0.5 / read_voltage) *
-                   (1.0 + 1.3e-3 * (temperature_K - 300.0));
+double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
+                               double temperature_K) {
+  const double r = column_resistance * (0.5 / read_voltage) * (1.0 + 1.3e-3 * (temperature_K - 300.0));
   const double power = (fit.a * bits + fit.b) * 1e-6 + fit.c * std::exp(fit.k * std::log10(r));
   return power * (bits + 1) * 1e-9;
 }
@@ -41,8 +40,7 @@ double SarAdc::isaac_energy_32nm(int bits) {
   return kIsaacEnergy_pJ[static_cast<std::size_t>(bits - 4)] * 1e-12;
 }
 
-SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
-    : Adc(p, ctx, "sar", false) {
+SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : Adc(p, ctx, "sar", false) {
   const int b = bits();
   energy_model_ = p.choice_or("energy_model", {"neurosim", "walden", "isaac"}, "neurosim");
   Figure energy;
@@ -69,8 +67,7 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   } else if (energy_model_ == "walden") {
     const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
     energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format(
-        "Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
   } else {
     if (b < 4 || b > 10) p.fail("bits", "4 to 10 bits (range of energy_model isaac)");
     const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
@@ -93,9 +90,8 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   } else {
     const double s = area_scale(tech.feature_size, kIsaacFeature);
     area.value = kIsaacArea8bit * std::ldexp(1.0, b - 8) * s;
-    area.source = fmt::format(
-        "ISAAC 8-bit SAR 1200 um^2 at 32 nm x 2^(bits-8) x (F/32nm)^2 = {:.6g} (bits={}, {})", s, b,
-        tech.name);
+    area.source = fmt::format("ISAAC 8-bit SAR 1200 um^2 at 32 nm x 2^(bits-8) x (F/32nm)^2 = {:.6g} (bits={}, {})", s,
+                              b, tech.name);
   }
   area_ = override_or(p, "area", Dimension::kArea, area);
 

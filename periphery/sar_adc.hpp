@@ -24,8 +24,8 @@ class SarAdc : public Adc {
   // NeuroSim SAR fit, in J per conversion: P (bits + 1) x 1 ns with
   // P = (a bits + b) 1e-6 W + c exp(k log10(R')) W, R' = R_col (0.5 V / V_read)
   // (1 + 1.3e-3 (T - 300 K)). Preconditions: bits >= 1, R_col > 0, V_read > 0.
-  static double neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
-                                double read_voltage, double temperature_K = 300.0);
+  static double neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
+                                double temperature_K = 300.0);
   // NeuroSim SAR area in m^2: A_min F^2 (269 + 109 (bits - 1) + 209 + 73 (bits - 1)), A_min
   // the minimum-transistor footprint in F^2 (same for NMOS and PMOS here).
   static double neurosim_area(const TechNode& tech, int bits);

@@ -5,9 +5,9 @@
 //   latency: `latency_cycles` cycles of `clock` (default 1 cycle at 1 GHz, ISAAC's pipeline).
 #include "periphery/shift_add.hpp"
 
-#include <cassert>
-
 #include <fmt/format.h>
+
+#include <cassert>
 
 #include "core/cards.hpp"
 
@@ -26,22 +26,20 @@ ShiftAdd::ShiftAdd(const Params& p, const TechNode& tech) {
   const double width = bits_ / 16.0;
   const double es = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
   const double as = area_scale(tech.feature_size, kIsaacFeature);
-  energy_ = override_or(
-      p, "energy_per_op", Dimension::kEnergy,
-      Figure{kIsaacEnergy16 * width * es,
-             fmt::format("ISAAC 16-bit shift-add 0.021 pJ (ISCA 2016) x bits/16 ({}) x node "
-                         "scale {:.6g} [(F/32nm)(Vdd/0.9V)^2, {}]",
-                         width, es, tech.name)});
+  energy_ = override_or(p, "energy_per_op", Dimension::kEnergy,
+                        Figure{kIsaacEnergy16 * width * es,
+                               fmt::format("ISAAC 16-bit shift-add 0.021 pJ (ISCA 2016) x bits/16 ({}) x node "
+                                           "scale {:.6g} [(F/32nm)(Vdd/0.9V)^2, {}]",
+                                           width, es, tech.name)});
   area_ = override_or(p, "area", Dimension::kArea,
-                      Figure{kIsaacArea16 * width * as,
-                             fmt::format("ISAAC 16-bit shift-add 60 um^2 x bits/16 ({}) x "
-                                         "(F/32nm)^2 = {:.6g} ({})",
-                                         width, as, tech.name)});
+                      Figure{kIsaacArea16 * width * as, fmt::format("ISAAC 16-bit shift-add 60 um^2 x bits/16 ({}) x "
+                                                                    "(F/32nm)^2 = {:.6g} ({})",
+                                                                    width, as, tech.name)});
   const double clock = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   const auto cycles = p.integer_or("latency_cycles", 1, 0, 1000000);
-  latency_ = override_or(p, "latency", Dimension::kTime,
-                         Figure{static_cast<double>(cycles) / clock,
-                                fmt::format("{} cycle(s) at {:.6g} Hz", cycles, clock)});
+  latency_ =
+      override_or(p, "latency", Dimension::kTime,
+                  Figure{static_cast<double>(cycles) / clock, fmt::format("{} cycle(s) at {:.6g} Hz", cycles, clock)});
   latency_cycles_ = cycles_of(latency_.value, clock);
 }
 
@@ -58,8 +56,7 @@ std::size_t ShiftAdd::accumulate(std::span<const std::int32_t> partial, int shif
     const std::int64_t p = subtract ? -static_cast<std::int64_t>(partial[i]) : partial[i];
     std::int64_t term = 0;
     std::int64_t v = 0;
-    if (__builtin_mul_overflow(p, std::int64_t{1} << shift, &term) ||
-        __builtin_add_overflow(acc[i], term, &v)) {
+    if (__builtin_mul_overflow(p, std::int64_t{1} << shift, &term) || __builtin_add_overflow(acc[i], term, &v)) {
       v = p > 0 ? hi + 1 : lo - 1;
     }
     if (v > hi) {

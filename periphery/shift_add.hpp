@@ -41,8 +41,8 @@ class ShiftAdd {
 
   // --- cost face ---------------------------------------------------------------------
   const Figure& energy_per_op() const { return energy_; }  // J per add (one element)
-  const Figure& area() const { return area_; }              // m^2 per unit
-  const Figure& latency() const { return latency_; }        // s per add
+  const Figure& area() const { return area_; }             // m^2 per unit
+  const Figure& latency() const { return latency_; }       // s per add
   long long latency_cycles() const { return latency_cycles_; }
 
   static constexpr double kIsaacEnergy16 = 0.021e-12;  // J per op, 16 bits, 32 nm

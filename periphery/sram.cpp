@@ -8,9 +8,9 @@
 //   latency = latency_cycles clock cycles (default 1).
 #include "periphery/sram.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "core/cards.hpp"
 
@@ -34,32 +34,29 @@ Sram::Sram(const Params& p, const TechNode& tech) {
 
   const double bank_bytes = static_cast<double>(capacity_bytes_) / banks_;
   const double e = energy_per_bit(tech, bank_bytes);
-  const std::string e_src = fmt::format(
-      "Horowitz ISSCC 2014 scaled: E_8KB={:.6g} J/bit ({}) x sqrt(bank {:.6g} B / 8192 B)",
-      tech.sram_energy_per_bit_8KB, tech.name, bank_bytes);
+  const std::string e_src =
+      fmt::format("Horowitz ISSCC 2014 scaled: E_8KB={:.6g} J/bit ({}) x sqrt(bank {:.6g} B / 8192 B)",
+                  tech.sram_energy_per_bit_8KB, tech.name, bank_bytes);
   read_bit_ = override_or(p, "read_energy_per_bit", Dimension::kEnergy, Figure{e, e_src});
-  write_bit_ = override_or(p, "write_energy_per_bit", Dimension::kEnergy,
-                           Figure{e, e_src + " (write = read)"});
-  leak_bit_ = override_or(
-      p, "leakage_per_bit", Dimension::kPower,
-      Figure{tech.sram_leakage_per_bit,
-             fmt::format("tech table {}: Vdd x I_off(ITRS HP 100 nA/um) x 6F (estimate)",
-                         tech.name)});
+  write_bit_ = override_or(p, "write_energy_per_bit", Dimension::kEnergy, Figure{e, e_src + " (write = read)"});
+  leak_bit_ =
+      override_or(p, "leakage_per_bit", Dimension::kPower,
+                  Figure{tech.sram_leakage_per_bit,
+                         fmt::format("tech table {}: Vdd x I_off(ITRS HP 100 nA/um) x 6F (estimate)", tech.name)});
 
   const double cell_F2 = p.real_or("cell_area_F2", tech.sram_cell_area_F2, 1e-3);
   const double efficiency = p.real_or("area_efficiency", 1.0, 1e-3, 1.0);
-  area_ = override_or(
-      p, "area", Dimension::kArea,
-      Figure{static_cast<double>(capacity_bits()) * cell_F2 * tech.f2() * ports_ / efficiency,
-             fmt::format("bits x {} F^2 x F^2 x {} port(s) / efficiency {}, F={:.6g} m (CACTI 6.5 "
-                         "cell)",
-                         cell_F2, ports_, efficiency, tech.feature_size)});
+  area_ = override_or(p, "area", Dimension::kArea,
+                      Figure{static_cast<double>(capacity_bits()) * cell_F2 * tech.f2() * ports_ / efficiency,
+                             fmt::format("bits x {} F^2 x F^2 x {} port(s) / efficiency {}, F={:.6g} m (CACTI 6.5 "
+                                         "cell)",
+                                         cell_F2, ports_, efficiency, tech.feature_size)});
 
   const double clock = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   const auto cycles = p.integer_or("latency_cycles", 1, 0, 1000000);
-  latency_ = override_or(p, "latency", Dimension::kTime,
-                         Figure{static_cast<double>(cycles) / clock,
-                                fmt::format("{} cycle(s) at {:.6g} Hz", cycles, clock)});
+  latency_ =
+      override_or(p, "latency", Dimension::kTime,
+                  Figure{static_cast<double>(cycles) / clock, fmt::format("{} cycle(s) at {:.6g} Hz", cycles, clock)});
   latency_cycles_ = cycles_of(latency_.value, clock);
 }
 

@@ -31,12 +31,12 @@ class Sram {
   // Word accesses that can start in one cycle (banks x ports, assuming no bank conflict).
   int accesses_per_cycle() const { return banks_ * ports_; }
 
-  const Figure& read_energy_per_bit() const { return read_bit_; }    // J per bit read
-  const Figure& write_energy_per_bit() const { return write_bit_; }  // J per bit written
+  const Figure& read_energy_per_bit() const { return read_bit_; }                 // J per bit read
+  const Figure& write_energy_per_bit() const { return write_bit_; }               // J per bit written
   double read_energy_per_word() const { return read_bit_.value * word_bits_; }    // J
   double write_energy_per_word() const { return write_bit_.value * word_bits_; }  // J
-  const Figure& leakage_per_bit() const { return leak_bit_; }        // W per stored bit
-  double leakage_power() const {                                     // W, whole macro
+  const Figure& leakage_per_bit() const { return leak_bit_; }                     // W per stored bit
+  double leakage_power() const {                                                  // W, whole macro
     return leak_bit_.value * static_cast<double>(capacity_bits());
   }
   const Figure& area() const { return area_; }        // m^2, whole macro

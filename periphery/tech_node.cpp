@@ -33,14 +33,10 @@ struct TableText {
 };
 
 constexpr std::array<TableText, 4> kTables{{
-    {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ",
-     "11.22 nW"},
-    {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ",
-     "17.28 nW"},
-    {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ",
-     "27 nW"},
-    {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ",
-     "42.9 nW"},
+    {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ", "11.22 nW"},
+    {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ", "17.28 nW"},
+    {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ", "27 nW"},
+    {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ", "42.9 nW"},
 }};
 
 const TableText& table(std::string_view name) {
@@ -89,8 +85,7 @@ TechNode TechNode::from_params(const Params& p) {
   n.sram_cell_area_F2 = sram.real_or("cell_area_F2", t.sram_cell_area_F2, 1e-3);
   n.sram_energy_per_bit_8KB =
       sram.quantity_or("energy_per_bit_8KB", Dimension::kEnergy, t.sram_energy_per_bit_8KB, 0.0);
-  n.sram_leakage_per_bit =
-      sram.quantity_or("leakage_per_bit", Dimension::kPower, t.sram_leakage_per_bit, 0.0);
+  n.sram_leakage_per_bit = sram.quantity_or("leakage_per_bit", Dimension::kPower, t.sram_leakage_per_bit, 0.0);
   return n;
 }
 
@@ -100,6 +95,4 @@ TechNode TechNode::for_card(const Params& section) {
 
 }  // namespace xbarsim::periphery
 
-XBARSIM_REGISTER_CARD("tech", [](const xbarsim::Params& p) {
-  (void)xbarsim::periphery::TechNode::from_params(p);
-})
+XBARSIM_REGISTER_CARD("tech", [](const xbarsim::Params& p) { (void)xbarsim::periphery::TechNode::from_params(p); })

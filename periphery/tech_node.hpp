@@ -23,12 +23,12 @@ struct TechNode {
     double k = 0.0;
   };
 
-  std::string name;                     // "22nm", "32nm", "45nm" or "65nm" (the base table)
-  double feature_size = 0.0;            // F, m
-  double vdd = 0.0;                     // nominal supply, V
-  SarFit sar;                           // dimensionless fit coefficients
-  double min_transistor_area_F2 = 0.0;  // footprint of one minimum-size transistor, in F^2
-  double sram_cell_area_F2 = 0.0;       // 6T SRAM cell, in F^2
+  std::string name;                      // "22nm", "32nm", "45nm" or "65nm" (the base table)
+  double feature_size = 0.0;             // F, m
+  double vdd = 0.0;                      // nominal supply, V
+  SarFit sar;                            // dimensionless fit coefficients
+  double min_transistor_area_F2 = 0.0;   // footprint of one minimum-size transistor, in F^2
+  double sram_cell_area_F2 = 0.0;        // 6T SRAM cell, in F^2
   double sram_energy_per_bit_8KB = 0.0;  // dynamic energy per bit accessed in an 8 KB array, J
   double sram_leakage_per_bit = 0.0;     // static power per stored bit, W
 

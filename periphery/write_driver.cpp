@@ -17,8 +17,8 @@ using units::Dimension;
 
 namespace {
 // YAML value when present, else the context's value when known, else a missing-key error.
-double from_yaml_or_context(const Params& p, std::string_view key, Dimension dim, double ctx,
-                            double min, std::string_view what) {
+double from_yaml_or_context(const Params& p, std::string_view key, Dimension dim, double ctx, double min,
+                            std::string_view what) {
   if (p.has(key) || !(ctx > 0.0)) {
     if (!p.has(key)) p.fail(key, what);
     return p.quantity(key, dim, min);
@@ -28,19 +28,16 @@ double from_yaml_or_context(const Params& p, std::string_view key, Dimension dim
 }  // namespace
 
 WriteDriver::WriteDriver(const Params& p, const TechNode& tech, const WriteDriverContext& ctx) {
-  pulse_.amplitude = from_yaml_or_context(p, "pulse_amplitude", Dimension::kVoltage,
-                                          ctx.pulse_amplitude, 1e-3,
+  pulse_.amplitude = from_yaml_or_context(p, "pulse_amplitude", Dimension::kVoltage, ctx.pulse_amplitude, 1e-3,
                                           "a voltage > 0 (not supplied by the device model)");
   pulse_.width = from_yaml_or_context(p, "pulse_width", Dimension::kTime, ctx.pulse_width, 1e-15,
                                       "a time > 0 (not supplied by the device model)");
-  const double c_line = from_yaml_or_context(
-      p, "line_capacitance", Dimension::kCapacitance, ctx.line_capacitance, 0.0,
-      "a capacitance (of one driven line; not supplied by the array)");
+  const double c_line = from_yaml_or_context(p, "line_capacitance", Dimension::kCapacitance, ctx.line_capacitance, 0.0,
+                                             "a capacitance (of one driven line; not supplied by the array)");
   parallel_rows_ = static_cast<int>(p.integer_or("parallel_rows", 1, 1, 1 << 20));
 
   const double v = pulse_.amplitude;
-  line_energy_ = Figure{c_line * v * v,
-                        fmt::format("C_line V^2: C_line={:.6g} F, V={:.6g} V", c_line, v)};
+  line_energy_ = Figure{c_line * v * v, fmt::format("C_line V^2: C_line={:.6g} F, V={:.6g} V", c_line, v)};
 
   Figure device{0.0, "not supplied (the device model charges its own programming energy)"};
   if (ctx.device_energy_per_pulse >= 0.0) {
@@ -50,8 +47,8 @@ WriteDriver::WriteDriver(const Params& p, const TechNode& tech, const WriteDrive
   device_energy_ = override_or(p, "device_energy_per_pulse", Dimension::kEnergy, device);
 
   const double settle = p.quantity_or("settle_time", Dimension::kTime, "0 s", 0.0, 1.0);
-  latency_ = Figure{pulse_.width + settle,
-                    fmt::format("pulse width {:.6g} s + settle time {:.6g} s", pulse_.width, settle)};
+  latency_ =
+      Figure{pulse_.width + settle, fmt::format("pulse width {:.6g} s + settle time {:.6g} s", pulse_.width, settle)};
 
   const auto n_t = p.integer_or("driver_transistors", 2, 1, 100000);
   area_ = override_or(p, "area", Dimension::kArea,
@@ -63,11 +60,9 @@ WriteDriver::WriteDriver(const Params& p, const TechNode& tech, const WriteDrive
 
 }  // namespace xbarsim::periphery
 
-XBARSIM_REGISTER(xbarsim::periphery::WriteDriverRegistry, "standard",
-                 xbarsim::periphery::WriteDriver)
+XBARSIM_REGISTER(xbarsim::periphery::WriteDriverRegistry, "standard", xbarsim::periphery::WriteDriver)
 
 XBARSIM_REGISTER_CARD("write_driver", [](const xbarsim::Params& p) {
   const auto tech = xbarsim::periphery::TechNode::for_card(p);
-  (void)xbarsim::periphery::WriteDriverRegistry::instance().create(
-      p, tech, xbarsim::periphery::WriteDriverContext{});
+  (void)xbarsim::periphery::WriteDriverRegistry::instance().create(p, tech, xbarsim::periphery::WriteDriverContext{});
 })

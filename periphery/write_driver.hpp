@@ -42,9 +42,7 @@ class WriteDriver {
   const Pulse& pulse() const { return pulse_; }
   int parallel_rows() const { return parallel_rows_; }
   // Programming steps needed for `rows` rows: ceil(rows / parallel_rows). Precondition rows >= 0.
-  long long steps(long long rows) const {
-    return (rows + parallel_rows_ - 1) / parallel_rows_;
-  }
+  long long steps(long long rows) const { return (rows + parallel_rows_ - 1) / parallel_rows_; }
 
   // --- cost face ---------------------------------------------------------------------
   // J to charge one driven line (row or column) for one pulse: C_line V^2.

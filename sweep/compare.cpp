@@ -1,11 +1,11 @@
 #include "sweep/compare.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/report.hpp"
 

@@ -1,12 +1,12 @@
 #include "sweep/plot.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "core/report.hpp"
 #include "sweep/process.hpp"
@@ -166,8 +166,8 @@ std::optional<Figure> pareto(const Table& t, const std::vector<std::string>& axe
   for (const auto& p : pts) f.data += fmt::format("{},{},{}\n", p.e, p.a, csv_field(p.label));
   f.data += "\n\n# Pareto front\n";
   for (const auto& p : front) f.data += fmt::format("{},{},{}\n", p.e, p.a, csv_field(p.label));
-  const std::string elabel = energy.rfind("energy_per_inference", 0) == 0 ? "energy per inference (pJ)"
-                                                                         : "energy per training image (pJ)";
+  const std::string elabel =
+      energy.rfind("energy_per_inference", 0) == 0 ? "energy per inference (pJ)" : "energy per training image (pJ)";
   f.body = fmt::format(
       "set title 'Pareto front: {} against test accuracy'\nset xlabel {}\nset ylabel 'test accuracy (%)'\n"
       "set key bottom right\nset offsets graph 0.02, graph 0.15, graph 0.05, graph 0.05\n"
@@ -253,8 +253,8 @@ PlotReport plot_table(const std::filesystem::path& dir, const Table& table, cons
     if (!gnuplot) continue;
     const auto log = dir / "plots" / (f.name + ".log");
     const int rc = run_one({0, {gnuplot->string(), "plots/" + f.name + ".gp"}, log, dir});
-    const bool ok = rc == 0 && std::filesystem::exists(dir / (f.name + ".png")) &&
-                    std::filesystem::exists(dir / (f.name + ".svg"));
+    const bool ok =
+        rc == 0 && std::filesystem::exists(dir / (f.name + ".png")) && std::filesystem::exists(dir / (f.name + ".svg"));
     if (ok) {
       std::filesystem::remove(log);
       report.figures.push_back(f.name);

@@ -1,6 +1,7 @@
 #include "sweep/process.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -13,8 +14,6 @@
 #include <deque>
 #include <map>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace xbarsim::sweep {
 namespace {

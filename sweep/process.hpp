@@ -13,10 +13,10 @@
 namespace xbarsim::sweep {
 
 struct Job {
-  std::size_t id = 0;               // caller's tag, handed back in Finished
-  std::vector<std::string> argv;    // argv[0] is the program's path
-  std::filesystem::path log;        // stdout and stderr go here (truncated)
-  std::filesystem::path cwd;        // empty: the current directory
+  std::size_t id = 0;             // caller's tag, handed back in Finished
+  std::vector<std::string> argv;  // argv[0] is the program's path
+  std::filesystem::path log;      // stdout and stderr go here (truncated)
+  std::filesystem::path cwd;      // empty: the current directory
 };
 
 struct Finished {

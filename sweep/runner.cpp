@@ -1,13 +1,12 @@
 #include "sweep/runner.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/params.hpp"
@@ -75,8 +74,8 @@ std::vector<std::string> validate_points(const SweepSpec& spec, const std::vecto
   try {
     (void)resolve(spec, spec.common);
   } catch (const UserError& e) {
-    throw ConfigError(fmt::format("{}: base {} with {}.set: {}", spec.file.string(), spec.base.string(), spec.kind,
-                                  e.what()));
+    throw ConfigError(
+        fmt::format("{}: base {} with {}.set: {}", spec.file.string(), spec.base.string(), spec.kind, e.what()));
   }
   std::vector<std::string> resolved;
   std::map<std::pair<std::size_t, std::size_t>, bool> value_ok;  // (axis, value) -> builds alone
@@ -95,13 +94,13 @@ std::vector<std::string> validate_points(const SweepSpec& spec, const std::vecto
             (void)resolve(spec, o);
             value_ok[key] = true;
           } catch (const UserError& ea) {
-            throw ConfigError(fmt::format("{} ({}): value '{}': {}", spec.axes[a].where, spec.axes[a].name, v.label,
-                                          ea.what()));
+            throw ConfigError(
+                fmt::format("{} ({}): value '{}': {}", spec.axes[a].where, spec.axes[a].name, v.label, ea.what()));
           }
         }
       }
-      throw ConfigError(fmt::format("{}: point {} (this combination of axis values): {}", spec.file.string(),
-                                    p.name, e.what()));
+      throw ConfigError(
+          fmt::format("{}: point {} (this combination of axis values): {}", spec.file.string(), p.name, e.what()));
     }
   }
   return resolved;
@@ -162,10 +161,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     const fs::path final_dir = pdir / p.name;
     if (fs::exists(final_dir / "report.json")) {
       if (slurp(final_dir / "config.resolved.yaml") != resolved[p.index]) {
-        throw UserError(fmt::format(
-            "{}: this finished point was run with a different configuration than the sweep now gives "
-            "(delete the folder to run it again, or choose another --out)",
-            final_dir.string()));
+        throw UserError(
+            fmt::format("{}: this finished point was run with a different configuration than the sweep now gives "
+                        "(delete the folder to run it again, or choose another --out)",
+                        final_dir.string()));
       }
       ++outcome.reused;
       continue;
@@ -193,8 +192,9 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   if (!opt.quiet) {
     fmt::print(stderr, "{} {}: {} points{}, {} finished before, {} to run (-j {}) -> {}\n", spec.kind, spec.name,
                points.size(),
-               opt.shard_n > 1 ? fmt::format(" (shard {}/{}: {})", opt.shard_k, opt.shard_n, todo.size() + outcome.reused)
-                               : "",
+               opt.shard_n > 1
+                   ? fmt::format(" (shard {}/{}: {})", opt.shard_k, opt.shard_n, todo.size() + outcome.reused)
+                   : "",
                outcome.reused, todo.size(), opt.jobs, opt.out.string());
   }
 
@@ -250,8 +250,8 @@ Collected merge(const std::vector<fs::path>& dirs, const fs::path& out) {
     manifests.push_back(read_json(d / "sweep.json"));
     if (manifests.back()["points"] != manifests.front()["points"] ||
         manifests.back()["axes"] != manifests.front()["axes"]) {
-      throw UserError(fmt::format("{}: holds a different sweep than {} (their points differ)", d.string(),
-                                  dirs.front().string()));
+      throw UserError(
+          fmt::format("{}: holds a different sweep than {} (their points differ)", d.string(), dirs.front().string()));
     }
   }
   const nlohmann::ordered_json& man = manifests.front();

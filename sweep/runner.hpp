@@ -5,10 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sweep/plot.hpp"
 #include "sweep/spec.hpp"
@@ -17,21 +16,21 @@
 namespace xbarsim::sweep {
 
 struct SweepOptions {
-  std::filesystem::path out;   // the sweep folder (created; reused to resume)
-  int jobs = 1;                // points run at the same time
-  int shard_k = 1;             // this process runs the points with index % shard_n == shard_k - 1
+  std::filesystem::path out;  // the sweep folder (created; reused to resume)
+  int jobs = 1;               // points run at the same time
+  int shard_k = 1;            // this process runs the points with index % shard_n == shard_k - 1
   int shard_n = 1;
-  bool quiet = false;          // no per-point progress lines
-  std::filesystem::path exe;   // the xbarsim binary that runs each point
-  std::string redo;            // how to finish/redo (for messages), e.g. the command line
+  bool quiet = false;         // no per-point progress lines
+  std::filesystem::path exe;  // the xbarsim binary that runs each point
+  std::string redo;           // how to finish/redo (for messages), e.g. the command line
 };
 
 // What a folder holds after a sweep or merge.
 struct Collected {
-  Table table;                        // the finished points' rows
-  std::size_t total = 0;              // points in the sweep
-  std::vector<std::string> missing;   // points without a result in this folder
-  PlotReport plots;                   // figures (only when no point is missing)
+  Table table;                       // the finished points' rows
+  std::size_t total = 0;             // points in the sweep
+  std::vector<std::string> missing;  // points without a result in this folder
+  PlotReport plots;                  // figures (only when no point is missing)
 };
 
 struct SweepOutcome {

@@ -1,12 +1,12 @@
 #include "sweep/spec.hpp"
 
-#include <algorithm>
-#include <charconv>
-#include <set>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/params.hpp"
@@ -87,8 +87,8 @@ Axis parse_axis(const Params& ax, const YAML::Node& raw, const std::filesystem::
   const bool one = ax.has("key");
   const bool many = ax.has("keys");
   if (one == many) {
-    throw ConfigError(fmt::format("{}: expected exactly one of 'key' (a key path) or 'keys' (a list of key paths)",
-                                  axis.where));
+    throw ConfigError(
+        fmt::format("{}: expected exactly one of 'key' (a key path) or 'keys' (a list of key paths)", axis.where));
   }
   if (one) {
     axis.keys.push_back(ax.string("key"));
@@ -154,9 +154,10 @@ Axis parse_axis(const Params& ax, const YAML::Node& raw, const std::filesystem::
       }
       value.label = fmt::format("{}", fmt::join(parts, "x"));
     } else {
-      throw ConfigError(fmt::format("{}.values[{}]: expected a scalar (set on every key) or a list of {} values "
-                                    "(one per key), got {}",
-                                    axis.where, i, axis.keys.size(), flow(v)));
+      throw ConfigError(
+          fmt::format("{}.values[{}]: expected a scalar (set on every key) or a list of {} values "
+                      "(one per key), got {}",
+                      axis.where, i, axis.keys.size(), flow(v)));
     }
     if (!labels.empty()) value.label = labels[i];
     axis.values.push_back(std::move(value));
@@ -253,8 +254,8 @@ std::vector<Point> SweepSpec::points() const {
     }
     p.name = point_name(names, p.labels);
     if (!seen.insert(p.name).second) {
-      throw ConfigError(fmt::format("{}: two points are both named '{}' (give the axes distinct labels)",
-                                    file.string(), p.name));
+      throw ConfigError(
+          fmt::format("{}: two points are both named '{}' (give the axes distinct labels)", file.string(), p.name));
     }
     out.push_back(std::move(p));
   }
@@ -309,8 +310,8 @@ SweepSpec parse_compare(const std::filesystem::path& file) {
       }
       read_set(t, raw["compare"]["technologies"][i], v.overrides);
       if (v.overrides.empty()) {
-        throw ConfigError(fmt::format("{}: {}: expected 'device' (a card file) and/or 'set' (overrides)", t.where(),
-                                      t.path()));
+        throw ConfigError(
+            fmt::format("{}: {}: expected 'device' (a card file) and/or 'set' (overrides)", t.where(), t.path()));
       }
       axis.values.push_back(std::move(v));
     }
@@ -322,8 +323,8 @@ SweepSpec parse_compare(const std::filesystem::path& file) {
         {"DW 5-state", "dw_5state.yaml"}, {"MTJ ternary", "mtj_ternary.yaml"}, {"PCM", "pcm.yaml"}};
     for (const auto& [label, card] : defaults) {
       if (!std::filesystem::is_regular_file(devices / card)) {
-        throw ConfigError(fmt::format("{}: no 'technologies' given and the default card {} does not exist",
-                                      axis.where, (devices / card).string()));
+        throw ConfigError(fmt::format("{}: no 'technologies' given and the default card {} does not exist", axis.where,
+                                      (devices / card).string()));
       }
       axis.values.push_back({label, {card_override("device", absolute_normal(devices / card))}});
     }

@@ -5,10 +5,9 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace xbarsim::sweep {
 
@@ -37,12 +36,12 @@ struct Point {
 };
 
 struct SweepSpec {
-  std::string kind = "sweep";        // "sweep" or "compare"
-  std::string name;                  // default: the file's stem
-  std::filesystem::path file;        // the spec file
-  std::filesystem::path base;        // absolute path of the base experiment
-  std::string mode = "product";      // product | zip
-  std::vector<std::string> common;   // overrides applied to every point (sweep.set)
+  std::string kind = "sweep";       // "sweep" or "compare"
+  std::string name;                 // default: the file's stem
+  std::filesystem::path file;       // the spec file
+  std::filesystem::path base;       // absolute path of the base experiment
+  std::string mode = "product";     // product | zip
+  std::vector<std::string> common;  // overrides applied to every point (sweep.set)
   std::vector<Axis> axes;
 
   // Every point, in order: product mode varies the last axis fastest; zip mode takes the i-th

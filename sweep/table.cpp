@@ -1,13 +1,13 @@
 #include "sweep/table.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/report.hpp"
@@ -34,18 +34,23 @@ void flatten(const nlohmann::ordered_json& v, const std::string& prefix,
 
 // Rank of a top-level summary field in the report.json contract; unknown fields after them.
 std::size_t field_rank(const std::string& field) {
-  static const std::vector<std::string> order = {
-      "test_accuracy_pct",        "latency_per_inference_cycles", "latency_per_inference_ns",
-      "throughput_inferences_per_s", "energy_per_inference_pJ",   "energy_per_training_image_pJ",
-      "programming_energy_pJ",    "area_um2",                     "tops_per_w",
-      "tops_per_mm2"};
+  static const std::vector<std::string> order = {"test_accuracy_pct",
+                                                 "latency_per_inference_cycles",
+                                                 "latency_per_inference_ns",
+                                                 "throughput_inferences_per_s",
+                                                 "energy_per_inference_pJ",
+                                                 "energy_per_training_image_pJ",
+                                                 "programming_energy_pJ",
+                                                 "area_um2",
+                                                 "tops_per_w",
+                                                 "tops_per_mm2"};
   const auto it = std::find(order.begin(), order.end(), field);
   return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
 }
 
 std::size_t component_rank(const std::string& c) {
-  static const std::vector<std::string> order = {"total",     "array",  "adc",     "dac",  "shift_add",
-                                                 "buffer",    "digital", "control", "leakage"};
+  static const std::vector<std::string> order = {"total",  "array",   "adc",     "dac",    "shift_add",
+                                                 "buffer", "digital", "control", "leakage"};
   const auto it = std::find(order.begin(), order.end(), c);
   return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
 }
@@ -98,8 +103,8 @@ bool column_before(const std::string& a, const std::string& b) {
 std::string format_value(const nlohmann::ordered_json& v) {
   if (v.is_null()) return "";
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  if (v.is_number_integer()) return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>())
-                                                           : std::to_string(v.get<std::int64_t>());
+  if (v.is_number_integer())
+    return v.is_number_unsigned() ? std::to_string(v.get<std::uint64_t>()) : std::to_string(v.get<std::int64_t>());
   if (v.is_number_float()) return fmt::format("{}", v.get<double>());
   if (v.is_string()) return v.get<std::string>();
   return v.dump();

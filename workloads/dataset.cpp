@@ -7,8 +7,8 @@
 
 namespace xbarsim::workloads {
 
-Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
-                      std::size_t limit, int classes) {
+Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels, std::size_t limit,
+                      int classes) {
   const IdxTensor img = read_idx(images);
   const IdxTensor lab = read_idx(labels);
   if (img.dims.size() != 3) {
@@ -16,12 +16,11 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
                                 images.string(), img.dims.size()));
   }
   if (lab.dims.size() != 1) {
-    throw DataError(fmt::format("{}: expected a rank-1 label tensor, got rank {}", labels.string(),
-                                lab.dims.size()));
+    throw DataError(fmt::format("{}: expected a rank-1 label tensor, got rank {}", labels.string(), lab.dims.size()));
   }
   if (img.dims[0] != lab.dims[0]) {
-    throw DataError(fmt::format("{}: {} labels, but {} has {} images", labels.string(), lab.dims[0],
-                                images.string(), img.dims[0]));
+    throw DataError(
+        fmt::format("{}: {} labels, but {} has {} images", labels.string(), lab.dims[0], images.string(), img.dims[0]));
   }
   Dataset d;
   d.name = images.filename().string();
@@ -34,8 +33,8 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
   d.labels.assign(lab.data.begin(), lab.data.begin() + static_cast<std::ptrdiff_t>(d.count));
   for (std::size_t i = 0; i < d.count; ++i) {
     if (d.labels[i] >= classes) {
-      throw DataError(fmt::format("{}: label {} of example {} is not in [0, {})", labels.string(),
-                                  d.labels[i], i, classes));
+      throw DataError(
+          fmt::format("{}: label {} of example {} is not in [0, {})", labels.string(), d.labels[i], i, classes));
     }
   }
   return d;
@@ -56,8 +55,7 @@ void gather_batch(const Dataset& d, const std::vector<std::size_t>& order, std::
 DataSpec DataSpec::from_params(const Params& data) {
   DataSpec s;
   s.dataset = data.choice("dataset", {"mnist", "fashion-mnist"});
-  s.dir = data.string_or("dir", s.dataset == "mnist" ? "data/mnist"
-                                                     : "/usr/share/datasets/fashion-mnist");
+  s.dir = data.string_or("dir", s.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist");
   s.train_limit = static_cast<std::size_t>(data.integer_or("train_limit", 0, 0, 60000));
   s.test_limit = static_cast<std::size_t>(data.integer_or("test_limit", 0, 0, 10000));
   return s;
@@ -69,13 +67,11 @@ Dataset DataSpec::load(const std::string& split) const {
     const std::filesystem::path gz = dir / (base + ".gz");
     if (std::filesystem::exists(plain)) return plain;
     if (std::filesystem::exists(gz)) return gz;
-    const std::string hint = dataset == "mnist" ? "run tools/fetch-mnist.sh"
-                                                : "apt-get install dataset-fashion-mnist";
+    const std::string hint = dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";
     throw DataError(fmt::format("{}: no such file (nor {}.gz); {}", plain.string(), base, hint));
   };
   const std::size_t limit = split == "train" ? train_limit : test_limit;
-  Dataset d = load_idx_pair(pick(split + "-images-idx3-ubyte"), pick(split + "-labels-idx1-ubyte"),
-                            limit);
+  Dataset d = load_idx_pair(pick(split + "-images-idx3-ubyte"), pick(split + "-labels-idx1-ubyte"), limit);
   d.name = fmt::format("{}/{}", dataset, split);
   return d;
 }

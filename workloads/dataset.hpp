@@ -2,12 +2,11 @@
 // float arrays scaled to [0, 1].
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/params.hpp"
 
@@ -27,8 +26,8 @@ struct Dataset {
 
 // Loads an images/labels IDX pair, keeps the first `limit` examples (0 = all) and checks that
 // the counts agree and every label is < `classes`. Throws DataError naming the file.
-Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels,
-                      std::size_t limit, int classes = 10);
+Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels, std::size_t limit,
+                      int classes = 10);
 
 // Copies the `n` examples order[start .. start + n) of `d` into `batch` (features x n, one image
 // per column; resized only when n changes) and their labels into `labels`.

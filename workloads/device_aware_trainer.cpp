@@ -2,13 +2,13 @@
 // equations in the header and docs/training/exsitu.md.
 #include "workloads/device_aware_trainer.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "arch/crossbar_array.hpp"
 #include "arch/weight_encoding.hpp"
@@ -34,12 +34,11 @@ float RepresentableWeights::quantize(float x) const {
 // ---------------------------------------------------------------- ProgrammingNoise
 
 ProgrammingNoise::ProgrammingNoise(const devices::Device& device, arch::WeightEncoding encoding,
-                                   const RepresentableWeights& levels, const devices::ProgramOptions& opts,
-                                   Rng& rng) {
+                                   const RepresentableWeights& levels, const devices::ProgramOptions& opts, Rng& rng) {
   // One scratch array, one weight column per level, kSamplesPerLevel rows: the very mapping,
   // programming and read-back path of the chip (fresh cells, one programming pass).
-  const std::vector<float> nominal = levels.continuous() ? std::vector<float>{-1.0F, -0.5F, 0.0F, 0.5F, 1.0F}
-                                                          : levels.values();
+  const std::vector<float> nominal =
+      levels.continuous() ? std::vector<float>{-1.0F, -0.5F, 0.0F, 0.5F, 1.0F} : levels.values();
   const auto cols = static_cast<int>(nominal.size());
   const auto rows = static_cast<int>(kSamplesPerLevel);
   arch::CrossbarArray scratch(rows, cols, encoding, device, rng);
@@ -183,16 +182,17 @@ void DeviceAwareTrainer::write_quantized(Mlp& net) const {
     const double max_abs = w.cwiseAbs().maxCoeff();
     // Chip::program divides each layer by max |W|: the levels survive only if that is alpha.
     if (std::abs(max_abs - alpha) > 1e-6 * alpha) {
-      throw std::logic_error(fmt::format(
-          "device-aware layer {}: max |W| = {:g} differs from the scale alpha = {:g} (no weight on the "
-          "top level), so Chip::program would rescale the levels",
-          l, max_abs, alpha));
+      throw std::logic_error(
+          fmt::format("device-aware layer {}: max |W| = {:g} differs from the scale alpha = {:g} (no weight on the "
+                      "top level), so Chip::program would rescale the levels",
+                      l, max_abs, alpha));
     }
     if (!levels_.continuous()) {
       for (Eigen::Index i = 0; i < w.size(); ++i) {
         const float x = static_cast<float>(w.data()[i] / alpha);
         if (std::abs(levels_.quantize(x) - x) > 1e-5F) {
-          throw std::logic_error(fmt::format("device-aware layer {}: weight {} / alpha = {:g} is not a level", l, i, x));
+          throw std::logic_error(
+              fmt::format("device-aware layer {}: weight {} / alpha = {:g} is not a level", l, i, x));
         }
       }
     }

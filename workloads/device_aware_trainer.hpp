@@ -72,9 +72,8 @@ class ProgrammingNoise {
   // 1 / sqrt(2 x 65536) = 0.28 % (one sigma) of the model's.
   static constexpr std::size_t kSamplesPerLevel = std::size_t{1} << 16;
 
-  ProgrammingNoise(const devices::Device& device, arch::WeightEncoding encoding,
-                   const RepresentableWeights& levels, const devices::ProgramOptions& opts,
-                   Rng& rng);
+  ProgrammingNoise(const devices::Device& device, arch::WeightEncoding encoding, const RepresentableWeights& levels,
+                   const devices::ProgramOptions& opts, Rng& rng);
 
   // One noise draw (normalized weight units) for level k, picked uniformly from the table with
   // the 16-bit index `u`.
@@ -92,8 +91,8 @@ class ProgrammingNoise {
 // Least-squares scale of `w` onto `levels`: alternates q = Q(w / alpha) and
 // alpha = <w, q> / <q, q>, `iterations` times from `alpha0`. Returns alpha > 0 (alpha0 when the
 // weights are all zero).
-double least_squares_scale(const float* w, std::size_t n, const RepresentableWeights& levels,
-                           double alpha0, int iterations);
+double least_squares_scale(const float* w, std::size_t n, const RepresentableWeights& levels, double alpha0,
+                           int iterations);
 
 // Trains an MLP device-aware: latent fp32 weights W_l, per-layer scale alpha_l, forward pass on
 //   W_fwd = alpha_l (Q(W_l / alpha_l) + s eps),   eps ~ the device's programming noise per level,
@@ -104,16 +103,15 @@ class DeviceAwareTrainer {
   // `training`: epochs, batch_size, learning_rate_decay, optimizer; `device_aware`: noise scale
   // and scale rule. `device` must outlive the trainer. `opts` are the chip's programming options
   // (the noise table is drawn with them).
-  DeviceAwareTrainer(const TrainingSpec& training, const DeviceAwareSpec& device_aware,
-                     const devices::Device& device, arch::WeightEncoding encoding,
-                     const devices::ProgramOptions& opts);
+  DeviceAwareTrainer(const TrainingSpec& training, const DeviceAwareSpec& device_aware, const devices::Device& device,
+                     arch::WeightEncoding encoding, const devices::ProgramOptions& opts);
 
   // Trains `net` (initialized: its weights become the latent weights) with noise from `seed`
   // and shuffling from `rng`; calls `on_epoch` after each epoch with the test accuracy of the
   // quantized, noise-free network. On return net.weights() hold alpha_l x (a level) and
   // max |W_l| = alpha_l (checked), ready for Chip::program.
-  void train(Mlp& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng,
-             RunContext& ctx, const std::function<void(const EpochResult&)>& on_epoch);
+  void train(Mlp& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng, RunContext& ctx,
+             const std::function<void(const EpochResult&)>& on_epoch);
 
   // Writes alpha_l Q(latent_l / alpha_l) into net.weights() and checks the invariant
   // max |W_l| = alpha_l with every W_l / alpha_l a level (throws std::logic_error naming the

@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "core/ledger.hpp"
@@ -17,11 +16,11 @@ namespace xbarsim::workloads {
 
 // What a running experiment writes to.
 struct RunContext {
-  std::filesystem::path out_dir;  // the run folder (exists, empty)
-  Progress* progress = nullptr;   // per-phase progress (never null)
-  std::FILE* log = nullptr;       // human summary lines (stdout), or nullptr when quiet
-  Ledger ledger;                  // action counts, energy and area tables of the run
-  nlohmann::json wallclock;       // wall-clock figures: kept out of report.json by design
+  std::filesystem::path out_dir;     // the run folder (exists, empty)
+  Progress* progress = nullptr;      // per-phase progress (never null)
+  std::FILE* log = nullptr;          // human summary lines (stdout), or nullptr when quiet
+  Ledger ledger;                     // action counts, energy and area tables of the run
+  nlohmann::json wallclock;          // wall-clock figures: kept out of report.json by design
   std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
   bool resume = false;               // continue from out_dir/checkpoint.bin
   int stop_after_epoch = 0;          // > 0: stop after this epoch's checkpoint

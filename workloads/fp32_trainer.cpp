@@ -1,8 +1,8 @@
 #include "workloads/fp32_trainer.hpp"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 namespace xbarsim::workloads {
 
@@ -80,8 +80,7 @@ class Fp32Epochs final : public EpochTrainer {
 
 }  // namespace
 
-Fp32Trainer::Fp32Trainer(const TrainingSpec& training)
-    : training_(training), optimizer_(training.make_optimizer()) {}
+Fp32Trainer::Fp32Trainer(const TrainingSpec& training) : training_(training), optimizer_(training.make_optimizer()) {}
 
 void Fp32Trainer::train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
                         const std::function<void(const EpochResult&)>& on_epoch) {

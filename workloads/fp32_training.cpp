@@ -1,9 +1,9 @@
 // fp32 reference training of an MLP on MNIST or Fashion-MNIST: the software baseline every
 // hardware result is compared with. Writes weights.bin for experiments that start from it.
-#include <chrono>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <chrono>
 
 #include "core/report.hpp"
 #include "core/rng.hpp"
@@ -36,14 +36,13 @@ class Fp32Training final : public Experiment {
     net.init_he(init_rng);
 
     CsvTable table(ctx.out_dir / "epochs.csv",
-                   {"epoch", "learning_rate", "train_loss", "train_accuracy_pct",
-                    "test_accuracy_pct", "wall_time_s"});
+                   {"epoch", "learning_rate", "train_loss", "train_accuracy_pct", "test_accuracy_pct", "wall_time_s"});
     nlohmann::json epochs = nlohmann::json::array();
     double test_accuracy = 0.0;
     trainer_.train(net, train, test, shuffle_rng, ctx, [&](const EpochResult& r) {
-      table.row({std::to_string(r.epoch), fmt::format("{:.6g}", r.learning_rate),
-                 fmt::format("{:.6f}", r.train_loss), fmt::format("{:.3f}", r.train_accuracy_pct),
-                 fmt::format("{:.3f}", r.test_accuracy_pct), fmt::format("{:.3f}", r.wall_s)});
+      table.row({std::to_string(r.epoch), fmt::format("{:.6g}", r.learning_rate), fmt::format("{:.6f}", r.train_loss),
+                 fmt::format("{:.3f}", r.train_accuracy_pct), fmt::format("{:.3f}", r.test_accuracy_pct),
+                 fmt::format("{:.3f}", r.wall_s)});
       epochs.push_back({{"epoch", r.epoch},
                         {"learning_rate", r.learning_rate},
                         {"train_loss", r.train_loss},

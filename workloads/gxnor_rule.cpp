@@ -22,10 +22,10 @@
 // A ternary step moves one device of the pair: +1 switches G- P -> AP if it is P, else G+
 // AP -> P; -1 the mirror image (the device's TernaryPair::step). Any device with the
 // StochasticSwitching and TernaryPair capabilities can be trained this way.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "arch/weight_access.hpp"
 #include "workloads/optimizer.hpp"
@@ -46,7 +46,8 @@ class GxnorRule final : public UpdateRule {
     switching_ = device.stochastic_switching();
     ternary_ = device.ternary_pair();
     if (switching_ == nullptr || ternary_ == nullptr || device.devices_per_weight() != 2) {
-      p.fail("impl", "gxnor needs a ternary pair of stochastically switching devices (device: {impl: mtj, synapse: ternary})");
+      p.fail("impl",
+             "gxnor needs a ternary pair of stochastically switching devices (device: {impl: mtj, synapse: ternary})");
     }
     scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
     th_ = p.real_or("th", 3.0, 1e-6, 1e6);
@@ -62,7 +63,8 @@ class GxnorRule final : public UpdateRule {
     // above the deterministic probability use the deterministic pulse.
     det_.pulse_current_A = current_;
     det_.pulse_width_s = switching_->pulse_width_for_probability(p_det, current_);
-    if (!(det_.pulse_width_s > 0.0)) p.fail("deterministic_probability", "a probability a pulse of finite width reaches");
+    if (!(det_.pulse_width_s > 0.0))
+      p.fail("deterministic_probability", "a probability a pulse of finite width reaches");
     level_options_.resize(static_cast<std::size_t>(levels_) + 1);
     level_p_.assign(static_cast<std::size_t>(levels_) + 2, 0.0);
     for (int q = 1; q <= levels_; ++q) {
@@ -72,7 +74,8 @@ class GxnorRule final : public UpdateRule {
       if (pq < p_det) o.pulse_width_s = switching_->pulse_width_for_probability(pq, current_);
       if (!(o.pulse_width_s > 0.0)) {
         p.fail("pulse_current", fmt::format("a current at which a pulse reaches switching probability {:.4g} only "
-                                            "with a nonzero width (precessional floor)", pq));
+                                            "with a nonzero width (precessional floor)",
+                                            pq));
       }
       level_options_[static_cast<std::size_t>(q)] = o;
     }
@@ -217,7 +220,7 @@ class GxnorRule final : public UpdateRule {
   double init_nonzero_ = 2.0 / 3.0;
   devices::ProgramOptions det_;
   std::vector<devices::ProgramOptions> level_options_;  // index q = 1..Q
-  float level_g_[2] = {0.0F, 0.0F};  // conductance of level 0 (AP) and 1 (P), S
+  float level_g_[2] = {0.0F, 0.0F};                     // conductance of level 0 (AP) and 1 (P), S
   std::vector<Eigen::MatrixXf> held_;
 };
 

@@ -1,11 +1,10 @@
 #include "workloads/idx.hpp"
 
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <fstream>
 #include <iterator>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -22,8 +21,7 @@ std::vector<std::uint8_t> read_all_bytes(const std::filesystem::path& file) {
   return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
-std::vector<std::uint8_t> gunzip(const std::filesystem::path& file,
-                                  const std::vector<std::uint8_t>& compressed) {
+std::vector<std::uint8_t> gunzip(const std::filesystem::path& file, const std::vector<std::uint8_t>& compressed) {
   z_stream zs{};
   // 15 + 32: zlib window with automatic gzip header detection.
   if (inflateInit2(&zs, 15 + 32) != Z_OK) fail(file, "cannot initialize gzip decoder");
@@ -47,8 +45,7 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& file,
 }
 
 std::uint32_t big_endian_u32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
-         std::uint32_t{p[3]};
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
 }  // namespace
@@ -65,8 +62,7 @@ IdxTensor read_idx(const std::filesystem::path& file) {
                            bytes[0], bytes[1], bytes[2], bytes[3]));
   }
   if (bytes[2] != 0x08) {
-    fail(file, fmt::format("unsupported IDX element type 0x{:02x} (expected 0x08, unsigned byte)",
-                           bytes[2]));
+    fail(file, fmt::format("unsupported IDX element type 0x{:02x} (expected 0x08, unsigned byte)", bytes[2]));
   }
   const std::size_t rank = bytes[3];
   if (rank == 0 || rank > 4) fail(file, fmt::format("unsupported IDX rank {} (expected 1 to 4)", rank));
@@ -99,8 +95,7 @@ void write_idx(const std::filesystem::path& file, const IdxTensor& tensor) {
                                 static_cast<std::uint8_t>(d >> 8), static_cast<std::uint8_t>(d)};
     out.write(reinterpret_cast<const char*>(be), 4);
   }
-  out.write(reinterpret_cast<const char*>(tensor.data.data()),
-            static_cast<std::streamsize>(tensor.data.size()));
+  out.write(reinterpret_cast<const char*>(tensor.data.data()), static_cast<std::streamsize>(tensor.data.size()));
 }
 
 }  // namespace xbarsim::workloads

@@ -1,10 +1,10 @@
 #include "workloads/insitu_checkpoint.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/report.hpp"

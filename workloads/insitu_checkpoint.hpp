@@ -5,12 +5,11 @@
 // device state, the ledger's counts and the epochs so far (JSON).
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <filesystem>
-#include <vector>
-
-#include <Eigen/Dense>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "arch/chip.hpp"
 #include "core/ledger.hpp"
@@ -22,8 +21,8 @@ namespace xbarsim::workloads {
 
 // The run's running totals after an epoch.
 struct InsituProgress {
-  int epoch = 0;                   // the last finished epoch (1-based; 0: none)
-  double simulated_time_s = 0.0;   // simulated time so far, initial write included
+  int epoch = 0;                  // the last finished epoch (1-based; 0: none)
+  double simulated_time_s = 0.0;  // simulated time so far, initial write included
   std::uint64_t program_events = 0;
   std::uint64_t pulses = 0;
   nlohmann::json epochs = nlohmann::json::array();  // one record per finished epoch

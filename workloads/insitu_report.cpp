@@ -16,17 +16,30 @@ double update_programming_pJ(const Ledger& ledger) {
 }
 
 std::vector<std::string> insitu_epoch_columns() {
-  return {"epoch", "learning_rate", "train_loss", "train_accuracy_pct", "test_accuracy_pct",
-          "program_events", "pulses", "programming_energy_pJ", "training_energy_pJ",
-          "simulated_time_s", "wall_time_s"};
+  return {"epoch",
+          "learning_rate",
+          "train_loss",
+          "train_accuracy_pct",
+          "test_accuracy_pct",
+          "program_events",
+          "pulses",
+          "programming_energy_pJ",
+          "training_energy_pJ",
+          "simulated_time_s",
+          "wall_time_s"};
 }
 
 std::vector<std::string> insitu_epoch_row(const nlohmann::json& e) {
-  return {std::to_string(e["epoch"].get<int>()), fmt::format("{:.6g}", e["learning_rate"].get<double>()),
-          fmt::format("{:.6f}", e["train_loss"].get<double>()), fmt::format("{:.3f}", e["train_accuracy_pct"].get<double>()),
-          fmt::format("{:.3f}", e["test_accuracy_pct"].get<double>()), std::to_string(e["program_events"].get<std::uint64_t>()),
-          std::to_string(e["pulses"].get<std::uint64_t>()), fmt::format("{:.6g}", e["programming_energy_pJ"].get<double>()),
-          fmt::format("{:.6g}", e["training_energy_pJ"].get<double>()), fmt::format("{:.6g}", e["simulated_time_s"].get<double>()),
+  return {std::to_string(e["epoch"].get<int>()),
+          fmt::format("{:.6g}", e["learning_rate"].get<double>()),
+          fmt::format("{:.6f}", e["train_loss"].get<double>()),
+          fmt::format("{:.3f}", e["train_accuracy_pct"].get<double>()),
+          fmt::format("{:.3f}", e["test_accuracy_pct"].get<double>()),
+          std::to_string(e["program_events"].get<std::uint64_t>()),
+          std::to_string(e["pulses"].get<std::uint64_t>()),
+          fmt::format("{:.6g}", e["programming_energy_pJ"].get<double>()),
+          fmt::format("{:.6g}", e["training_energy_pJ"].get<double>()),
+          fmt::format("{:.6g}", e["simulated_time_s"].get<double>()),
           fmt::format("{:.3f}", e.value("wall_time_s", 0.0))};
 }
 
@@ -96,11 +109,12 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
           {"epochs", o.epoch_records},
           {"programming", programming},
           {"energy_per_training_image_pJ", breakdown_json(per_train, images_trained)},
-          {"energy_by_phase_pJ", {{"programming", breakdown(ledger, "programming").total_pJ},
-                                  {"forward", breakdown(ledger, "forward").total_pJ},
-                                  {"backward", breakdown(ledger, "backward").total_pJ},
-                                  {"update", upd.total_pJ},
-                                  {"inference", inf.total_pJ}}},
+          {"energy_by_phase_pJ",
+           {{"programming", breakdown(ledger, "programming").total_pJ},
+            {"forward", breakdown(ledger, "forward").total_pJ},
+            {"backward", breakdown(ledger, "backward").total_pJ},
+            {"update", upd.total_pJ},
+            {"inference", inf.total_pJ}}},
           {"timing", {{"clock_hz", o.clock_hz}, {"simulated_training_time_s", o.simulated_time_s}}},
           {"chip", {{"tiles", o.tiles}, {"adcs", o.adcs}, {"device", o.device}}}};
 }
@@ -109,9 +123,11 @@ void print_insitu_summary(std::FILE* out, const InsituOutcome& o, const nlohmann
   const nlohmann::json& p = r["programming"];
   fmt::print(out, "\nin-situ {} on {} tiles: test accuracy {:.2f} % (software on the held weights {:.2f} %)\n",
              o.device, o.tiles, o.test_accuracy_pct, o.held_accuracy_pct);
-  fmt::print(out, "programming: {} events, {} pulses, {:.6g} pJ ({:.4g} pJ per training image, {:.4g} pJ per test inference)\n",
-             o.program_events, o.pulses, r["summary"]["programming_energy_pJ"].get<double>(),
-             p["per_training_image_pJ"].get<double>(), p["per_test_inference_pJ"].get<double>());
+  fmt::print(
+      out,
+      "programming: {} events, {} pulses, {:.6g} pJ ({:.4g} pJ per training image, {:.4g} pJ per test inference)\n",
+      o.program_events, o.pulses, r["summary"]["programming_energy_pJ"].get<double>(),
+      p["per_training_image_pJ"].get<double>(), p["per_test_inference_pJ"].get<double>());
   fmt::print(out, "energy per training image {:.6g} pJ; per inference {:.6g} pJ\n",
              r["energy_per_training_image_pJ"]["total"].get<double>(),
              r["summary"]["energy_per_inference_pJ"]["total"].get<double>());

@@ -6,10 +6,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/ledger.hpp"
 
@@ -17,9 +16,9 @@ namespace xbarsim::workloads {
 
 // What the run measured besides the ledger.
 struct InsituOutcome {
-  std::size_t train_images = 0;  // per epoch
-  std::size_t test_images = 0;   // per test pass (one after every epoch)
-  int epochs = 0;                // configured (the energy per image divides by all of them)
+  std::size_t train_images = 0;                            // per epoch
+  std::size_t test_images = 0;                             // per test pass (one after every epoch)
+  int epochs = 0;                                          // configured (the energy per image divides by all of them)
   nlohmann::json epoch_records = nlohmann::json::array();  // InsituEpochs's records
   double simulated_time_s = 0.0;
   std::uint64_t program_events = 0;

@@ -1,8 +1,8 @@
 #include "workloads/insitu_step.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "workloads/mlp.hpp"
 
@@ -30,7 +30,8 @@ InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& s
   }
   for (std::size_t l = 0; l < n_layers; ++l) {
     const std::string base = fmt::format("update/layer{}/digital", l);
-    gradient_mac_.push_back(ledger.declare(base, "gradient_mac", costs.energy_per_mac, "training.digital.energy_per_mac"));
+    gradient_mac_.push_back(
+        ledger.declare(base, "gradient_mac", costs.energy_per_mac, "training.digital.energy_per_mac"));
     weight_update_.push_back(ledger.declare(base, "weight_update", costs.energy_per_weight_update,
                                             "training.digital.energy_per_weight_update"));
   }

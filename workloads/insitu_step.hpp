@@ -5,10 +5,9 @@
 // the ledger; the chip charges its own.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "arch/chip.hpp"
 #include "core/ledger.hpp"
@@ -44,7 +43,7 @@ class InsituStep {
   std::vector<Eigen::VectorXf>& biases_;
   std::vector<Eigen::VectorXf> bias_grads_;
   std::vector<ParamRef> bias_refs_;
-  std::vector<Eigen::MatrixXf> grads_;         // dLoss/d(normalized weight), per layer
+  std::vector<Eigen::MatrixXf> grads_;            // dLoss/d(normalized weight), per layer
   std::vector<Eigen::MatrixXf> inputs_, errors_;  // each layer's input and error of the batch
   std::vector<Ledger::Counter> gradient_mac_, weight_update_;
   Ledger::Counter softmax_error_{}, acc_read_{}, acc_write_{};

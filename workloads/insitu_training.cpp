@@ -5,10 +5,10 @@
 // (InsituStep). Every action is counted per phase (forward, backward, update) and per epoch; a
 // checkpoint at each epoch's end (insitu_checkpoint.hpp) lets `xbarsim run --resume RUN_DIR`
 // continue to the same result; the results are built by insitu_report.hpp.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "arch/chip.hpp"
 #include "core/report.hpp"
@@ -156,10 +156,9 @@ class InsituTraining final : public Experiment {
     }
     const std::int64_t words = weights * rule_->words_per_weight();
     if (words > chip_spec_.accumulator->words()) {
-      arch.child("accumulator").fail("capacity_bytes",
-                                     fmt::format("room for {} words of {} bits ({} weights x {} words each)", words,
-                                                 chip_spec_.accumulator->word_bits(), weights,
-                                                 rule_->words_per_weight()));
+      arch.child("accumulator")
+          .fail("capacity_bytes", fmt::format("room for {} words of {} bits ({} weights x {} words each)", words,
+                                              chip_spec_.accumulator->word_bits(), weights, rule_->words_per_weight()));
     }
   }
 
@@ -202,7 +201,8 @@ class InsituTraining final : public Experiment {
       progress = load_insitu_checkpoint(checkpoint, state);
       rule_->update_scales(scales);
       chip.set_scales_and_biases(scales, biases);
-      if (ctx.log != nullptr) fmt::print(ctx.log, "resuming after epoch {} from {}\n", progress.epoch, checkpoint.string());
+      if (ctx.log != nullptr)
+        fmt::print(ctx.log, "resuming after epoch {} from {}\n", progress.epoch, checkpoint.string());
     }
 
     CsvTable table(ctx.out_dir / "epochs.csv", insitu_epoch_columns());
@@ -237,8 +237,9 @@ class InsituTraining final : public Experiment {
     outcome.adcs = chip.adc_count();
 
     // Buffer leakage over the simulated training time.
-    const auto leak = ctx.ledger.declare("update/leakage", "buffer_leakage_ns", chip_spec_.buffer->leakage_power() * 1e-9,
-                                         chip_spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
+    const auto leak =
+        ctx.ledger.declare("update/leakage", "buffer_leakage_ns", chip_spec_.buffer->leakage_power() * 1e-9,
+                           chip_spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
     ctx.ledger.add(leak, static_cast<std::uint64_t>(std::llround(outcome.simulated_time_s * 1e9)));
     const nlohmann::json results = insitu_results(outcome, ctx.ledger);
     ctx.wallclock["total_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

@@ -22,8 +22,7 @@ namespace {
 class LatentSteRule final : public UpdateRule {
  public:
   LatentSteRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer)
-      : optimizer_(OptimizerRegistry::instance().create(optimizer)),
-        levels_(*spec.device, spec.geometry.encoding) {
+      : optimizer_(OptimizerRegistry::instance().create(optimizer)), levels_(*spec.device, spec.geometry.encoding) {
     least_squares_ = p.choice_or("scale", {"fixed", "least_squares"}, "fixed") == "least_squares";
     options_.tolerance = p.real_or("margin", 0.1, 0.0, 1.0);
     const std::string miss = p.choice_or("on_miss", {"retry", "accept"}, "retry");
@@ -84,7 +83,8 @@ class LatentSteRule final : public UpdateRule {
     std::vector<Eigen::VectorXf> v;
     for (const auto& m : latent_) v.emplace_back(Eigen::Map<const Eigen::VectorXf>(m.data(), m.size()));
     save_vectors(out, v);
-    out.write(reinterpret_cast<const char*>(factor_.data()), static_cast<std::streamsize>(factor_.size() * sizeof(double)));
+    out.write(reinterpret_cast<const char*>(factor_.data()),
+              static_cast<std::streamsize>(factor_.size() * sizeof(double)));
     optimizer_->save(out);
   }
   void load(std::istream& in) override {
@@ -115,8 +115,8 @@ class LatentSteRule final : public UpdateRule {
   std::unique_ptr<Optimizer> optimizer_;
   RepresentableWeights levels_;
   bool least_squares_ = true;
-  std::vector<double> factor_;     // per layer: scale in force / reference scale
-  std::vector<float> reference_;   // the experiment's reference scales
+  std::vector<double> factor_;    // per layer: scale in force / reference scale
+  std::vector<float> reference_;  // the experiment's reference scales
   std::vector<Eigen::MatrixXf> targets_;
   std::vector<Eigen::MatrixXf> scaled_grads_;
   devices::ProgramOptions options_;

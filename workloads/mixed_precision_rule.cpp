@@ -35,10 +35,10 @@
 // with a constant step the expected mode reads nothing.
 // Every `refresh_every` mini-batches every pair is checked and refreshed (PairRefresh::refresh);
 // chi is kept (measured: chi += w_before - w_after of the refreshed pairs).
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "arch/weight_access.hpp"
 #include "workloads/optimizer.hpp"
@@ -54,8 +54,9 @@ class MixedPrecisionRule final : public UpdateRule {
     const devices::Device& device = *spec.device;
     pulser_ = device.pulse_update();
     if (pulser_ == nullptr || device.pair_refresh() == nullptr || device.devices_per_weight() != 2) {
-      p.fail("impl", "mixed_precision needs a device with pulse updates and pair refresh in differential pairs "
-                     "(e.g. device: {impl: pcm, devices_per_weight: 2})");
+      p.fail("impl",
+             "mixed_precision needs a device with pulse updates and pair refresh in differential pairs "
+             "(e.g. device: {impl: pcm, devices_per_weight: 2})");
     }
     scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
     chi_max_ = p.real_or("chi_max", 1.0, 1e-6, 1e6);
@@ -221,8 +222,8 @@ class MixedPrecisionRule final : public UpdateRule {
   int max_pulses_ = 100;
   int refresh_every_ = 100;
   double init_spread_ = 1.0;
-  bool min_error_ = false;  // pulse_rule: min_error (else round)
-  bool measured_ = false;   // chi_update: measured (else expected)
+  bool min_error_ = false;    // pulse_rule: min_error (else round)
+  bool measured_ = false;     // chi_update: measured (else expected)
   bool read_before_ = false;  // the pulsed device is read before its pulses (count depends on G)
   double g_max_ = 0.0;
   double unit_ = 0.0;

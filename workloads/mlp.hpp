@@ -2,13 +2,12 @@
 // batched: the fp32 reference every hardware result is compared with.
 #pragma once
 
+#include <Eigen/Dense>
 #include <cmath>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/rng.hpp"
 

@@ -16,11 +16,9 @@ NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_k
 }
 
 void NetworkSpec::check_matches(const Dataset& data) const {
-  if (static_cast<std::size_t>(widths.front()) != data.features ||
-      widths.back() != data.classes) {
-    throw DataError(fmt::format(
-        "{}: network layers [{}] do not fit the data: expected {} inputs and {} classes",
-        data.name, fmt::join(widths, ", "), data.features, data.classes));
+  if (static_cast<std::size_t>(widths.front()) != data.features || widths.back() != data.classes) {
+    throw DataError(fmt::format("{}: network layers [{}] do not fit the data: expected {} inputs and {} classes",
+                                data.name, fmt::join(widths, ", "), data.features, data.classes));
   }
 }
 

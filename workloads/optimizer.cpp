@@ -78,8 +78,7 @@ class Adam final : public Optimizer {
     for (std::size_t i = 0; i < params.size(); ++i) {
       m_[i] = b1 * m_[i] + (1 - b1) * params[i].grad;
       v_[i] = b2 * v_[i] + (1 - b2) * params[i].grad.cwiseAbs2();
-      params[i].value.array() -=
-          lr * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + epsilon_);
+      params[i].value.array() -= lr * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + epsilon_);
     }
   }
   double learning_rate() const override { return lr_; }

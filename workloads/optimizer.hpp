@@ -1,12 +1,11 @@
 // Gradient-descent optimizers for the networks' float parameters: SGD with momentum and Adam.
 #pragma once
 
+#include <Eigen/Dense>
 #include <istream>
 #include <memory>
 #include <ostream>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"

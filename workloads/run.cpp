@@ -26,15 +26,17 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
       throw UsageError(fmt::format("--resume {}: this run has finished (report.json exists)", out_dir.string()));
     }
     if (!std::filesystem::exists(out_dir / "checkpoint.bin")) {
-      throw UsageError(fmt::format("--resume {}: no checkpoint.bin (the run stopped before its first epoch ended, "
-                                   "or its experiment does not checkpoint)", out_dir.string()));
+      throw UsageError(
+          fmt::format("--resume {}: no checkpoint.bin (the run stopped before its first epoch ended, "
+                      "or its experiment does not checkpoint)",
+                      out_dir.string()));
     }
     std::filesystem::remove(out_dir / "INTERRUPTED");
     std::filesystem::remove(out_dir / "FAILED");
   } else {
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
-      throw UsageError(fmt::format("--out {}: folder exists and is not empty (choose another or delete it)",
-                                   out_dir.string()));
+      throw UsageError(
+          fmt::format("--out {}: folder exists and is not empty (choose another or delete it)", out_dir.string()));
     }
     std::filesystem::create_directories(out_dir);
     write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());

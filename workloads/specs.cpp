@@ -48,7 +48,8 @@ InsituTrainingSpec InsituTrainingSpec::from_params(const Params& training) {
 }
 
 SimulationSpec SimulationSpec::from_params(const Params& root) {
-  return {.batch_images = static_cast<int>(root.child_or_empty("simulation").integer_or("batch_images", 250, 1, 10000))};
+  return {.batch_images =
+              static_cast<int>(root.child_or_empty("simulation").integer_or("batch_images", 250, 1, 10000))};
 }
 
 }  // namespace xbarsim::workloads

@@ -29,10 +29,10 @@ struct ExperimentSpec {
 
 // The keys of `training:` that every trainer's epoch loop uses.
 struct TrainingSpec {
-  int epochs = 1;                     // 1..1000
-  int batch_size = 1;                 // 1..max_batch_size
-  double learning_rate_decay = 1.0;   // per epoch, 0..1
-  Params optimizer;                   // the `training.optimizer` section
+  int epochs = 1;                    // 1..1000
+  int batch_size = 1;                // 1..max_batch_size
+  double learning_rate_decay = 1.0;  // per epoch, 0..1
+  Params optimizer;                  // the `training.optimizer` section
 
   // Reads epochs, batch_size (at most `max_batch_size`: the experiment's limit),
   // learning_rate_decay and checks `optimizer` by building it once.
@@ -53,10 +53,10 @@ enum class ScaleRule {
 // `training.device_aware:` (tiled inference): ex-situ device-aware training
 // (docs/training/exsitu.md).
 struct DeviceAwareSpec {
-  bool enabled = false;     // false also when the section is absent
-  double noise_scale = 1.0; // x the device's programming noise, 0..100
+  bool enabled = false;      // false also when the section is absent
+  double noise_scale = 1.0;  // x the device's programming noise, 0..100
   ScaleRule scale_rule = ScaleRule::kLeastSquares;
-  int scale_iterations = 2; // Lloyd steps per mini-batch, 1..100
+  int scale_iterations = 2;  // Lloyd steps per mini-batch, 1..100
 
   // Reads every key of the section when present (a disabled section is checked as strictly as
   // an enabled one); an absent section gives the defaults, disabled.

@@ -3,10 +3,10 @@
 // training images, and the test set runs through the SystemC tiles. Reports accuracy next to
 // the fp32 network and to a software evaluation of the very weights the devices hold, with
 // latency, throughput, area and energy per inference by component and layer.
-#include <chrono>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <chrono>
 
 #include "arch/chip.hpp"
 #include "core/report.hpp"
@@ -104,8 +104,8 @@ class TiledInference final : public Experiment {
     chip.declare_area();
     const arch::ProgramReport prog = chip.program(net.weights(), net.biases());
     const auto n_cal = std::min<std::size_t>(static_cast<std::size_t>(spec_.calibration_images), train.count);
-    const Eigen::MatrixXf cal = Eigen::Map<const Eigen::MatrixXf>(train.image(0), static_cast<Eigen::Index>(train.features),
-                                                                  static_cast<Eigen::Index>(n_cal));
+    const Eigen::MatrixXf cal = Eigen::Map<const Eigen::MatrixXf>(
+        train.image(0), static_cast<Eigen::Index>(train.features), static_cast<Eigen::Index>(n_cal));
     // Right after programming (reference_read_time): the converter calibration with
     // calibrate_at: programming, and the drift-compensation reference; at inference time
     // (read_time_after_programming): the compensation readout, then the calibration with
@@ -134,8 +134,7 @@ class TiledInference final : public Experiment {
 
     // 3. Leakage of the buffer over the simulated inference time.
     const double seconds = static_cast<double>(inf.total_cycles) / spec_.clock;
-    const auto leak = ctx.ledger.declare("inference/leakage", "buffer_leakage_ns",
-                                         spec_.buffer->leakage_power() * 1e-9,
+    const auto leak = ctx.ledger.declare("inference/leakage", "buffer_leakage_ns", spec_.buffer->leakage_power() * 1e-9,
                                          spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
     ctx.ledger.add(leak, static_cast<std::uint64_t>(std::llround(seconds * 1e9)));
 
@@ -145,7 +144,8 @@ class TiledInference final : public Experiment {
     const EnergyBreakdown e_prog = breakdown(ctx.ledger, "programming");
     const EnergyBreakdown e_cal = breakdown(ctx.ledger, "calibration");
     double macs = 0;
-    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l) macs += double(network_.widths[l]) * network_.widths[l + 1];
+    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l)
+      macs += double(network_.widths[l]) * network_.widths[l + 1];
     const double e_per_inf_J = e_inf.total_pJ / n * 1e-12;
     const double throughput = n / seconds;
     const double area_mm2 = ctx.ledger.area_m2() * 1e6;
@@ -154,41 +154,56 @@ class TiledInference final : public Experiment {
       area_by[a.component.substr(a.component.rfind('/') + 1)] =
           area_by.value(a.component.substr(a.component.rfind('/') + 1), 0.0) + a.area_m2() * 1e12;
     }
-    nlohmann::json summary = {
-        {"test_accuracy_pct", hw_accuracy},
-        {"latency_per_inference_cycles", inf.latency_cycles},
-        {"latency_per_inference_ns", static_cast<double>(inf.latency_cycles) / spec_.clock * 1e9},
-        {"throughput_inferences_per_s", throughput},
-        {"energy_per_inference_pJ", breakdown_json(e_inf, n)},
-        {"programming_energy_pJ", e_prog.total_pJ},
-        {"area_um2", {{"total", ctx.ledger.area_m2() * 1e12}, {"by_component", area_by}}},
-        {"tops_per_w", 2.0 * macs / e_per_inf_J / 1e12},
-        {"tops_per_mm2", 2.0 * macs * throughput / 1e12 / area_mm2}};
+    nlohmann::json summary = {{"test_accuracy_pct", hw_accuracy},
+                              {"latency_per_inference_cycles", inf.latency_cycles},
+                              {"latency_per_inference_ns", static_cast<double>(inf.latency_cycles) / spec_.clock * 1e9},
+                              {"throughput_inferences_per_s", throughput},
+                              {"energy_per_inference_pJ", breakdown_json(e_inf, n)},
+                              {"programming_energy_pJ", e_prog.total_pJ},
+                              {"area_um2", {{"total", ctx.ledger.area_m2() * 1e12}, {"by_component", area_by}}},
+                              {"tops_per_w", 2.0 * macs / e_per_inf_J / 1e12},
+                              {"tops_per_mm2", 2.0 * macs * throughput / 1e12 / area_mm2}};
     nlohmann::json layers = nlohmann::json::array();
     for (std::size_t l = 0; l < chip.layers().size(); ++l) {
       const auto& lh = chip.layers()[l];
-      layers.push_back({{"inputs", lh.mapping.inputs}, {"outputs", lh.mapping.outputs},
-                        {"row_tiles", lh.mapping.row_tiles}, {"col_tiles", lh.mapping.col_tiles},
+      layers.push_back({{"inputs", lh.mapping.inputs},
+                        {"outputs", lh.mapping.outputs},
+                        {"row_tiles", lh.mapping.row_tiles},
+                        {"col_tiles", lh.mapping.col_tiles},
                         {"stage_cycles_per_image", inf.stage_cycles[l]},
-                        {"adc_range_A", lh.adc->input_max()}, {"input_full_scale", lh.input_full_scale},
+                        {"adc_range_A", lh.adc->input_max()},
+                        {"input_full_scale", lh.input_full_scale},
                         {"weight_scale", lh.weight_scale}});
     }
     nlohmann::json result = {
         {"summary", summary},
-        {"accuracy_pct", {{"hardware", hw_accuracy}, {"software_same_weights", held_accuracy}, {"fp32", fp32_accuracy}}},
-        {"chip", {{"tiles", chip.tile_count()}, {"adcs", chip.adc_count()},
-                  {"array", {{"rows", spec_.geometry.rows}, {"cols", spec_.geometry.cols},
-                             {"encoding", spec_.geometry.encoding == arch::WeightEncoding::kDifferential ? "differential" : "offset"},
-                             {"mux_ratio", spec_.geometry.mux_ratio}}},
-                  {"device", std::string(spec_.device->name())},
-                  {"adc_energy_source", spec_.adcs.front()->energy_per_conversion().source},
-                  {"layers", layers}}},
-        {"timing", {{"clock_hz", spec_.clock}, {"images", test.count}, {"total_cycles", inf.total_cycles},
-                    {"simulated_time_s", seconds}, {"latency_per_inference_cycles", inf.latency_cycles}}},
-        {"programming", {{"program_events", prog.tally.program_events}, {"pulses", prog.tally.pulses},
-                         {"verify_reads", prog.tally.verify_reads}, {"unconverged", prog.tally.unconverged},
-                         {"energy_pJ", e_prog.total_pJ}, {"time_s", prog.time_s},
-                         {"energy_by_component_pJ", breakdown_json(e_prog, 1.0)["by_component"]}}},
+        {"accuracy_pct",
+         {{"hardware", hw_accuracy}, {"software_same_weights", held_accuracy}, {"fp32", fp32_accuracy}}},
+        {"chip",
+         {{"tiles", chip.tile_count()},
+          {"adcs", chip.adc_count()},
+          {"array",
+           {{"rows", spec_.geometry.rows},
+            {"cols", spec_.geometry.cols},
+            {"encoding", spec_.geometry.encoding == arch::WeightEncoding::kDifferential ? "differential" : "offset"},
+            {"mux_ratio", spec_.geometry.mux_ratio}}},
+          {"device", std::string(spec_.device->name())},
+          {"adc_energy_source", spec_.adcs.front()->energy_per_conversion().source},
+          {"layers", layers}}},
+        {"timing",
+         {{"clock_hz", spec_.clock},
+          {"images", test.count},
+          {"total_cycles", inf.total_cycles},
+          {"simulated_time_s", seconds},
+          {"latency_per_inference_cycles", inf.latency_cycles}}},
+        {"programming",
+         {{"program_events", prog.tally.program_events},
+          {"pulses", prog.tally.pulses},
+          {"verify_reads", prog.tally.verify_reads},
+          {"unconverged", prog.tally.unconverged},
+          {"energy_pJ", e_prog.total_pJ},
+          {"time_s", prog.time_s},
+          {"energy_by_component_pJ", breakdown_json(e_prog, 1.0)["by_component"]}}},
         {"calibration", {{"images", n_cal}, {"energy_pJ", e_cal.total_pJ}}},
         {"energy_per_inference_pJ", breakdown_json(e_inf, n)}};
     ctx.wallclock["fp32_s"] = std::chrono::duration<double>(t_fp32 - t0).count();
@@ -215,7 +230,9 @@ class TiledInference final : public Experiment {
   nlohmann::json drift_json(const arch::Chip& chip, const Ledger& ledger, double images) const {
     using Mode = arch::ChipSpec::DriftCompensation;
     const Mode mode = spec_.drift_compensation;
-    nlohmann::json j = {{"mode", mode == Mode::kNone ? "none" : mode == Mode::kPerTile ? "global" : "global_per_layer"},
+    nlohmann::json j = {{"mode", mode == Mode::kNone      ? "none"
+                                 : mode == Mode::kPerTile ? "global"
+                                                          : "global_per_layer"},
                         {"reference_read_time_s", spec_.reference_read_time},
                         {"read_time_s", spec_.time_since_programming},
                         {"calibrate_at", spec_.calibrate_at_programming ? "programming" : "inference"}};
@@ -243,7 +260,10 @@ class TiledInference final : public Experiment {
         multiply_pJ += r.energy_J() * 1e12;
       }
     }
-    j["scale"] = {{"per_layer_tiles", per_layer}, {"min", lo}, {"max", hi}, {"mean", sum / tiles},
+    j["scale"] = {{"per_layer_tiles", per_layer},
+                  {"min", lo},
+                  {"max", hi},
+                  {"mean", sum / tiles},
                   {"chip_readout_ratio", now > 0.0 ? ref / now : 1.0}};
     j["readout"] = {{"adc_range_A", spec_.drift_adc->input_max()},
                     {"reference_energy_pJ", breakdown(ledger, arch::kDriftReferencePhase).total_pJ},
@@ -272,16 +292,18 @@ class TiledInference final : public Experiment {
     for (const auto& [k, v] : e.by_component_pJ) {
       fmt::print(out, "  {:<12} {:>14.4g} {:>6.1f}%\n", k, v / n, e.total_pJ > 0 ? 100.0 * v / e.total_pJ : 0.0);
     }
-    fmt::print(out, "programming (ex situ): {} events, {} pulses, {} verify reads, {} unconverged, {:.4g} pJ, {:.4g} s\n",
-               r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["pulses"].get<std::uint64_t>(),
-               r["programming"]["verify_reads"].get<std::uint64_t>(), r["programming"]["unconverged"].get<std::uint64_t>(),
-               r["programming"]["energy_pJ"].get<double>(), r["programming"]["time_s"].get<double>());
+    fmt::print(
+        out, "programming (ex situ): {} events, {} pulses, {} verify reads, {} unconverged, {:.4g} pJ, {:.4g} s\n",
+        r["programming"]["program_events"].get<std::uint64_t>(), r["programming"]["pulses"].get<std::uint64_t>(),
+        r["programming"]["verify_reads"].get<std::uint64_t>(), r["programming"]["unconverged"].get<std::uint64_t>(),
+        r["programming"]["energy_pJ"].get<double>(), r["programming"]["time_s"].get<double>());
     if (r.contains("drift_compensation")) {
       const auto& d = r["drift_compensation"];
-      fmt::print(out, "read at {:g} s after programming; calibration at {}; drift compensation {}", d["read_time_s"].get<double>(),
-                 d["calibrate_at"].get<std::string>(), d["mode"].get<std::string>());
+      fmt::print(out, "read at {:g} s after programming; calibration at {}; drift compensation {}",
+                 d["read_time_s"].get<double>(), d["calibrate_at"].get<std::string>(), d["mode"].get<std::string>());
       if (d.contains("scale")) {
-        fmt::print(out, ": scales {:.4f}..{:.4f} (mean {:.4f}), readouts {:.4g} pJ (reference at {:g} s) + {:.4g} pJ, "
+        fmt::print(out,
+                   ": scales {:.4f}..{:.4f} (mean {:.4f}), readouts {:.4g} pJ (reference at {:g} s) + {:.4g} pJ, "
                    "scale multiplies {:.4g} pJ/inference",
                    d["scale"]["min"].get<double>(), d["scale"]["max"].get<double>(), d["scale"]["mean"].get<double>(),
                    d["readout"]["reference_energy_pJ"].get<double>(), d["reference_read_time_s"].get<double>(),

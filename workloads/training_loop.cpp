@@ -1,10 +1,10 @@
 #include "workloads/training_loop.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace xbarsim::workloads {
 
@@ -59,9 +59,10 @@ void TrainingLoop::run(EpochTrainer& trainer, const Dataset& train, Rng& shuffle
     trainer.end_epoch(s);
     const bool saved = trainer.save_checkpoint(epoch);
     if (saved && ctx.stop_after_epoch > 0 && epoch == ctx.stop_after_epoch && epoch < epochs_) {
-      ctx.interrupted = fmt::format("stopped after epoch {} as asked (--stop-after-epoch); continue with "
-                                    "xbarsim run --resume {}",
-                                    epoch, ctx.out_dir.string());
+      ctx.interrupted = fmt::format(
+          "stopped after epoch {} as asked (--stop-after-epoch); continue with "
+          "xbarsim run --resume {}",
+          epoch, ctx.out_dir.string());
       return;
     }
   }

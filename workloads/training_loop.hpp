@@ -4,12 +4,11 @@
 // is its own (EpochTrainer).
 #pragma once
 
+#include <Eigen/Dense>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "core/rng.hpp"
 #include "workloads/dataset.hpp"
@@ -37,8 +36,8 @@ struct EpochSummary {
   int epoch = 0;  // 1-based
   int epochs = 0;
   double learning_rate = 0.0;
-  double train_loss = 0.0;          // mean over the training images
-  double train_accuracy_pct = 0.0;  // of the forward passes during training
+  double train_loss = 0.0;                        // mean over the training images
+  double train_accuracy_pct = 0.0;                // of the forward passes during training
   std::chrono::steady_clock::time_point started;  // when the epoch began (wall time)
 };
 

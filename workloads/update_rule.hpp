@@ -5,12 +5,11 @@
 // the chip only where a device must change.
 #pragma once
 
+#include <Eigen/Dense>
 #include <istream>
 #include <memory>
 #include <ostream>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "arch/chip.hpp"
 #include "core/params.hpp"

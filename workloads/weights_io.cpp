@@ -1,11 +1,11 @@
 #include "workloads/weights_io.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/report.hpp"
@@ -53,8 +53,8 @@ void load_weights(const std::filesystem::path& file, Mlp& net) {
     get(&cols, 4, "cols");
     auto& w = net.weights()[l];
     if (rows != w.rows() || cols != w.cols()) {
-      throw DataError(fmt::format("{}: layer {} is {} x {}, the network needs {} x {}", file.string(), l,
-                                  rows, cols, w.rows(), w.cols()));
+      throw DataError(fmt::format("{}: layer {} is {} x {}, the network needs {} x {}", file.string(), l, rows, cols,
+                                  w.rows(), w.cols()));
     }
     get(w.data(), static_cast<std::size_t>(w.size()) * sizeof(float), "weights");
     get(net.biases()[l].data(), static_cast<std::size_t>(rows) * sizeof(float), "biases");

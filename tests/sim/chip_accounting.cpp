@@ -21,9 +21,13 @@ std::string chip_yaml(int rows, int cols, int mux) {
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"
-         "  array: {rows: " + std::to_string(rows) + ", cols: " + std::to_string(cols) + ", cell_area_F2: 40}\n"
+         "  array: {rows: " +
+         std::to_string(rows) + ", cols: " + std::to_string(cols) +
+         ", cell_area_F2: 40}\n"
          "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  adc: {impl: sar, bits: 6, mux_ratio: " + std::to_string(mux) + ", signed: true}\n"
+         "  adc: {impl: sar, bits: 6, mux_ratio: " +
+         std::to_string(mux) +
+         ", signed: true}\n"
          "  shift_add: {impl: digital, bits: 24}\n"
          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
          "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"

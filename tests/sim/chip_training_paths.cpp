@@ -29,9 +29,10 @@ constexpr const char* kYamlTail =
 // The test chip with a signed error DAC of `error_bits` and `arch.error_scale: error_scale`.
 std::string yaml(int error_bits = 12, const std::string& error_scale = "per_image") {
   return std::string(kYamlHead) +
-         fmt::format("  backward_dac: {{impl: bit_serial, bits: {}, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}}\n"
-                     "  error_scale: {}\n",
-                     error_bits, error_scale) +
+         fmt::format(
+             "  backward_dac: {{impl: bit_serial, bits: {}, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}}\n"
+             "  error_scale: {}\n",
+             error_bits, error_scale) +
          kYamlTail;
 }
 
@@ -96,7 +97,7 @@ TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   Eigen::MatrixXf x(20, 30);
   for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = static_cast<float>(rng.uniform());
   std::vector<Eigen::MatrixXf> inputs, errors;
-  chip.forward(x, inputs);                     // first batch: ranges learned raw
+  chip.forward(x, inputs);                                 // first batch: ranges learned raw
   const Eigen::MatrixXf logits = chip.forward(x, inputs);  // second: through the 12-bit ADCs
   const Eigen::MatrixXf ref = net.forward(x);
   // 12-bit converters: relative error ~ a few LSB of 1/4095 of the ranges; allow 1 %.
@@ -115,7 +116,9 @@ TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   const Eigen::MatrixXf grad0 = errors[0] * inputs[0].transpose();
   const Eigen::MatrixXf& sw0 = net.weight_grads()[0];
   EXPECT_LT((grad0 - sw0).cwiseAbs().maxCoeff(), 0.02F * sw0.cwiseAbs().maxCoeff())
-      << "chip\n" << grad0.block(0, 0, 3, 5) << "\nsoftware\n" << sw0.block(0, 0, 3, 5);
+      << "chip\n"
+      << grad0.block(0, 0, 3, 5) << "\nsoftware\n"
+      << sw0.block(0, 0, 3, 5);
   const Eigen::MatrixXf grad1 = errors[1] * inputs[1].transpose();
   EXPECT_LT((grad1 - net.weight_grads()[1]).cwiseAbs().maxCoeff(), 0.02F * net.weight_grads()[1].cwiseAbs().maxCoeff());
 }

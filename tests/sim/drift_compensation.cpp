@@ -23,24 +23,30 @@ namespace {
 // `rows` x `cols` arrays, 4-bit bit-serial DAC (10 ns read pulse = 10 cycles at 1 GHz), ADC
 // card `adc`, 24-bit shift-add; `extra` adds arch keys (drift_compensation, times ...).
 std::string chip_yaml(const std::string& device, int rows, int cols, const std::string& adc, const std::string& extra) {
-  return "device: " + device + "\n"
+  return "device: " + device +
+         "\n"
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"
-         "  array: {rows: " + std::to_string(rows) + ", cols: " + std::to_string(cols) + ", cell_area_F2: 40}\n"
+         "  array: {rows: " +
+         std::to_string(rows) + ", cols: " + std::to_string(cols) +
+         ", cell_area_F2: 40}\n"
          "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-         "  adc: " + adc + "\n"
+         "  adc: " +
+         adc +
+         "\n"
          "  shift_add: {impl: digital, bits: 24}\n"
          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
          "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-         "  calibration_images: 16\n" + extra;
+         "  calibration_images: 16\n" +
+         extra;
 }
 
 // Every device drifts with nu = |N(0.06, 0)| = 0.06 exactly; no programming or read noise.
 const std::string kPcmCommonNu =
     "{impl: pcm, prog_noise_scale: 0, read_noise_scale: 0, drift_mu: [0, 0.06, 0.06, 0.06], "
     "drift_sigma: [0, 0, 0, 0]}";
-const std::string kPcm = "{impl: pcm}";                                 // the Joshi/aihwkit statistics
+const std::string kPcm = "{impl: pcm}";                                  // the Joshi/aihwkit statistics
 const std::string kPcmNoReadNoise = "{impl: pcm, read_noise_scale: 0}";  // drift and programming noise
 const std::string kIdealAdc = "{impl: ideal, signed: true}";
 const std::string kSar6 = "{impl: sar, bits: 6, mux_ratio: 2, signed: true}";
@@ -78,8 +84,9 @@ const char* kAt1s = "  read_time_after_programming: 1 s\n";
 const char* kAt2000s = "  read_time_after_programming: 2000 s\n  calibrate_at: programming\n";
 
 TestChip& compensated() {  // global, reference at 1 s, inference at 2000 s
-  static TestChip c(chip_yaml(kPcmCommonNu, 16, 16, kIdealAdc, std::string(kAt2000s) + "  drift_compensation: global\n"),
-                    kExactWidths, "compensated", 0.5F);
+  static TestChip c(
+      chip_yaml(kPcmCommonNu, 16, 16, kIdealAdc, std::string(kAt2000s) + "  drift_compensation: global\n"),
+      kExactWidths, "compensated", 0.5F);
   return c;
 }
 TestChip& undrifted() {  // none, read at 1 s (t <= t0: no drift)
@@ -155,14 +162,16 @@ TEST(DriftCompensationSpec, KeysDefaultsAndErrors) {
   EXPECT_DOUBLE_EQ(d.reference_read_time, 1.0);
   EXPECT_DOUBLE_EQ(d.time_since_programming, 1.0);
   EXPECT_FALSE(d.calibrate_at_programming);
-  const ChipSpec g = spec("  read_time_after_programming: 3600 s\n  drift_compensation: global\n  calibrate_at: programming\n");
+  const ChipSpec g =
+      spec("  read_time_after_programming: 3600 s\n  drift_compensation: global\n  calibrate_at: programming\n");
   EXPECT_EQ(g.drift_compensation, ChipSpec::DriftCompensation::kPerTile);
   EXPECT_TRUE(g.calibrate_at_programming);
   ASSERT_NE(g.drift_adc, nullptr);
   // One row at the DAC's 0.5 V through a weight of 1 (G+ - G- = 25 uS): 12.5 uA.
   EXPECT_NEAR(g.drift_adc->input_max(), 12.5e-6, 1e-15);
   EXPECT_DOUBLE_EQ(g.drift_scale_energy, 24 * g.shift_add->energy_per_op().value);
-  EXPECT_EQ(spec("  drift_compensation: global_per_layer\n").drift_compensation, ChipSpec::DriftCompensation::kPerLayer);
+  EXPECT_EQ(spec("  drift_compensation: global_per_layer\n").drift_compensation,
+            ChipSpec::DriftCompensation::kPerLayer);
   // The reference read cannot come after the inference read (checked where it is used: a read
   // time below the 1 s default stays valid without the compensation).
   EXPECT_THROW(spec("  reference_read_time: 2 s\n  calibrate_at: programming\n"), ConfigError);
@@ -268,7 +277,8 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
     double g_nS = 0.0;
     for (const auto& l : c.chip.layers()) {
       for (std::size_t k = 0; k < l.tiles.size(); ++k) {
-        g_nS += std::round(l.tiles[k]->array().row_conductance_sum().head(l.mapping.tiles[k].rows).cast<double>().sum() / 1e-9);
+        g_nS += std::round(
+            l.tiles[k]->array().row_conductance_sum().head(l.mapping.tiles[k].rows).cast<double>().sum() / 1e-9);
       }
     }
     EXPECT_NEAR(static_cast<double>(array), g_nS, 10.0);
@@ -429,7 +439,6 @@ TEST_F(DriftCompensationTest, OffByDefaultAndNeedsAReferenceSinceTheLastProgramm
     for (const Tile* t : l.tiles) EXPECT_EQ(t->drift_scale(), 1.0F);
   }
 }
-
 
 }  // namespace
 }  // namespace xbarsim::arch

@@ -59,7 +59,8 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
 
   // Phases: forward + backward + update = energy per training image x images x epochs.
   const auto& phases = r["results"]["energy_by_phase_pJ"];
-  const double training = phases["forward"].get<double>() + phases["backward"].get<double>() + phases["update"].get<double>();
+  const double training =
+      phases["forward"].get<double>() + phases["backward"].get<double>() + phases["update"].get<double>();
   EXPECT_NEAR(training, total * 120 * 2, 1e-9 * training);
   // The ledger tree's root is the sum of every phase.
   EXPECT_NEAR(r["energy"]["energy_pJ"].get<double>(), sum_of(phases), 1e-9 * sum_of(phases));

@@ -25,7 +25,9 @@ constexpr std::uint64_t kWeights = simtest::kTrainWeights;
 // every test here: both devices at 0 S, no programming noise).
 struct TrainChip : simtest::TrainChip {
   TrainChip(const std::string& device, const std::string& name) : simtest::TrainChip(device, name, 7) {}
-  std::unique_ptr<UpdateRule> fresh(const std::string& update_yaml) { return simtest::TrainChip::fresh(update_yaml, 5); }
+  std::unique_ptr<UpdateRule> fresh(const std::string& update_yaml) {
+    return simtest::TrainChip::fresh(update_yaml, 5);
+  }
 };
 
 // Linear SET steps (exp_A = 0): mean step mu = 0.01 g_max at every conductance. Without noise
@@ -112,7 +114,8 @@ Eigen::MatrixXf update_of(float dchi) { return Eigen::MatrixXf::Constant(64, 128
 // Float arithmetic on values below 0.05: tolerance 1e-6.
 TEST_F(MixedPrecisionRuleTest, MinErrorPulsesOnlyWhileAPulseLowersTheExpectedSquaredError) {
   TrainChip& c = noisy_chip();
-  auto rule = c.fresh("{impl: mixed_precision, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  auto rule = c.fresh(
+      "{impl: mixed_precision, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
   Rng unused(0);
   const std::vector<std::pair<float, double>> steps = {{0.0372F, 0.0172}, {0.005F, 0.0222}, {0.005F, 0.0172}};
   const std::vector<std::uint64_t> pulses = {2 * kWeights, 0u, kWeights};
@@ -137,7 +140,8 @@ TEST_F(MixedPrecisionRuleTest, MinErrorPulsesOnlyWhileAPulseLowersTheExpectedSqu
 // -0.0008.
 TEST_F(MixedPrecisionRuleTest, MinErrorWithoutNoiseIsTheRoundRule) {
   TrainChip& c = quiet_chip();
-  auto rule = c.fresh("{impl: mixed_precision, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  auto rule = c.fresh(
+      "{impl: mixed_precision, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
   Rng unused(0);
   const std::vector<std::pair<float, double>> steps = {{0.0372F, -0.0028}, {-0.004F, -0.0068}, {-0.004F, -0.0008}};
   const std::vector<std::uint64_t> pulses = {4 * kWeights, 0u, kWeights};
@@ -187,14 +191,18 @@ TEST_F(MixedPrecisionRuleTest, MeasuredChiKeepsTheDeviceErrorInTheAccumulator) {
 TEST_F(MixedPrecisionRuleTest, MeasuredChiChargesOneReadBeforeAndOneAfter) {
   TrainChip& c = noisy_chip();
   Rng unused(0);
-  auto idle = c.fresh("{impl: mixed_precision, chi_update: measured, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  auto idle = c.fresh(
+      "{impl: mixed_precision, chi_update: measured, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, "
+      "init_spread: 0.0}");
   const auto [n0, e0] = reads_in(c.ledger, "update");
   const arch::ProgramReport none = idle->apply(c.chip, {update_of(0.001F)}, 1.0, unused);
   EXPECT_EQ(none.tally.verify_reads, 0u);
   EXPECT_EQ(none.tally.pulses, 0u);
   EXPECT_EQ(reads_in(c.ledger, "update").first, n0);
 
-  auto rule = c.fresh("{impl: mixed_precision, chi_update: measured, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  auto rule = c.fresh(
+      "{impl: mixed_precision, chi_update: measured, pulse_rule: min_error, learning_rate_scale: 1, refresh_every: 0, "
+      "init_spread: 0.0}");
   const arch::ProgramReport r = rule->apply(c.chip, {update_of(0.0372F)}, 1.0, unused);
   EXPECT_EQ(r.tally.pulses, 2 * kWeights);  // as in the expected case: the count is decided before
   EXPECT_EQ(r.tally.verify_reads, 2 * kWeights);
@@ -215,7 +223,9 @@ TEST_F(MixedPrecisionRuleTest, MeasuredChiChargesOneReadBeforeAndOneAfter) {
 // 1e-5; more than half the pairs refreshed (their G+ back below 0.3 g_max).
 TEST_F(MixedPrecisionRuleTest, MeasuredChiTakesTheRefreshErrorToo) {
   TrainChip& c = mild_chip();
-  auto rule = c.fresh("{impl: mixed_precision, chi_update: measured, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, max_pulses: 200}");
+  auto rule = c.fresh(
+      "{impl: mixed_precision, chi_update: measured, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, "
+      "max_pulses: 200}");
   Rng unused(0);
   rule->apply(c.chip, {update_of(0.8F)}, 1.0, unused);
   const arch::ProgramReport r = rule->apply(c.chip, {update_of(-0.7F)}, 1.0, unused);

@@ -23,7 +23,8 @@ inline constexpr std::uint64_t kTrainWeights = 128 * 64;
 
 // The training chip's configuration around a `device:` flow map.
 inline std::string training_chip_yaml(const std::string& device) {
-  return "device: " + device + "\n"
+  return "device: " + device +
+         "\n"
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "core/params.hpp"
@@ -69,7 +68,8 @@ class ToyPulseDevice final : public devices::Device, public devices::PulseUpdate
     std::uint64_t pulses = 0;
     for (std::size_t i = 0; i < index.size(); ++i) {
       devices::CellState& c = cells[index[i]];
-      for (std::uint16_t k = 0; k < n_pulses[i]; ++k) c.g = std::min(c.g + static_cast<float>(kStep), static_cast<float>(kGmax));
+      for (std::uint16_t k = 0; k < n_pulses[i]; ++k)
+        c.g = std::min(c.g + static_cast<float>(kStep), static_cast<float>(kGmax));
       pulses += n_pulses[i];
     }
     return tally(index.size(), pulses, devices::ProgramOptions{});
@@ -137,27 +137,29 @@ TEST(ToyPulseDevice, TrainsInSituWithTheMixedPrecisionRule) {
   write_split(dir / "data", "t10k", 100);
   const Params root = Params::from_string(
       "experiment: {name: toy, impl: insitu_training, seed: 3}\n"
-      "data: {dataset: mnist, dir: '" + (dir / "data").string() + "'}\n"
-      "network: {layers: [784, 16, 10]}\n"
-      "device: {impl: toy_pulse}\n"
-      "arch:\n"
-      "  clock: 1 GHz\n"
-      "  tech: {node: 22nm}\n"
-      "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
-      "  dac: {impl: bit_serial, bits: 8, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-      "  backward_dac: {impl: bit_serial, bits: 8, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-      "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-      "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
-      "  shift_add: {impl: digital, bits: 24}\n"
-      "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
-      "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-      "  calibration_images: 32\n"
-      "training:\n"
-      "  epochs: 3\n"
-      "  batch_size: 20\n"
-      "  optimizer: {impl: adam, learning_rate: 0.01}\n"
-      "  update: {impl: mixed_precision, learning_rate_scale: 200, refresh_every: 5, init_spread: 0.5}\n"
-      "simulation: {batch_images: 50}\n",
+      "data: {dataset: mnist, dir: '" +
+          (dir / "data").string() +
+          "'}\n"
+          "network: {layers: [784, 16, 10]}\n"
+          "device: {impl: toy_pulse}\n"
+          "arch:\n"
+          "  clock: 1 GHz\n"
+          "  tech: {node: 22nm}\n"
+          "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
+          "  dac: {impl: bit_serial, bits: 8, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+          "  backward_dac: {impl: bit_serial, bits: 8, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+          "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+          "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
+          "  shift_add: {impl: digital, bits: 24}\n"
+          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
+          "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+          "  calibration_images: 32\n"
+          "training:\n"
+          "  epochs: 3\n"
+          "  batch_size: 20\n"
+          "  optimizer: {impl: adam, learning_rate: 0.01}\n"
+          "  update: {impl: mixed_precision, learning_rate_scale: 200, refresh_every: 5, init_spread: 0.5}\n"
+          "simulation: {batch_images: 50}\n",
       "toy.yaml");
   workloads::PreparedExperiment p = workloads::prepare_experiment(root);
   Progress progress(nullptr, true);

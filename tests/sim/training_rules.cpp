@@ -39,7 +39,8 @@ const std::string kMtj =
 // Linear SET steps (exp_A = 0: every pulse adds step x g_max = 0.25 uS) without cycle-to-cycle
 // noise, so that the expected and the actual change agree and the bookkeeping is hand-computable.
 const std::string kPcmLinear =
-    "{impl: pcm, g_max: 25 uS, devices_per_weight: 2, prog_noise_scale: 0.0, energy_per_pulse: 10 pJ, pulse_width: 100 ns, "
+    "{impl: pcm, g_max: 25 uS, devices_per_weight: 2, prog_noise_scale: 0.0, energy_per_pulse: 10 pJ, pulse_width: 100 "
+    "ns, "
     "set_model: {step: 0.01, exp_A: 0.0, c2c_std: 0.0, reset: 0.005, refresh_upper: 0.75, refresh_lower: 0.25, "
     "refresh_max_pulses: 200}}";
 
@@ -94,7 +95,7 @@ TEST_F(TrainingRuleTest, GxnorJumpFrequencyRealizedByMtjSwitchingIsTanh) {
     Rng unused(0);
     std::uint64_t samples = 0;
     std::uint64_t jumps = 0;
-    for (int round = 0; round < 13; ++round) {  // 13 x 8192 = 106,496 samples
+    for (int round = 0; round < 13; ++round) {                   // 13 x 8192 = 106,496 samples
       c.chip.write_weights({zero}, "programming", false, sure);  // every pair back to (AP, AP)
       for (int o = 0; o < 64; ++o) {
         for (int i = 0; i < 128; ++i) ASSERT_EQ(c.state(o, i), 0);
@@ -196,7 +197,8 @@ TEST_F(TrainingRuleTest, MixedPrecisionKeepsTheExactRemainder) {
 
 TEST_F(TrainingRuleTest, MixedPrecisionRefreshesSaturatedPairsAndKeepsTheWeight) {
   TrainChip& c = pcm_refresh_chip();
-  auto rule = c.fresh("{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, max_pulses: 200}", 6);
+  auto rule = c.fresh(
+      "{impl: mixed_precision, learning_rate_scale: 1, refresh_every: 2, init_spread: 0.0, max_pulses: 200}", 6);
   Rng unused(0);
   // +0.8 then -0.7: 80 pulses on G+, 70 on G-: both devices above the refresh thresholds
   // (G+ > 0.75 g_max, G- > 0.25 g_max) and the weight +0.1; the refresh after the 2nd batch

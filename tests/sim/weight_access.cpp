@@ -3,13 +3,14 @@
 // physical columns): 3 row tiles x 2 column tiles. Expectations derived by hand from the
 // mapping (tiles row-major over (row tile, column tile); array rows = inputs; cell index =
 // (2 x weight column + device) x rows + row).
+#include "arch/weight_access.hpp"
+
 #include <gtest/gtest.h>
 
 #include <utility>
 #include <vector>
 
 #include "arch/chip.hpp"
-#include "arch/weight_access.hpp"
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
@@ -18,7 +19,8 @@ namespace {
 const std::vector<int> kWidths = {10, 6};
 
 std::string chip_yaml(const std::string& device) {
-  return "device: " + device + "\n"
+  return "device: " + device +
+         "\n"
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"
@@ -53,10 +55,11 @@ SmallChip& ideal_chip() {
   return c;
 }
 SmallChip& pcm_chip() {
-  static SmallChip c("{impl: pcm, g_max: 25 uS, devices_per_weight: 2, prog_noise_scale: 0.0, energy_per_pulse: 10 pJ, "
-                     "pulse_width: 100 ns, read_voltage: 0.2 V, read_pulse_width: 10 ns, "
-                     "set_model: {step: 0.01, exp_A: 0.0, c2c_std: 0.0}}",
-                     "pcm");
+  static SmallChip c(
+      "{impl: pcm, g_max: 25 uS, devices_per_weight: 2, prog_noise_scale: 0.0, energy_per_pulse: 10 pJ, "
+      "pulse_width: 100 ns, read_voltage: 0.2 V, read_pulse_width: 10 ns, "
+      "set_model: {step: 0.01, exp_A: 0.0, c2c_std: 0.0}}",
+      "pcm");
   return c;
 }
 

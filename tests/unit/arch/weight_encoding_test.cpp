@@ -45,8 +45,7 @@ TEST(WeightEncoder, OffsetTargetsAndLevelWeights) {
   EXPECT_NEAR(t[0], 15e-6, 1e-12);
   EXPECT_EQ(off.level_weights(), (std::vector<float>{-1.0F, -0.5F, 0.0F, 0.5F, 1.0F}));
   const WeightEncoder diff(*dev, WeightEncoding::kDifferential);
-  EXPECT_EQ(diff.level_weights(),
-            (std::vector<float>{-1.0F, -0.75F, -0.5F, -0.25F, 0.0F, 0.25F, 0.5F, 0.75F, 1.0F}));
+  EXPECT_EQ(diff.level_weights(), (std::vector<float>{-1.0F, -0.75F, -0.5F, -0.25F, 0.0F, 0.25F, 0.5F, 0.75F, 1.0F}));
 }
 
 }  // namespace

@@ -21,8 +21,8 @@ std::string config_error(F&& body) {
 }
 
 constexpr const char* kDoc =
-    "tile:\n"            // line 1
-    "  rows: 128\n"      // line 2
+    "tile:\n"        // line 1
+    "  rows: 128\n"  // line 2
     "  read_pulse: 10 ns\n"
     "  name: t0\n"
     "  enabled: true\n"  // line 5
@@ -92,7 +92,9 @@ TEST(Params, BadUnitSaysWhatWasExpected) {
 
 TEST(Params, ChoiceListsAllowedValues) {
   const Params root = Params::from_string("x:\n  impl: sarr\n", "x.yaml");
-  EXPECT_EQ(config_error([&] { root.child("x").choice("impl", {"flash", "sar"}); }),
+  EXPECT_EQ(config_error([&] {
+              root.child("x").choice("impl", {"flash", "sar"});
+            }),
             "x.yaml:2: x.impl: expected one of: flash, sar, got 'sarr'");
 }
 
@@ -116,8 +118,7 @@ TEST(Params, OverridesReplaceValuesAndUnknownOnesAreReported) {
   EXPECT_EQ(x.integer("a"), 5);
   EXPECT_EQ(config_error([&] { root.check_all_read(); }),
             "x.yaml: command line --set: x.typo: unknown key, no model reads it (keys read here: a)");
-  EXPECT_NE(config_error([&] { root.apply_override("novalue"); }).find("expected key.path=value"),
-            std::string::npos);
+  EXPECT_NE(config_error([&] { root.apply_override("novalue"); }).find("expected key.path=value"), std::string::npos);
 }
 
 TEST(Params, OverrideWithWrongTypeNamesTheCommandLine) {

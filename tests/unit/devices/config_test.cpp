@@ -5,8 +5,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/error.hpp"
 #include "core/cards.hpp"
+#include "core/error.hpp"
 #include "devices/device.hpp"
 #include "test_support.hpp"
 
@@ -71,15 +71,13 @@ TEST(DeviceCards, MissingUnitIsAnError) {
 }
 
 TEST(DeviceCards, UnknownImplListsTheRegisteredOnes) {
-  expect_config_error("device:\n  impl: memristor\n",
-                      {"card.yaml:2", "device.impl", "domain_wall", "pcm"});
+  expect_config_error("device:\n  impl: memristor\n", {"card.yaml:2", "device.impl", "domain_wall", "pcm"});
 }
 
 TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
   const auto dir = std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices";
-  const std::pair<const char*, int> cards[] = {{"dw_2state.yaml", 2}, {"dw_3state.yaml", 3},
-                                               {"dw_5state.yaml", 5}, {"mtj_ternary.yaml", 2},
-                                               {"pcm.yaml", 0},       {"ideal.yaml", 0}};
+  const std::pair<const char*, int> cards[] = {{"dw_2state.yaml", 2},   {"dw_3state.yaml", 3}, {"dw_5state.yaml", 5},
+                                               {"mtj_ternary.yaml", 2}, {"pcm.yaml", 0},       {"ideal.yaml", 0}};
   for (const auto& [file, levels] : cards) {
     const Params root = Params::from_file(dir / file);
     const auto dev = DeviceRegistry::instance().create(root.child("device"));
@@ -93,8 +91,8 @@ TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
 // the stochastic ones.
 TEST(DeviceDeterminism, SameSeedGivesIdenticalCellStates) {
   const char* cards[] = {"device: {impl: domain_wall, states: 5, stuck_probability: 0.1}",
-                         "device: {impl: mtj, write_pulse_width: 3 ns}",
-                         "device: {impl: pcm}", "device: {impl: ideal, levels: 9}"};
+                         "device: {impl: mtj, write_pulse_width: 3 ns}", "device: {impl: pcm}",
+                         "device: {impl: ideal, levels: 9}"};
   constexpr std::size_t n = 10000;
   for (const char* card : cards) {
     auto dev = make_device(card);

@@ -116,8 +116,7 @@ TEST(DomainWall, AchievedPositionMeanAndSpreadPerStateMatchTheCard) {
 // With p_stuck = 0.3 and sigma = 0, cells start at site 0 and are sent to site 4: the fraction
 // left at site 0 is Binomial(n, 0.3) / n, SE = sqrt(0.3 * 0.7 / n); tolerance 5 SE.
 TEST(DomainWall, StuckProbabilityLeavesTheWallInPlace) {
-  auto dev = make_device(
-      "device: {impl: domain_wall, states: 5, sigma: 0 nm, stuck_probability: 0.3}");
+  auto dev = make_device("device: {impl: domain_wall, states: 5, sigma: 0 nm, stuck_probability: 0.3}");
   constexpr std::size_t n = 100000;
   Rng rng(7, 0);
   std::vector<CellState> cells(n);
@@ -142,8 +141,7 @@ TEST(DomainWall, StuckProbabilityLeavesTheWallInPlace) {
 //   E[attempts] = sum_{a=0}^{M-1} (1-p)^a = (1 - (1-p)^M) / p,  P(unconverged) = (1-p)^M.
 // attempts lies in [1, 5], so its sd <= (5-1)/2 = 2 (Popoviciu): tolerance 5 * 2 / sqrt(n).
 TEST(DomainWall, WriteVerifyRetriesUntilInsideTheTolerance) {
-  auto dev = make_device(
-      "device: {impl: domain_wall, states: 5, track_length: 100 nm, sigma: 10 nm}");
+  auto dev = make_device("device: {impl: domain_wall, states: 5, track_length: 100 nm, sigma: 10 nm}");
   constexpr std::size_t n = 100000;
   Rng rng(99, 3);
   std::vector<CellState> cells(n);

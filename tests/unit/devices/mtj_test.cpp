@@ -56,8 +56,7 @@ TEST(Mtj, SwitchingFrequencyMatchesTheAnalyticProbability) {
   const Point points[] = {
       {80e-6, 2e-6, 1 - std::exp(-2000.0 / std::exp(8.0))},
       {90e-6, 50e-9, 1 - std::exp(-50.0 / std::exp(4.0))},
-      {200e-6, 2.5e-9,
-       std::exp(-(std::numbers::pi * std::numbers::pi * 40 / 4) * std::exp(-5.0))},
+      {200e-6, 2.5e-9, std::exp(-(std::numbers::pi * std::numbers::pi * 40 / 4) * std::exp(-5.0))},
   };
   EXPECT_NEAR(points[0].p_hand, 0.48876, 1e-5);
   EXPECT_NEAR(points[1].p_hand, 0.59980, 1e-5);
@@ -81,8 +80,7 @@ TEST(Mtj, PulseWidthForProbabilityInvertsTheSwitchingLaw) {
     }
   }
   // Thermal closed form at 0.9 Ic0: t = -tau ln(1 - p) = -e^4 ns ln(0.5) = 37.844 ns for p = 0.5.
-  EXPECT_NEAR(mtj.pulse_width_for_probability(0.5, 90e-6), std::exp(4.0) * std::log(2.0) * 1e-9,
-              1e-15);
+  EXPECT_NEAR(mtj.pulse_width_for_probability(0.5, 90e-6), std::exp(4.0) * std::log(2.0) * 1e-9, 1e-15);
   // Precessional floor: p below exp(-pi^2 Delta / 4) needs no time at all.
   EXPECT_EQ(mtj.pulse_width_for_probability(1e-50, 200e-6), 0.0);
 }

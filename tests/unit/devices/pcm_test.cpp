@@ -68,8 +68,8 @@ TEST(Pcm, DriftExponentMeanAndSpreadMatchTheFit) {
     EXPECT_NEAR(pcm.drift_mu(gt), c.mu, 1e-7);
     EXPECT_NEAR(pcm.drift_sigma(gt), c.sigma, 1e-7);
     const double r = c.mu / c.sigma;
-    const double mean = c.sigma * std::sqrt(2 / std::numbers::pi) * std::exp(-r * r / 2) +
-                        c.mu * (1 - 2 * testing::phi_cdf(-r));
+    const double mean =
+        c.sigma * std::sqrt(2 / std::numbers::pi) * std::exp(-r * r / 2) + c.mu * (1 - 2 * testing::phi_cdf(-r));
     const double sd = std::sqrt(c.mu * c.mu + c.sigma * c.sigma - mean * mean);
     const auto cells = programmed(*dev, gt, 5);
     std::vector<float> gt_drift(kN);
@@ -104,8 +104,7 @@ TEST(Pcm, ReadNoiseGrowsWithTimeAsTheFit) {
   EXPECT_NEAR(pcm.read_noise_q(12.5e-6), q, 1e-12);
   const auto cells = programmed(*dev, 12.5e-6, 8);
   Rng rng(9, 1);
-  for (auto [t, factor] : {std::pair{1e-6, 0.957231}, std::pair{3600.0, 4.764173},
-                           std::pair{86400.0, 5.086787}}) {
+  for (auto [t, factor] : {std::pair{1e-6, 0.957231}, std::pair{3600.0, 4.764173}, std::pair{86400.0, 5.086787}}) {
     EXPECT_NEAR(pcm.read_noise_time_factor(t), factor, 1e-6);
     std::vector<float> clean(kN);
     std::vector<float> noisy(kN);
@@ -212,10 +211,8 @@ TEST(Pcm, RefreshRewritesTheDifferenceOfSaturatedPairs) {
   auto dev = make_device("device: {impl: pcm, set_model: {c2c_std: 0}}");
   const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
   const double gmax = 25e-6;
-  std::vector<CellState> plus{{static_cast<float>(0.9 * gmax), 0, 0, 0},
-                              {static_cast<float>(0.9 * gmax), 0, 0, 0}};
-  std::vector<CellState> minus{{static_cast<float>(0.5 * gmax), 0, 0, 0},
-                               {static_cast<float>(0.1 * gmax), 0, 0, 0}};
+  std::vector<CellState> plus{{static_cast<float>(0.9 * gmax), 0, 0, 0}, {static_cast<float>(0.9 * gmax), 0, 0, 0}};
+  std::vector<CellState> minus{{static_cast<float>(0.5 * gmax), 0, 0, 0}, {static_cast<float>(0.1 * gmax), 0, 0, 0}};
   Rng rng(1, 0);
   const std::uint32_t idx[2] = {0, 1};
   const auto t = pcm.refresh(plus, minus, idx, rng);

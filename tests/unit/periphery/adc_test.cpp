@@ -1,14 +1,15 @@
 // ADC: quantizer thresholds, clipping and monotonicity; SAR/flash/ideal cost faces against
 // hand-computed values; the NeuroSim SAR fit against values worked out by hand from SarADC.cpp (22 nm).
+#include "periphery/adc.hpp"
+
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "periphery/adc.hpp"
 #include "periphery/flash_adc.hpp"
 #include "periphery/sar_adc.hpp"
 #include "periphery_test_util.hpp"
@@ -16,8 +17,7 @@
 namespace xbarsim::periphery {
 namespace {
 
-std::unique_ptr<Adc> make_adc(const std::string& yaml, const std::string& node = "22nm",
-                              const AdcContext& ctx = {}) {
+std::unique_ptr<Adc> make_adc(const std::string& yaml, const std::string& node = "22nm", const AdcContext& ctx = {}) {
   const Params root = Params::from_string(yaml, "<test>");
   const TechNode tech = TechNode::builtin(node);
   auto adc = AdcRegistry::instance().create(root.child("adc"), tech, ctx);
@@ -61,8 +61,7 @@ TEST(AdcQuantizer, CodesAtAndAroundEveryThreshold) {
 
 TEST(AdcQuantizer, ClippingIsCountedBeyondHalfAnLsbOutside) {
   // 2 bits over [0, 3 uA]: lsb 1 uA; clipping below -0.5 uA and above 3.5 uA.
-  auto adc = make_adc(
-      "adc: {impl: flash, bits: 2, range: set, input_min: 0 A, input_max: 3 uA}");
+  auto adc = make_adc("adc: {impl: flash, bits: 2, range: set, input_min: 0 A, input_max: 3 uA}");
   const std::vector<double> in{-1e-6, -0.5e-6, -0.4e-6, 0.0, 3e-6, 3.5e-6, 3.6e-6, 100e-6};
   std::vector<std::int32_t> out(in.size());
   const ClipCount clip = adc->quantize(std::span<const double>(in), std::span<std::int32_t>(out));
@@ -120,8 +119,7 @@ TEST(AdcQuantizer, CalibratesFromTheArrayAndTheYamlWins) {
   EXPECT_FALSE(c->calibrated());
   double x = 1e-6;
   std::int32_t code = 0;
-  EXPECT_THROW(c->quantize(std::span<const double>(&x, 1), std::span<std::int32_t>(&code, 1)),
-               std::logic_error);
+  EXPECT_THROW(c->quantize(std::span<const double>(&x, 1), std::span<std::int32_t>(&code, 1)), std::logic_error);
   c->calibrate(15e-6);  // lsb = 1 uA
   EXPECT_EQ(code_at(*c, 7.4e-6), 7);
 }
@@ -131,8 +129,7 @@ TEST(AdcQuantizer, IdealPassesThroughAtNoCost) {
   EXPECT_TRUE(adc->is_ideal());
   std::vector<float> x{-1.0F, 0.25F, 1e9F};
   std::vector<float> y(3);
-  const ClipCount clip =
-      adc->quantize_values(std::span<const float>(x), std::span<float>(y));
+  const ClipCount clip = adc->quantize_values(std::span<const float>(x), std::span<float>(y));
   EXPECT_EQ(y, x);
   EXPECT_EQ(clip.total(), 0u);
   EXPECT_EQ(adc->energy_per_conversion().value, 0.0);
@@ -151,10 +148,10 @@ TEST(SarAdcFit, Reproduces22nmTableOfReferencesWithin2Percent) {
     const char* r;
     double fJ;
   };
-  for (const Check& c : {Check{5, "100 kOhm", 46}, Check{5, "10 kOhm", 90},
-                         Check{8, "100 kOhm", 89}, Check{8, "10 kOhm", 155}}) {
-    auto adc = make_adc("adc: {impl: sar, bits: " + std::to_string(c.bits) +
-                        ", column_resistance: " + c.r + ", read_voltage: 0.5 V}");
+  for (const Check& c :
+       {Check{5, "100 kOhm", 46}, Check{5, "10 kOhm", 90}, Check{8, "100 kOhm", 89}, Check{8, "10 kOhm", 155}}) {
+    auto adc = make_adc("adc: {impl: sar, bits: " + std::to_string(c.bits) + ", column_resistance: " + c.r +
+                        ", read_voltage: 0.5 V}");
     const double e = adc->energy_per_conversion().value;
     EXPECT_NEAR(e, c.fJ * 1e-15, 0.02 * c.fJ * 1e-15) << c.bits << " bits " << c.r;
     EXPECT_NE(adc->energy_per_conversion().source.find("NeuroSim"), std::string::npos);
@@ -198,8 +195,7 @@ TEST(SarAdcFit, HandComputedEnergyAreaLatency) {
     // 4.48787e-5; P = (1.0157*7 + 7.6286) uW + 0.083709 * 4.48787e-5 W = 14.7385 + 3.7568 =
     // 18.4953 uW; E = 18.4953 uW * 8 ns = 147.96 fJ (NeuroSim's temperature factor on R).
     // Area: 212.8 * (478 + 182*6 = 1570) * (32 nm)^2 = 334096 * 1.024e-15 = 3.42114e-10 m^2.
-    auto adc = make_adc(
-        "adc: {impl: sar, bits: 7, column_resistance: 20 kOhm, temperature_K: 350}", "32nm");
+    auto adc = make_adc("adc: {impl: sar, bits: 7, column_resistance: 20 kOhm, temperature_K: 350}", "32nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 147.96e-15, 0.01e-15);
     EXPECT_NEAR(adc->area().value, 3.42114e-10, 0.00001e-10);
     EXPECT_NEAR(adc->latency().value, 8e-9, 1e-18);
@@ -217,13 +213,13 @@ TEST(SarAdcFit, ContextSuppliesColumnResistanceAndYamlOverrides) {
   auto b = make_adc("adc: {impl: sar, bits: 5, column_resistance: 10 kOhm}", "22nm", ctx);
   EXPECT_NEAR(b->energy_per_conversion().value, 90.35e-15, 0.01e-15);
   // An explicit energy replaces the fit, and says so.
-  auto c = make_adc("adc: {impl: sar, bits: 5, energy_per_conversion: 0.3 pJ, area: 100 um^2, "
-                    "latency: 5 ns}",
-                    "22nm", ctx);
+  auto c = make_adc(
+      "adc: {impl: sar, bits: 5, energy_per_conversion: 0.3 pJ, area: 100 um^2, "
+      "latency: 5 ns}",
+      "22nm", ctx);
   EXPECT_DOUBLE_EQ(c->energy_per_conversion().value, 0.3e-12);
   EXPECT_NE(c->energy_per_conversion().source.find("config override"), std::string::npos);
-  EXPECT_NE(c->energy_per_conversion().source.find("adc.energy_per_conversion"),
-            std::string::npos);
+  EXPECT_NE(c->energy_per_conversion().source.find("adc.energy_per_conversion"), std::string::npos);
   EXPECT_DOUBLE_EQ(c->area().value, 100e-12);
   EXPECT_EQ(c->latency_cycles(), 5);
 }
@@ -239,8 +235,7 @@ TEST(SarAdcWaldenAndIsaac, HandComputed) {
   }
   {
     // ISAAC at its own node (32 nm, 0.9 V): scale 1 -> 8 bits 1.67 pJ, area 1200 um^2.
-    auto adc = make_adc("adc: {impl: sar, bits: 8, energy_model: isaac, area_model: isaac}",
-                        "32nm");
+    auto adc = make_adc("adc: {impl: sar, bits: 8, energy_model: isaac, area_model: isaac}", "32nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 1.67e-12, 1e-18);
     EXPECT_NEAR(adc->area().value, 1200e-12, 1e-18);
   }
@@ -250,8 +245,7 @@ TEST(SarAdcWaldenAndIsaac, HandComputed) {
     // 300 * 1.977539 = 593.262 um^2 (checked in the next block).
     auto adc = make_adc("adc: {impl: sar, bits: 5, energy_model: isaac}", "22nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 0.607101e-12, 0.000001e-12);
-    auto b = make_adc("adc: {impl: sar, bits: 6, energy_model: isaac, area_model: isaac}",
-                      "45nm");
+    auto b = make_adc("adc: {impl: sar, bits: 6, energy_model: isaac, area_model: isaac}", "45nm");
     EXPECT_NEAR(b->area().value, 593.262e-12, 0.001e-12);
   }
 }

@@ -1,12 +1,13 @@
 // DAC: quantization, exact bit-serial decomposition, multi-bit levels, and the cost face
 // against hand-computed values.
+#include "periphery/dac.hpp"
+
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include <gtest/gtest.h>
-
-#include "periphery/dac.hpp"
 #include "periphery_test_util.hpp"
 
 namespace xbarsim::periphery {
@@ -21,8 +22,8 @@ std::unique_ptr<Dac> make_dac(const std::string& yaml, const std::string& node =
 
 TEST(Dac, BitSerialDecompositionIsExactForEveryCode) {
   for (const bool is_signed : {false, true}) {
-    auto dac = make_dac(std::string("dac: {impl: bit_serial, bits: 8, signed: ") +
-                        (is_signed ? "true" : "false") + "}");
+    auto dac =
+        make_dac(std::string("dac: {impl: bit_serial, bits: 8, signed: ") + (is_signed ? "true" : "false") + "}");
     const int m = dac->magnitude_bits();
     EXPECT_EQ(m, is_signed ? 7 : 8);
     EXPECT_EQ(dac->read_cycles(), m);

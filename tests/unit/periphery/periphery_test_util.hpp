@@ -1,10 +1,10 @@
 // Helpers for the periphery tests: build a part from YAML text and locate the source tree.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/error.hpp"
 #include "core/params.hpp"

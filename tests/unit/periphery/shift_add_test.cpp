@@ -1,13 +1,14 @@
 // Shift-and-add: bit-serial reconstruction of a dot product, saturation, and the cost face
 // against hand-computed values.
+#include "periphery/shift_add.hpp"
+
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "periphery/dac.hpp"
-#include "periphery/shift_add.hpp"
 #include "periphery_test_util.hpp"
 
 namespace xbarsim::periphery {
@@ -35,9 +36,7 @@ TEST(ShiftAdd, BitSerialPartialSumsRebuildTheDotProduct) {
     for (std::size_t i = 0; i < x.size(); ++i) {
       for (std::size_t j = 0; j < 2; ++j) partial[j] += static_cast<std::int32_t>(plane[i]) * w[i][j];
     }
-    EXPECT_EQ(sa->accumulate(std::span<const std::int32_t>(partial), b, false,
-                             std::span<std::int64_t>(acc)),
-              0u);
+    EXPECT_EQ(sa->accumulate(std::span<const std::int32_t>(partial), b, false, std::span<std::int64_t>(acc)), 0u);
   }
   // By hand: y_0 = 31*3 + (-17)*1 + 0 + 5*2 + (-31)*(-1) = 93 - 17 + 10 + 31 = 117;
   //          y_1 = 31*(-2) + (-17)*4 + 0 + 0 + (-31)*(-5) = -62 - 68 + 155 = 25.
@@ -51,9 +50,7 @@ TEST(ShiftAdd, SaturatesAtTheAccumulatorWidth) {
   auto sa = make_sa("shift_add: {impl: digital, bits: 8}");
   std::vector<std::int64_t> acc{100, -100};
   const std::vector<std::int32_t> p{10, -10};
-  EXPECT_EQ(sa->accumulate(std::span<const std::int32_t>(p), 2, false,
-                           std::span<std::int64_t>(acc)),
-            2u);
+  EXPECT_EQ(sa->accumulate(std::span<const std::int32_t>(p), 2, false, std::span<std::int64_t>(acc)), 2u);
   EXPECT_EQ(acc[0], 127);
   EXPECT_EQ(acc[1], -128);
   std::vector<std::int64_t> a2{0};

@@ -1,10 +1,11 @@
 // SRAM accumulator: energy per bit/word, leakage, area and latency against hand-computed values.
-#include <cmath>
-#include <memory>
+#include "periphery/sram.hpp"
 
 #include <gtest/gtest.h>
 
-#include "periphery/sram.hpp"
+#include <cmath>
+#include <memory>
+
 #include "periphery_test_util.hpp"
 
 namespace xbarsim::periphery {
@@ -38,8 +39,7 @@ TEST(Sram, HandComputedConfigurations) {
     // E_word = 64 * 0.1929 = 12.3456 pJ (Horowitz: 10 pJ at 0.9 V; * (1.0/0.9)^2 = 12.35 pJ);
     // area 262144 * 146 * (45 nm)^2 * 2 ports = 1.550057e-7 m^2; 8 accesses per cycle;
     // leakage 262144 * 27 nW = 7.07789 mW.
-    auto s = make_sram(
-        "sram: {impl: sram, word_bits: 64, capacity_bytes: 32768, banks: 4, ports: 2}", "45nm");
+    auto s = make_sram("sram: {impl: sram, word_bits: 64, capacity_bytes: 32768, banks: 4, ports: 2}", "45nm");
     EXPECT_NEAR(s->read_energy_per_word(), 12.3456e-12, 0.0001e-12);
     EXPECT_NEAR(s->area().value, 1.550057e-7, 0.000001e-7);
     EXPECT_EQ(s->accesses_per_cycle(), 8);
@@ -69,7 +69,7 @@ TEST(Sram, SquareRootFitStaysWithin15PercentOfHorowitz) {
   TechNode t = TechNode::builtin("45nm");
   t.sram_energy_per_bit_8KB = 10e-12 / 64;  // Horowitz's own supply, no node scaling
   EXPECT_NEAR(64 * Sram::energy_per_bit(t, 8192), 10e-12, 1e-18);
-  EXPECT_NEAR(64 * Sram::energy_per_bit(t, 32768), 20e-12, 1e-18);  // sqrt(4) = 2 exactly
+  EXPECT_NEAR(64 * Sram::energy_per_bit(t, 32768), 20e-12, 1e-18);      // sqrt(4) = 2 exactly
   EXPECT_NEAR(64 * Sram::energy_per_bit(t, 1048576), 100e-12, 15e-12);  // 113 pJ
 }
 

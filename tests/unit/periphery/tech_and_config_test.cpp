@@ -1,10 +1,10 @@
 // Technology tables (YAML files == built-in tables), the example cards validate as
 // `xbarsim validate` would, and invalid parameters give one clear ConfigError line.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/cards.hpp"
 #include "periphery/adc.hpp"
@@ -43,8 +43,7 @@ TEST(TechNode, YamlFilesMatchTheBuiltInTables) {
 }
 
 TEST(TechNode, KeysOverrideTheBaseTableAndDefaultsAreRecorded) {
-  const Params root =
-      Params::from_string("tech:\n  node: 45nm\n  vdd: 0.9 V\n  sar_fit: {c: 0.1}\n", "<test>");
+  const Params root = Params::from_string("tech:\n  node: 45nm\n  vdd: 0.9 V\n  sar_fit: {c: 0.1}\n", "<test>");
   const TechNode t = TechNode::from_params(root.child("tech"));
   root.check_all_read();
   EXPECT_DOUBLE_EQ(t.vdd, 0.9);
@@ -71,8 +70,7 @@ void validate_card(const std::filesystem::path& file) {
 TEST(Cards, EveryExampleCardValidates) {
   int n = 0;
   for (const auto& dir : {"periphery", "tech"}) {
-    for (const auto& entry :
-         std::filesystem::directory_iterator(testing::source_root() / "configs" / dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(testing::source_root() / "configs" / dir)) {
       if (entry.path().extension() != ".yaml") continue;
       SCOPED_TRACE(entry.path().string());
       EXPECT_NO_THROW(validate_card(entry.path()));
@@ -84,8 +82,7 @@ TEST(Cards, EveryExampleCardValidates) {
 
 TEST(Cards, NeuroSimCardGivesTheCheckValue) {
   // configs/periphery/adc_sar_neurosim.yaml: 22 nm, 5 bits, 10 kOhm, 0.5 V -> 90 fJ (REFERENCES).
-  const Params root =
-      Params::from_file(testing::source_root() / "configs/periphery/adc_sar_neurosim.yaml");
+  const Params root = Params::from_file(testing::source_root() / "configs/periphery/adc_sar_neurosim.yaml");
   const Params adc_p = root.child("adc");
   auto adc = AdcRegistry::instance().create(adc_p, TechNode::for_card(adc_p), AdcContext{});
   root.check_all_read();
@@ -110,8 +107,7 @@ void expect_one_line(const std::string& msg, const std::string& where, const std
 }
 
 TEST(ConfigErrors, ZeroBits) {
-  const std::string msg =
-      adc_error("adc:\n  impl: sar\n  bits: 0\n  column_resistance: 10 kOhm\n");
+  const std::string msg = adc_error("adc:\n  impl: sar\n  bits: 0\n  column_resistance: 10 kOhm\n");
   expect_one_line(msg, "<test>:3", "adc.bits");
   EXPECT_NE(msg.find("[1, 16]"), std::string::npos) << msg;
   const std::string dac_msg = testing::config_error([] {
@@ -122,13 +118,11 @@ TEST(ConfigErrors, ZeroBits) {
 }
 
 TEST(ConfigErrors, NegativeEnergy) {
-  const std::string msg = adc_error(
-      "adc:\n  impl: flash\n  bits: 4\n  energy_per_conversion: -1 pJ\n");
+  const std::string msg = adc_error("adc:\n  impl: flash\n  bits: 4\n  energy_per_conversion: -1 pJ\n");
   expect_one_line(msg, "<test>:4", "adc.energy_per_conversion");
   EXPECT_NE(msg.find(">= 0"), std::string::npos) << msg;
   const std::string sram_msg = testing::config_error([] {
-    const Params root =
-        Params::from_string("sram:\n  impl: sram\n  leakage_per_bit: -3 nW\n", "<test>");
+    const Params root = Params::from_string("sram:\n  impl: sram\n  leakage_per_bit: -3 nW\n", "<test>");
     (void)SramRegistry::instance().create(root.child("sram"), TechNode::builtin("22nm"));
   });
   expect_one_line(sram_msg, "<test>:3", "sram.leakage_per_bit");
@@ -146,32 +140,27 @@ TEST(ConfigErrors, UnknownNode) {
 }
 
 TEST(ConfigErrors, UnknownKey) {
-  const std::string msg = adc_error(
-      "adc:\n  impl: sar\n  bits: 4\n  column_resistance: 10 kOhm\n  bitz: 5\n");
+  const std::string msg = adc_error("adc:\n  impl: sar\n  bits: 4\n  column_resistance: 10 kOhm\n  bitz: 5\n");
   expect_one_line(msg, "<test>:5", "adc.bitz");
   EXPECT_NE(msg.find("unknown key"), std::string::npos) << msg;
   // A key that belongs to another model is unknown too (fom is read by walden only).
-  const std::string msg2 = adc_error(
-      "adc:\n  impl: sar\n  bits: 4\n  column_resistance: 10 kOhm\n  fom: 5 fJ\n");
+  const std::string msg2 = adc_error("adc:\n  impl: sar\n  bits: 4\n  column_resistance: 10 kOhm\n  fom: 5 fJ\n");
   expect_one_line(msg2, "<test>:5", "adc.fom");
 }
 
 TEST(ConfigErrors, OtherOutOfRangeValues) {
   // NeuroSim fit without a column resistance from YAML or the array.
-  expect_one_line(adc_error("adc:\n  impl: sar\n  bits: 4\n"), "<test>:2",
-                  "adc.column_resistance");
+  expect_one_line(adc_error("adc:\n  impl: sar\n  bits: 4\n"), "<test>:2", "adc.column_resistance");
   // ISAAC table outside 4..10 bits.
-  expect_one_line(adc_error("adc:\n  impl: sar\n  bits: 12\n  energy_model: isaac\n"),
-                  "<test>:3", "adc.bits");
+  expect_one_line(adc_error("adc:\n  impl: sar\n  bits: 12\n  energy_model: isaac\n"), "<test>:3", "adc.bits");
   // Unknown implementation lists the registered ones.
   const std::string msg = adc_error("adc:\n  impl: pipeline\n  bits: 4\n");
   expect_one_line(msg, "<test>:2", "adc.impl");
   EXPECT_NE(msg.find("flash, ideal, sar"), std::string::npos) << msg;
   // input_max must exceed input_min.
-  expect_one_line(
-      adc_error("adc:\n  impl: flash\n  bits: 4\n  range: set\n  input_min: 1 uA\n"
-                "  input_max: 1 uA\n"),
-      "<test>:6", "adc.input_max");
+  expect_one_line(adc_error("adc:\n  impl: flash\n  bits: 4\n  range: set\n  input_min: 1 uA\n"
+                            "  input_max: 1 uA\n"),
+                  "<test>:6", "adc.input_max");
 }
 
 }  // namespace

@@ -1,10 +1,11 @@
 // Write driver: pulse, programming steps, and the cost face (device + C_line V^2) against
 // hand-computed values; YAML values win over the array/device context.
-#include <memory>
+#include "periphery/write_driver.hpp"
 
 #include <gtest/gtest.h>
 
-#include "periphery/write_driver.hpp"
+#include <memory>
+
 #include "periphery_test_util.hpp"
 
 namespace xbarsim::periphery {
@@ -13,8 +14,7 @@ namespace {
 std::unique_ptr<WriteDriver> make_wd(const std::string& yaml, const std::string& node = "22nm",
                                      const WriteDriverContext& ctx = {}) {
   const Params root = Params::from_string(yaml, "<test>");
-  auto wd = WriteDriverRegistry::instance().create(root.child("write_driver"),
-                                                   TechNode::builtin(node), ctx);
+  auto wd = WriteDriverRegistry::instance().create(root.child("write_driver"), TechNode::builtin(node), ctx);
   root.check_all_read();
   return wd;
 }
@@ -79,8 +79,8 @@ TEST(WriteDriver, HandComputedConfigurations) {
 }
 
 TEST(WriteDriver, MissingPulseIsAnErrorNamingTheKey) {
-  const std::string msg = testing::config_error(
-      [] { make_wd("write_driver:\n  impl: standard\n  pulse_width: 10 ns\n"); });
+  const std::string msg =
+      testing::config_error([] { make_wd("write_driver:\n  impl: standard\n  pulse_width: 10 ns\n"); });
   EXPECT_NE(msg.find("write_driver.pulse_amplitude"), std::string::npos) << msg;
   EXPECT_NE(msg.find("<test>:2"), std::string::npos) << msg;
 }

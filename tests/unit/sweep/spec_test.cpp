@@ -60,7 +60,8 @@ TEST_F(SpecTest, ZipAndMultiKeyAxes) {
                        "    - {key: arch.adc.bits, values: [4, 6]}\n");
   const auto pts = parse_sweep(f).points();
   ASSERT_EQ(pts.size(), 2U);
-  EXPECT_EQ(pts[0].overrides, (std::vector<std::string>{"arch.array.rows=64", "arch.array.cols=64", "arch.adc.bits=4"}));
+  EXPECT_EQ(pts[0].overrides,
+            (std::vector<std::string>{"arch.array.rows=64", "arch.array.cols=64", "arch.adc.bits=4"}));
   EXPECT_EQ(pts[1].name, "size=128x256_bits=6");
   EXPECT_EQ(pts[1].overrides,
             (std::vector<std::string>{"arch.array.rows=128", "arch.array.cols=256", "arch.adc.bits=6"}));
@@ -87,7 +88,8 @@ TEST_F(SpecTest, StrictAboutKeysAndShapes) {
     return "no error";
   };
   const std::string head = "sweep:\n  base: experiments/base.yaml\n";
-  EXPECT_NE(error_of(head + "  axes:\n    - {key: a.b, values: [1], colour: red}\n").find("e.yaml:4: sweep.axes[0].colour: unknown key"),
+  EXPECT_NE(error_of(head + "  axes:\n    - {key: a.b, values: [1], colour: red}\n")
+                .find("e.yaml:4: sweep.axes[0].colour: unknown key"),
             std::string::npos);
   EXPECT_NE(error_of(head + "  axes:\n    - {key: a.b}\n").find("sweep.axes[0].values"), std::string::npos);
   EXPECT_NE(error_of(head + "  axes:\n    - {key: a.b, keys: [c, d], values: [1]}\n").find("exactly one of 'key'"),
@@ -126,8 +128,8 @@ TEST_F(SpecTest, CompareTechnologiesWithCardsAndOverrides) {
                        "    - {name: ideal, set: {device: {impl: ideal}}}\n");
   const auto pts = parse_compare(f).points();
   ASSERT_EQ(pts.size(), 2U);
-  EXPECT_EQ(pts[0].overrides, (std::vector<std::string>{"data.test_limit=10", "device={impl: pcm, g_max: 25 uS}",
-                                                        "arch.adc.bits=6"}));
+  EXPECT_EQ(pts[0].overrides,
+            (std::vector<std::string>{"data.test_limit=10", "device={impl: pcm, g_max: 25 uS}", "arch.adc.bits=6"}));
   EXPECT_EQ(pts[1].overrides, (std::vector<std::string>{"data.test_limit=10", "device={impl: ideal}"}));
 }
 
@@ -150,8 +152,13 @@ TEST(PointName, SanitizedShortUniqueAndBounded) {
 
 TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   Table t;
-  t.columns = {"point", "technology", "energy_per_inference_pJ.total", "energy_per_inference_pJ.adc",
-               "energy_per_inference_pJ.array", "area_um2.total", "area_um2.array"};
+  t.columns = {"point",
+               "technology",
+               "energy_per_inference_pJ.total",
+               "energy_per_inference_pJ.adc",
+               "energy_per_inference_pJ.array",
+               "area_um2.total",
+               "area_um2.array"};
   t.rows = {{"p0", "DW", "0.30000000000000004", "0.1", "0.2", "5", "5"},
             {"p1", "PCM", "3.0000001", "1", "2", "5", "5"},
             {"p2", "MTJ", "1e6", "500000.0000001", "500000", "", ""}};
@@ -162,7 +169,7 @@ TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   EXPECT_TRUE(checks[1].holds);   // area of DW
   EXPECT_FALSE(checks[2].holds);  // PCM energy: off by 3e-8 relative
   EXPECT_EQ(checks[2].row_label, "PCM");
-  EXPECT_TRUE(checks[4].holds);   // MTJ: off by 1e-13 relative
+  EXPECT_TRUE(checks[4].holds);  // MTJ: off by 1e-13 relative
   const std::string md = compare_markdown(t, "technology", checks, "title");
   EXPECT_NE(md.find("| metric | DW | PCM | MTJ |"), std::string::npos);
   EXPECT_NE(md.find("VIOLATED"), std::string::npos);
@@ -175,8 +182,12 @@ TEST(EnergyIdentity, ComponentsAndLayersAreSeparatePartitionsOfTheTotal) {
   // 10 pJ = adc 4 + array 6 (by component) = layer0 7 + shared 3 (by layer). Counting the layer
   // columns as components would sum to 20 and flag a false violation.
   Table t;
-  t.columns = {"point", "technology", "energy_per_inference_pJ.total", "energy_per_inference_pJ.adc",
-               "energy_per_inference_pJ.array", "energy_per_inference_pJ.by_layer.layer0",
+  t.columns = {"point",
+               "technology",
+               "energy_per_inference_pJ.total",
+               "energy_per_inference_pJ.adc",
+               "energy_per_inference_pJ.array",
+               "energy_per_inference_pJ.by_layer.layer0",
                "energy_per_inference_pJ.by_layer.shared"};
   t.rows = {{"p0", "DW", "10", "4", "6", "7", "3"}, {"p1", "PCM", "10", "4", "6", "7", "2"}};
   const auto checks = check_identities(t, "technology");

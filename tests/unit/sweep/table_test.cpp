@@ -17,7 +17,8 @@ json inference_report(double adc, double array) {
     "latency_per_inference_cycles": 1200,
     "latency_per_inference_ns": 1200.0
   }})");
-  r["summary"]["energy_per_inference_pJ"] = {{"total", adc + array}, {"by_component", {{"adc", adc}, {"array", array}}}};
+  r["summary"]["energy_per_inference_pJ"] = {{"total", adc + array},
+                                             {"by_component", {{"adc", adc}, {"array", array}}}};
   return r;
 }
 
@@ -47,15 +48,29 @@ TEST(FlattenSummary, FallsBackToFinalAccuracyWithoutSummary) {
 }
 
 TEST(ColumnOrder, ContractOrderThenComponentsThenUnknownAlphabetically) {
-  std::vector<std::string> cols = {"zeta_extra",       "area_um2.adc",     "energy_per_inference_pJ.leakage",
-                                   "area_um2.total",   "tops_per_w",       "energy_per_inference_pJ.total",
-                                   "test_accuracy_pct", "alpha_extra",     "energy_per_inference_pJ.adc",
-                                   "energy_per_inference_pJ.zzz", "latency_per_inference_ns"};
+  std::vector<std::string> cols = {"zeta_extra",
+                                   "area_um2.adc",
+                                   "energy_per_inference_pJ.leakage",
+                                   "area_um2.total",
+                                   "tops_per_w",
+                                   "energy_per_inference_pJ.total",
+                                   "test_accuracy_pct",
+                                   "alpha_extra",
+                                   "energy_per_inference_pJ.adc",
+                                   "energy_per_inference_pJ.zzz",
+                                   "latency_per_inference_ns"};
   std::sort(cols.begin(), cols.end(), column_before);
-  const std::vector<std::string> want = {"test_accuracy_pct", "latency_per_inference_ns",
-                                         "energy_per_inference_pJ.total", "energy_per_inference_pJ.adc",
-                                         "energy_per_inference_pJ.leakage", "energy_per_inference_pJ.zzz",
-                                         "area_um2.total", "area_um2.adc", "tops_per_w", "alpha_extra", "zeta_extra"};
+  const std::vector<std::string> want = {"test_accuracy_pct",
+                                         "latency_per_inference_ns",
+                                         "energy_per_inference_pJ.total",
+                                         "energy_per_inference_pJ.adc",
+                                         "energy_per_inference_pJ.leakage",
+                                         "energy_per_inference_pJ.zzz",
+                                         "area_um2.total",
+                                         "area_um2.adc",
+                                         "tops_per_w",
+                                         "alpha_extra",
+                                         "zeta_extra"};
   EXPECT_EQ(cols, want);
 }
 
@@ -71,7 +86,9 @@ TEST(BuildTable, RowsInPointOrderUnionOfColumnsEmptyCellsForMissingFields) {
   std::vector<PointResult> pts = {
       {"rows=64_device=dw", {"64", "dw"}, inference_report(1.0, 2.0)},
       {"rows=64_device=pcm", {"64", "pcm"}, json()},  // not finished: no row
-      {"rows=128_device=dw", {"128", "dw"}, json::parse(R"({"summary": {"test_accuracy_pct": 90, "tops_per_w": 12.5}})")},
+      {"rows=128_device=dw",
+       {"128", "dw"},
+       json::parse(R"({"summary": {"test_accuracy_pct": 90, "tops_per_w": 12.5}})")},
   };
   const Table t = build_table({"rows", "device"}, pts);
   ASSERT_EQ(t.rows.size(), 2U);

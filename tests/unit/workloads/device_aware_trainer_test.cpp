@@ -124,9 +124,8 @@ std::filesystem::path source_dir() {
 class DeviceAwareTraining : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           (std::string("xbarsim_device_aware_test_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / (std::string("xbarsim_device_aware_test_") +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
     write_fixture(dir_ / "data", "train", 300);
@@ -164,8 +163,8 @@ DeviceAwareTrainer trainer(const Params& training, const devices::Device& device
 TEST_F(DeviceAwareTraining, TrainedWeightsAreScaleTimesLevelsWithMaxEqualToScale) {
   for (int states : {2, 3, 5}) {
     const auto d = make_device(dw(states));
-    DeviceAwareTrainer t = trainer(training_section("{impl: adam, learning_rate: 0.003}", "{noise_scale: 1.0}", 4, 30), *d,
-                         WeightEncoding::kOffset, devices::ProgramOptions{});
+    DeviceAwareTrainer t = trainer(training_section("{impl: adam, learning_rate: 0.003}", "{noise_scale: 1.0}", 4, 30),
+                                   *d, WeightEncoding::kOffset, devices::ProgramOptions{});
     Mlp net({784, 16, 10});
     Rng init(3, 0), shuffle(3, 1);
     net.init_he(init);
@@ -193,17 +192,17 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   // gradient of the loss at the quantized weights alpha Q(W / alpha) (not at the latent ones).
   const auto d = make_device(dw(5));
   const float lr = 0.5F;
-  DeviceAwareTrainer t = trainer(training_section("{impl: sgd, learning_rate: 0.5, momentum: 0.0}", "{noise_scale: 0.0}", 1,
-                                        static_cast<int>(train_.count)),
-                       *d, WeightEncoding::kOffset, devices::ProgramOptions{});
+  DeviceAwareTrainer t = trainer(training_section("{impl: sgd, learning_rate: 0.5, momentum: 0.0}",
+                                                  "{noise_scale: 0.0}", 1, static_cast<int>(train_.count)),
+                                 *d, WeightEncoding::kOffset, devices::ProgramOptions{});
   Mlp net({784, 8, 10});
   Rng init(4, 0), shuffle(4, 1);
   net.init_he(init);
   const std::vector<Mlp::Matrix> before = net.weights();
 
   // The expected gradient, computed independently at the quantized weights.
-  DeviceAwareTrainer probe = trainer(training_section("{impl: sgd}", "{noise_scale: 0.0}", 1, 1), *d, WeightEncoding::kOffset,
-                           devices::ProgramOptions{});
+  DeviceAwareTrainer probe = trainer(training_section("{impl: sgd}", "{noise_scale: 0.0}", 1, 1), *d,
+                                     WeightEncoding::kOffset, devices::ProgramOptions{});
   probe.set_latent(net);
   probe.update_scales(50);
   probe.update_scales(2);  // the trainer's first step: 50 initial + 2 per-step iterations
@@ -256,7 +255,8 @@ TEST(ProgrammingNoise, InjectedNoiseMatchesTheDomainWallSigma) {
   const double sigma_w = 2.0 * dwd->site_sigma(2);
   ASSERT_NEAR(sigma_w, 0.1, 1e-12);
   for (double scale : {1.0, 2.0}) {
-    const Params tr = training_section("{impl: sgd}", "{noise_scale: " + std::to_string(scale) + ", scale: max_abs}", 1, 1);
+    const Params tr =
+        training_section("{impl: sgd}", "{noise_scale: " + std::to_string(scale) + ", scale: max_abs}", 1, 1);
     DeviceAwareTrainer t = trainer(tr, *d, WeightEncoding::kOffset, devices::ProgramOptions{});
     // Latent weights: all 0 (the middle level) but one at 1, so alpha = max |W| = 1.
     Mlp net({400, 375});
@@ -304,7 +304,8 @@ TEST(ProgrammingNoise, WriteVerifyKeepsTheNoiseInsideTheTolerance) {
   const RepresentableWeights levels(*d, WeightEncoding::kOffset);
   const ProgrammingNoise noise(*d, WeightEncoding::kOffset, levels, opts, rng);
   std::size_t outside = 0;
-  for (std::size_t i = 0; i < ProgrammingNoise::kSamplesPerLevel; ++i) outside += std::abs(noise.sample(2, static_cast<std::uint16_t>(i))) > 0.1F + 1e-6F;
+  for (std::size_t i = 0; i < ProgrammingNoise::kSamplesPerLevel; ++i)
+    outside += std::abs(noise.sample(2, static_cast<std::uint16_t>(i))) > 0.1F + 1e-6F;
   const double p = std::pow(0.31731050786, 5);
   const double mean = p * ProgrammingNoise::kSamplesPerLevel;
   const double sd = std::sqrt(mean * (1 - p));
@@ -350,7 +351,8 @@ TEST_F(ExSituExperiment, ReportsDeviceAwareAccuracyAndTheProgrammingPass) {
   // padding is never programmed): 784 x 16 + 16 x 10 = 12704 events, with write-verify reads.
   EXPECT_EQ(r["chip"]["tiles"].get<std::uint64_t>(), 8u);
   EXPECT_EQ(r["programming"]["program_events"].get<std::uint64_t>(), 784u * 16u + 16u * 10u);
-  EXPECT_GE(r["programming"]["verify_reads"].get<std::uint64_t>(), r["programming"]["program_events"].get<std::uint64_t>());
+  EXPECT_GE(r["programming"]["verify_reads"].get<std::uint64_t>(),
+            r["programming"]["program_events"].get<std::uint64_t>());
   EXPECT_GT(r["programming"]["energy_pJ"].get<double>(), 0.0);
   EXPECT_GT(r["programming"]["time_s"].get<double>(), 0.0);
 }

@@ -65,8 +65,7 @@ TEST(Idx, TruncatedFileSaysHowMuchIsMissing) {
 TEST(Idx, WrongMagicIsNamed) {
   const auto dir = temp_dir();
   write_bytes(dir / "img", {'\x1f', '\x00', '\x08', '\x03', 0, 0, 0, 0});
-  EXPECT_NE(error_of(dir / "img").find("wrong magic number 0x1f000803"), std::string::npos)
-      << error_of(dir / "img");
+  EXPECT_NE(error_of(dir / "img").find("wrong magic number 0x1f000803"), std::string::npos) << error_of(dir / "img");
 }
 
 TEST(Idx, TrailingBytesAreAnError) {
@@ -78,9 +77,7 @@ TEST(Idx, TrailingBytesAreAnError) {
   EXPECT_NE(error_of(dir / "lab").find("1 unexpected trailing bytes"), std::string::npos);
 }
 
-TEST(Idx, MissingFile) {
-  EXPECT_EQ(error_of("/nonexistent/idx"), "/nonexistent/idx: no such file");
-}
+TEST(Idx, MissingFile) { EXPECT_EQ(error_of("/nonexistent/idx"), "/nonexistent/idx: no such file"); }
 
 TEST(Idx, ReadsGzipAndRejectsATruncatedGzip) {
   const auto dir = temp_dir();
@@ -95,8 +92,7 @@ TEST(Idx, ReadsGzipAndRejectsATruncatedGzip) {
   auto gzb = bytes_of(dir / "img.gz");
   gzb.resize(gzb.size() / 2);
   write_bytes(dir / "cut.gz", gzb);
-  EXPECT_NE(error_of(dir / "cut.gz").find("truncated gzip stream"), std::string::npos)
-      << error_of(dir / "cut.gz");
+  EXPECT_NE(error_of(dir / "cut.gz").find("truncated gzip stream"), std::string::npos) << error_of(dir / "cut.gz");
 }
 
 TEST(Dataset, CountMismatchBetweenImagesAndLabels) {

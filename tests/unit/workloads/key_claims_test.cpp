@@ -3,12 +3,11 @@
 // that must agree on its default, bounds and meaning; this test finds them. The keys are those of
 // the document as the loader resolves it (includes expanded, defaults filled in).
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/params.hpp"
 #include "workloads/run.hpp"
@@ -32,7 +31,8 @@ void leaf_paths(const YAML::Node& node, const std::string& path, std::vector<std
 
 std::vector<std::filesystem::path> shipped_experiments() {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/experiments")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/experiments")) {
     if (e.path().extension() == ".yaml") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());

@@ -39,8 +39,7 @@ TEST(Mlp, BackpropMatchesFiniteDifferences) {
       const double down = loss_of(net, x, y);
       w = w0;
       const double numeric = (up - down) / (2 * h);
-      EXPECT_NEAR(grads_w[l](i), numeric, 1e-6 * std::max(1.0, std::abs(numeric)))
-          << "layer " << l << " weight " << i;
+      EXPECT_NEAR(grads_w[l](i), numeric, 1e-6 * std::max(1.0, std::abs(numeric))) << "layer " << l << " weight " << i;
       ++checked;
     }
     for (Eigen::Index i = 0; i < net.biases()[l].size(); ++i) {

@@ -44,8 +44,7 @@ class RunTest : public ::testing::Test {
   void SetUp() override {
     // One folder per test: ctest runs the tests of this file in parallel processes.
     dir_ = std::filesystem::temp_directory_path() /
-           (std::string("xbarsim_run_test_") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           (std::string("xbarsim_run_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
     write_fixture(dir_ / "data", "train", 200);
@@ -54,9 +53,11 @@ class RunTest : public ::testing::Test {
   Params config() const {
     return Params::from_string(
         "experiment: {name: tiny, impl: fp32_training, seed: 5}\n"
-        "data: {dataset: mnist, dir: '" + (dir_ / "data").string() + "'}\n"
-        "network: {layers: [784, 16, 10]}\n"
-        "training: {epochs: 3, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05}}\n",
+        "data: {dataset: mnist, dir: '" +
+            (dir_ / "data").string() +
+            "'}\n"
+            "network: {layers: [784, 16, 10]}\n"
+            "training: {epochs: 3, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05}}\n",
         "tiny.yaml");
   }
   std::filesystem::path run(const std::string& name) const {
@@ -71,8 +72,8 @@ class RunTest : public ::testing::Test {
 
 TEST_F(RunTest, WritesEveryReportFileAndLearns) {
   const auto out = run("a");
-  for (const char* f : {"report.json", "epochs.csv", "config.resolved.yaml", "energy.csv",
-                        "area.csv", "wallclock.json"}) {
+  for (const char* f :
+       {"report.json", "epochs.csv", "config.resolved.yaml", "energy.csv", "area.csv", "wallclock.json"}) {
     EXPECT_TRUE(std::filesystem::exists(out / f)) << f;
   }
   EXPECT_FALSE(std::filesystem::exists(out / "RUNNING"));

@@ -26,7 +26,9 @@ Dataset indexed_data(std::size_t n) {
 
 TrainingSpec spec(int epochs, int batch_size, double decay) {
   const Params root = Params::from_string("training: {optimizer: {impl: sgd}}\n", "loop.yaml");
-  return TrainingSpec{.epochs = epochs, .batch_size = batch_size, .learning_rate_decay = decay,
+  return TrainingSpec{.epochs = epochs,
+                      .batch_size = batch_size,
+                      .learning_rate_decay = decay,
                       .optimizer = root.child("training").child("optimizer")};
 }
 
@@ -34,7 +36,9 @@ TrainingSpec spec(int epochs, int batch_size, double decay) {
 class Recorder final : public EpochTrainer {
  public:
   explicit Recorder(bool checkpoints) : checkpoints_(checkpoints) {}
-  std::string epoch_label(int epoch, int epochs) const override { return std::to_string(epoch) + "/" + std::to_string(epochs); }
+  std::string epoch_label(int epoch, int epochs) const override {
+    return std::to_string(epoch) + "/" + std::to_string(epochs);
+  }
   void run_batch(const Batch& b, double lr, EpochTally& tally) override {
     sizes.push_back(b.n);
     rates.push_back(lr);
