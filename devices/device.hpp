@@ -1,5 +1,5 @@
 // The synapse device interface: a stateless model over per-cell state that the crossbar array
-// owns in one contiguous buffer (never one object per cell). See DESIGN.md, "Device".
+// owns in one contiguous buffer (never one object per cell). See docs/architecture.md.
 //
 // How an array uses it:
 //   auto dev = DeviceRegistry::instance().create(params.child("device"));

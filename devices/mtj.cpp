@@ -1,4 +1,4 @@
-// Stochastic binary MTJ model; equations from REFERENCES.md section 2 (see header for sources).
+// Stochastic binary MTJ model; equations from the sources in the header.
 #include "devices/mtj.hpp"
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 // Sources: T. Greenberg-Toledo, B. Perach, I. Hubara, D. Soudry, S. Kvatinsky, "Training of
 // Quantized Deep Neural Networks using a Magnetic Tunnel Junction-Based Synapse",
 // arXiv:1912.12636 (ternary synapse from two MTJs, GXNOR training). Switching statistics: the
-// textbook thermal (Neel-Brown) and precessional (Sun) regimes, REFERENCES.md section 2; the
+// textbook thermal (Neel-Brown) and precessional (Sun, PRB 62, 570 (2000)) regimes; the
 // precessional switching-probability law follows from a thermally distributed initial angle
 // (Butler et al., IEEE Trans. Magn. 48, 4684 (2012)). Equations: docs/devices/mtj.md.
 //

@@ -3,8 +3,8 @@
 // a per-layer scale, and programming noise drawn from the device model itself injected into every
 // forward pass. The trained network is handed to Chip::program for one write-verify pass.
 //
-// Sources: Al Misba et al., arXiv:2111.07284 (ex-situ DW training with the device model,
-// REFERENCES.md section 1); Hubara et al., "Quantized Neural Networks", JMLR 18 (2018) (latent
+// Sources: Al Misba et al., arXiv:2111.07284 (ex-situ DW training with the device model);
+// Hubara et al., "Quantized Neural Networks", JMLR 18 (2018) (latent
 // weights, straight-through estimator); Li and Liu, "Ternary Weight Networks", arXiv:1605.04711
 // and Rastegari et al., XNOR-Net, ECCV 2016 (the least-squares per-layer scale); Joshi et al.,
 // Nature Communications 11, 2473 (2020) (noise-injection training). Equations:

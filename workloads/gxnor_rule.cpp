@@ -8,7 +8,7 @@
 // discretization framework", arXiv:1705.09283 (Neural Networks 100, 2018) - the discrete state
 // transition; T. Greenberg-Toledo, B. Perach, I. Hubara, D. Soudry, S. Kvatinsky, "Training of
 // Quantized Deep Neural Networks using a Magnetic Tunnel Junction-Based Synapse",
-// arXiv:1912.12636 - its realization by MTJ switching. REFERENCES.md section 2; equations and
+// arXiv:1912.12636 - its realization by MTJ switching. Equations and
 // parameters in docs/training/gxnor.md.
 //
 // Per weight and mini-batch, in normalized units (L = 1, H = 1 for ternary):
