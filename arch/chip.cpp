@@ -79,7 +79,7 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const s
   // New conductances: the drift-compensation reference and scales no longer apply.
   has_drift_reference_ = false;
   for (auto& t : tiles_) t->set_drift_scale(1.0F);
-  for (auto& t : tiles_) t->set_phase("programming");
+  for (auto& t : tiles_) t->set_phase(Phase::kProgramming);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
     const Eigen::MatrixXf& w = weights[l];  // outputs x inputs
@@ -108,7 +108,7 @@ void Chip::set_scales_and_biases(const std::vector<float>& weight_scales, const 
   }
 }
 
-ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
+ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, Phase phase, bool only_changed,
                                   const devices::ProgramOptions& options) {
   ProgramReport report;
   for (auto& t : tiles_) t->set_phase(phase);
@@ -130,7 +130,7 @@ ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const s
   return report;
 }
 
-ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase) {
+ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, Phase phase) {
   if (per_tile != nullptr && per_tile->size() != tiles_.size()) {
     throw std::invalid_argument(fmt::format("chip: {} cell batches for {} tiles", per_tile->size(), tiles_.size()));
   }
@@ -153,20 +153,17 @@ ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>
   return report;
 }
 
-ProgramReport Chip::program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+ProgramReport Chip::program_cells(const std::vector<CellBatch>& per_tile, Phase phase) {
   return issue_sparse(TileOp::Kind::kProgramCells, &per_tile, phase);
 }
 
-ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, Phase phase) {
   return issue_sparse(TileOp::Kind::kPulse, &per_tile, phase);
 }
 
-ProgramReport Chip::refresh_pairs(const std::string& phase) {
-  return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase);
-}
+ProgramReport Chip::refresh_pairs(Phase phase) { return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase); }
 
-Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
-                              const std::string& phase) {
+Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs, Phase phase) {
   Eigen::MatrixXf logits(layers_.back().mapping.outputs, x.cols());
   layer_inputs.resize(layers_.size());
   InferenceJob job;
@@ -189,8 +186,8 @@ void Chip::backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen
   controller_->run(job);
 }
 
-void Chip::declare_phases(const std::vector<std::string>& phases) {
-  for (const auto& p : phases) controller_->declare_phase(p);
+void Chip::declare_phases(std::initializer_list<Phase> phases) {
+  for (const Phase p : phases) controller_->declare_phase(p);
 }
 
 namespace {
@@ -251,7 +248,7 @@ void Chip::set_read_time(double seconds) {
   for (auto& t : tiles_) t->set_read_time(seconds);
 }
 
-double Chip::drift_readout(const char* phase, double seconds, std::vector<double>& r) {
+double Chip::drift_readout(Phase phase, double seconds, std::vector<double>& r) {
   r.assign(tiles_.size(), 0.0);
   for (auto& t : tiles_) t->set_phase(phase);
   set_read_time(seconds);
@@ -290,7 +287,7 @@ void Chip::read_drift_reference() {
   }
   for (auto& t : tiles_) t->set_drift_scale(1.0F);
   drift_ = DriftReport{};
-  drift_.reference_time_s = drift_readout(kDriftReferencePhase, spec_.reference_read_time, drift_.reference);
+  drift_.reference_time_s = drift_readout(Phase::kDriftReference, spec_.reference_read_time, drift_.reference);
   drift_.scale.assign(tiles_.size(), 1.0);
   has_drift_reference_ = true;
 }
@@ -302,7 +299,7 @@ void Chip::compensate_drift() {
   if (!has_drift_reference_) {
     throw std::logic_error("chip: compensate_drift needs read_drift_reference after programming");
   }
-  drift_.now_time_s = drift_readout(kDriftCompensationPhase, spec_.time_since_programming, drift_.now);
+  drift_.now_time_s = drift_readout(Phase::kDriftCompensation, spec_.time_since_programming, drift_.now);
   const bool per_layer = spec_.drift_compensation == ChipSpec::DriftCompensation::kPerLayer;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const std::size_t first = first_tile_[l];
@@ -341,7 +338,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       InferenceJob job;
       job.images = &images;
       job.batch = batch;
-      job.phase = "calibration";
+      job.phase = Phase::kCalibration;
       job.layers = static_cast<int>(l);
       outputs.resize(layers_[l - 1].mapping.outputs, images.cols());
       job.outputs = &outputs;
@@ -352,7 +349,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       InferenceJob job;
       job.images = &images;
       job.batch = batch;
-      job.phase = "calibration";
+      job.phase = Phase::kCalibration;
       job.layers = static_cast<int>(l) + 1;
       job.bypass_adc_last = true;
       controller_->run(job);
@@ -370,7 +367,7 @@ InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* 
   InferenceJob job;
   job.images = &images;
   job.batch = batch;
-  job.phase = "inference";
+  job.phase = Phase::kInference;
   job.outputs = &report.logits;
   job.progress = progress;
   controller_->run(job);

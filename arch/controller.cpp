@@ -85,29 +85,27 @@ void Controller::run(BackwardJob& job) {
   sc_core::sc_start();
 }
 
-void Controller::set_phase(const std::string& phase) {
+void Controller::set_phase(Phase phase) {
   for (auto& l : layers_) {
     for (Tile* t : l.tiles) t->set_phase(phase);
   }
   buffer_.set_phase(phase);
-  for (const auto& [name, c] : phases_) {
-    if (name == phase) {
-      current_ = c;
-      return;
-    }
+  if (const std::optional<DigitalCounters>& declared = phases_[index(phase)]) {
+    current_ = *declared;
+    return;
   }
   DigitalCounters c;
   const double add = spec_.shift_add->energy_per_op().value;
   const std::string& src = spec_.shift_add->energy_per_op().source;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    const std::string base = fmt::format("{}/layer{}", phase, l);
+    const std::string base = fmt::format("{}/layer{}", arch::name(phase), l);
     c.adder.push_back(ledger_.declare(base + "/digital", "partial_sum_add", add, src));
     c.activation.push_back(
         ledger_.declare(base + "/digital", "bias_activation", add, src + " (one add-and-compare per output)"));
     c.control.push_back(
         ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op, "arch.control.energy_per_tile_op"));
   }
-  phases_.emplace_back(phase, c);
+  phases_[index(phase)] = c;
   current_ = c;
 }
 
@@ -134,9 +132,12 @@ void Controller::transport_buffer(BufferOp& op, sc_core::sc_time& delay) {
   payload_.clear_extension(&op);
 }
 
-void Controller::start(const std::string& phase) {
+void Controller::start(Phase phase) {
   set_phase(phase);
-  phase_code_ = phase == "programming" ? 1 : phase == "calibration" ? 2 : phase == "inference" ? 3 : 4;
+  phase_code_ = phase == Phase::kProgramming   ? 1
+                : phase == Phase::kCalibration ? 2
+                : phase == Phase::kInference   ? 3
+                                               : 4;
   const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
   stage_free_.assign(layers_.size(), now);
   job_start_ = now;

@@ -24,16 +24,16 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       clock_period_(1.0 / parts.clock, sc_core::SC_SEC),
       g_quantum_(1e-9) {
   socket.register_b_transport(this, &Tile::b_transport);
-  set_phase("inference");
+  set_phase(Phase::kInference);
 }
 
-Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
-  const std::string base = phase + "/" + path_;
+Tile::PhaseCounters Tile::declare_phase(Phase phase) {
+  const std::string base = fmt::format("{}/{}", arch::name(phase), path_);
   // The backward phase drives the columns with the signed error DAC and reads rows through the
   // backward ADC range; every other phase uses the forward parts.
-  const bool backward = phase == "backward" && parts_.dac_backward != nullptr;
+  const bool backward = phase == Phase::kBackward && parts_.dac_backward != nullptr;
   // The drift-compensation readouts convert through the ADC set to the one-row range.
-  const bool readout = phase == kDriftReferencePhase || phase == kDriftCompensationPhase;
+  const bool readout = is_drift_readout(phase);
   const periphery::Dac& dac = backward ? *parts_.dac_backward : *parts_.dac;
   const periphery::Adc& adc = backward                                 ? *parts_.adc_backward
                               : readout && parts_.adc_drift != nullptr ? *parts_.adc_drift
@@ -71,16 +71,11 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   return c;
 }
 
-void Tile::set_phase(const std::string& phase) {
+void Tile::set_phase(Phase phase) {
   current_phase_ = phase;
-  for (const auto& [name, counters] : phases_) {
-    if (name == phase) {
-      current_ = counters;
-      return;
-    }
-  }
-  phases_.emplace_back(phase, declare_phase(phase));
-  current_ = phases_.back().second;
+  std::optional<PhaseCounters>& counters = phases_[index(phase)];
+  if (!counters) counters = declare_phase(phase);
+  current_ = *counters;
 }
 
 long long Tile::cycles_per_image(int planes, bool transpose) const {
@@ -203,9 +198,9 @@ Ledger::Counter Tile::pulse_counter(double epa) {
   for (const auto& [phase, e, c] : extra_pulses_) {
     if (phase == current_phase_ && e == epa) return c;
   }
-  const Ledger::Counter c =
-      ledger_.declare(current_phase_ + "/" + path_ + "/cells", fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
-                      fmt::format("device {} energy per pulse of this width", device_.name()));
+  const Ledger::Counter c = ledger_.declare(fmt::format("{}/{}/cells", arch::name(current_phase_), path_),
+                                            fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
+                                            fmt::format("device {} energy per pulse of this width", device_.name()));
   extra_pulses_.emplace_back(current_phase_, epa, c);
   return c;
 }

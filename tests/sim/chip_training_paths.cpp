@@ -78,7 +78,7 @@ void program_network(Chip& chip, const workloads::BasicMlp<float>& net) {
     w_norm.push_back(w / scales.back());
   }
   chip.set_scales_and_biases(scales, net.biases());
-  chip.write_weights(w_norm, "programming", false, devices::ProgramOptions{});
+  chip.write_weights(w_norm, Phase::kProgramming, false, devices::ProgramOptions{});
 }
 
 TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {

@@ -246,12 +246,12 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
   c.chip.program(c.weights, c.biases);
   c.chip.calibrate(c.images.leftCols(16), 8);
   const auto cycles = [](int rows) { return rows * 25; };  // per vector: 1 x (10 + 2 x 7) + 1
-  struct Phase {
-    const char* name;
+  struct Readout {
+    std::string name;
     void (Chip::*run)();
   };
-  for (const Phase p : {Phase{kDriftReferencePhase, &Chip::read_drift_reference},
-                        Phase{kDriftCompensationPhase, &Chip::compensate_drift}}) {
+  for (const Readout& p : {Readout{std::string(name(Phase::kDriftReference)), &Chip::read_drift_reference},
+                           Readout{std::string(name(Phase::kDriftCompensation)), &Chip::compensate_drift}}) {
     SCOPED_TRACE(p.name);
     const auto delta = [&](const char* suffix, const char* action, auto&& run) {
       const std::uint64_t before = count_of(c.ledger, p.name, suffix, action);
@@ -420,8 +420,8 @@ TEST_F(DriftCompensationTest, OffByDefaultAndNeedsAReferenceSinceTheLastProgramm
   EXPECT_FALSE(n.chip.has_drift_reference());
   n.chip.infer(n.images, 7, nullptr);
   for (const auto& r : n.ledger.energy_rows()) {
-    EXPECT_FALSE(component_under(r.action->component, kDriftReferencePhase));
-    EXPECT_FALSE(component_under(r.action->component, kDriftCompensationPhase));
+    EXPECT_FALSE(component_under(r.action->component, name(Phase::kDriftReference)));
+    EXPECT_FALSE(component_under(r.action->component, name(Phase::kDriftCompensation)));
     EXPECT_FALSE(r.action->component.ends_with("/drift_scale"));
   }
   for (const auto& l : n.chip.layers()) {
