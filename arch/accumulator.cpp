@@ -5,13 +5,13 @@
 namespace xbarsim::arch {
 
 Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
-                         std::string path, double clock_hz)
+                         std::string path, double clock_period_s)
     : sc_module(name),
       socket("socket"),
       sram_(sram),
       ledger_(ledger),
       path_(std::move(path)),
-      period_(1.0 / clock_hz, sc_core::SC_SEC) {
+      period_(clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Accumulator::b_transport);
   set_phase(Phase::kInference);
 }

@@ -35,7 +35,7 @@ class Accumulator : public sc_core::sc_module {
 
   // `path` is the ledger component name below each phase ("buffer").
   Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, std::string path,
-              double clock_hz);
+              double clock_period_s);
 
   // Charges later operations to `phase` (its actions declared on the phase's first use).
   void set_phase(Phase phase);

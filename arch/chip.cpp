@@ -27,7 +27,8 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     p.write_driver = spec.write_driver.get();
     p.read_voltage = spec.read_voltage;
     p.read_pulse = spec.read_pulse;
-    p.clock = spec.clock;
+    p.clock_period_s = spec.clock_period_s();
+    p.read_cycles = spec.read_cycles();
     p.time_since_programming = spec.time_since_programming;
     p.adc_drift = spec.drift_adc.get();
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
@@ -47,7 +48,8 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
       lh.tiles.push_back(tiles_.back().get());
     }
   }
-  buffer_ = std::make_unique<Accumulator>((name + "_buffer").c_str(), *spec.buffer, ledger, "buffer", spec.clock);
+  buffer_ =
+      std::make_unique<Accumulator>((name + "_buffer").c_str(), *spec.buffer, ledger, "buffer", spec.clock_period_s());
   controller_ = std::make_unique<Controller>((name + "_controller").c_str(), spec, layers_, *buffer_, ledger);
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
@@ -68,10 +70,7 @@ Chip::~Chip() {
   if (trace_ != nullptr) sc_core::sc_close_vcd_trace_file(trace_);
 }
 
-std::size_t Chip::adc_count() const {
-  const int per_tile = (spec_.geometry.weight_cols() + spec_.geometry.mux_ratio - 1) / spec_.geometry.mux_ratio;
-  return tiles_.size() * static_cast<std::size_t>(per_tile);
-}
+std::size_t Chip::adc_count() const { return tiles_.size() * static_cast<std::size_t>(spec_.geometry.adcs_per_tile()); }
 
 ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const std::vector<Eigen::VectorXf>& biases,
                             bool only_changed) {
@@ -355,8 +354,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       controller_->run(job);
       lh.adc->calibrate(std::max(job.raw_abs_max, 1e-15F));
     } else {
-      const double g = lh.tiles.front()->array().unit_conductance();
-      lh.adc->calibrate(spec_.geometry.rows * g * spec_.read_voltage);
+      lh.adc->calibrate(spec_.geometry.rows * spec_.unit_conductance() * spec_.read_voltage);
     }
   }
 }
@@ -393,7 +391,7 @@ std::vector<Eigen::MatrixXf> Chip::held_weights() const {
 
 void Chip::declare_area() const {
   const auto& g = spec_.geometry;
-  const int groups = (g.weight_cols() + g.mux_ratio - 1) / g.mux_ratio;
+  const int groups = g.adcs_per_tile();
   const auto tiles = static_cast<std::uint64_t>(tiles_.size());
   const int device_cols = g.encoding == WeightEncoding::kDifferential ? 2 * g.weight_cols() : g.weight_cols() + 1;
   ledger_.declare_area("chip/tiles/array", spec_.cell_area * g.rows * device_cols, tiles,

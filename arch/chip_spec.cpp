@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "arch/weight_encoding.hpp"
+#include "periphery/cost.hpp"
+
 namespace xbarsim::arch {
 namespace {
 
@@ -22,6 +25,10 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
 }
 
 }  // namespace
+
+long long ChipSpec::read_cycles() const { return periphery::cycles_of(read_pulse, clock); }
+
+double ChipSpec::unit_conductance() const { return WeightEncoder(*device, geometry.encoding).unit_conductance(); }
 
 ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section, const std::vector<int>& widths) {
   using units::Dimension;
@@ -49,8 +56,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   // What the ADC may know of its columns: R_col of `rows` mid-range cells in parallel, and the
   // largest possible differential current (every row driven at a weight of +1).
   const double g_mid = 0.5 * (s.device->g_min() + s.device->g_max());
-  const double g_unit =
-      (s.device->g_max() - s.device->g_min()) * (s.geometry.encoding == WeightEncoding::kDifferential ? 1.0 : 0.5);
+  const double g_unit = s.unit_conductance();
   periphery::AdcContext adc_ctx;
   adc_ctx.column_resistance = 1.0 / (s.geometry.rows * g_mid);
   adc_ctx.full_scale_current = s.geometry.rows * g_unit * s.read_voltage;

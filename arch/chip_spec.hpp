@@ -73,6 +73,13 @@ struct ChipSpec {
   int planes() const { return dac->read_cycles(); }
   int backward_planes() const { return backward_dac ? backward_dac->read_cycles() : 0; }
   bool trainable() const { return backward_dac != nullptr; }
+  // One clock cycle, s (every part runs on `clock`).
+  double clock_period_s() const { return 1.0 / clock; }
+  // Whole cycles of one array read pulse (read_pulse at `clock`).
+  long long read_cycles() const;
+  // Conductance of a weight of 1, S: G_max - G_min (differential) or half of it (offset), as the
+  // arrays' WeightEncoder holds it. Precondition: device set.
+  double unit_conductance() const;
 };
 
 }  // namespace xbarsim::arch

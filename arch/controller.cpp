@@ -15,7 +15,7 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
       layers_(layers),
       buffer_(buffer),
       ledger_(ledger),
-      period_(1.0 / spec.clock, sc_core::SC_SEC) {
+      period_(spec.clock_period_s(), sc_core::SC_SEC) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     first_socket_.push_back(tile_sockets.size());
     for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
@@ -305,7 +305,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
 
     // 3. Digital: currents (A, in code units of the input) back to the layer's value units.
-    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
     act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
     act_out_.colwise() += layer.bias;
     if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
@@ -408,7 +408,7 @@ void Controller::run_backward(BackwardJob& job) {
     ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
 
     // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
-    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
     const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
     prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
                .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());

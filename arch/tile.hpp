@@ -39,7 +39,8 @@ struct TileParts {
   const periphery::WriteDriver* write_driver = nullptr;
   double read_voltage = 0.5;            // V on a driven row
   double read_pulse = 10e-9;            // s, one array read
-  double clock = 1e9;                   // Hz
+  double clock_period_s = 1e-9;         // s (ChipSpec::clock_period_s)
+  long long read_cycles = 10;           // whole cycles of one array read (ChipSpec::read_cycles)
   double time_since_programming = 0.0;  // s, for drifting devices
   // Global drift compensation (ChipSpec::drift_compensation): the ADC setting of the one-row
   // readouts (Phase::kDriftReference, Phase::kDriftCompensation), and whether every forward
@@ -47,6 +48,13 @@ struct TileParts {
   const periphery::Adc* adc_drift = nullptr;
   bool drift_scale_per_tile = false;
   double drift_scale_energy = 0.0;  // J
+
+  // The converters of `phase`: the backward phase drives the columns with the error DAC and
+  // reads the rows through the backward ADC (when the chip trains); the drift readouts convert
+  // through the ADC set to the one-row range (when there is one); every other phase uses the
+  // forward DAC and ADC.
+  const periphery::Dac& dac_for(Phase phase) const;
+  const periphery::Adc& adc_for(Phase phase) const;
 };
 
 class Tile : public sc_core::sc_module {
@@ -63,9 +71,10 @@ class Tile : public sc_core::sc_module {
   CrossbarArray& array() { return array_; }
   const CrossbarArray& array() const { return array_; }
 
-  // Cycles one image takes through a forward (or transposed) operation with `planes` input bit
-  // planes: planes x (read + mux x ADC conversion) + one shift-add, each in whole cycles.
-  long long cycles_per_image(int planes, bool transpose = false) const;
+  // Cycles one image takes through an operation of `phase` (its converters, TileParts::dac_for
+  // and adc_for) with `planes` input bit planes: planes x (max(read, DAC) + mux x ADC
+  // conversion) + one shift-add, each in whole cycles.
+  long long cycles_per_image(int planes, Phase phase = Phase::kInference) const;
 
   // Makes `phase` the current one: later operations charge its ledger actions (declared on the
   // first use of each phase).
