@@ -16,12 +16,15 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
   layers_.resize(n_layers);
   std::uint64_t stream = 0;
   for (std::size_t l = 0; l < n_layers; ++l) {
+    LayerHardware& lh = layers_[l];
+    lh.adc = spec.adc->clone();
+    if (spec.trainable()) lh.adc_backward = spec.backward_adc->clone();
     TileParts& p = parts_[l];
     p.dac = spec.dac.get();
-    p.adc = spec.adcs[l].get();
+    p.adc = lh.adc.get();
     if (spec.trainable()) {
       p.dac_backward = spec.backward_dac.get();
-      p.adc_backward = spec.backward_adcs[l].get();
+      p.adc_backward = lh.adc_backward.get();
     }
     p.shift_add = spec.shift_add.get();
     p.write_driver = spec.write_driver.get();
@@ -33,10 +36,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     p.adc_drift = spec.drift_adc.get();
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
     p.drift_scale_energy = spec.drift_scale_energy;
-    LayerHardware& lh = layers_[l];
     lh.mapping = spec.layers[l];
-    lh.adc = spec.adcs[l].get();
-    lh.adc_backward = spec.trainable() ? spec.backward_adcs[l].get() : nullptr;
     lh.relu = l + 1 < n_layers;
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
     first_tile_.push_back(tiles_.size());
@@ -208,8 +208,7 @@ void Chip::save_state(std::ostream& out) const {
     put(out, lh.bias.size());
     out.write(reinterpret_cast<const char*>(lh.bias.data()),
               static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
-    for (const periphery::Adc* a :
-         {static_cast<const periphery::Adc*>(lh.adc), static_cast<const periphery::Adc*>(lh.adc_backward)}) {
+    for (const periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
       const bool has = a != nullptr && a->calibrated();
       put(out, has);
       if (has) {
@@ -229,7 +228,7 @@ void Chip::load_state(std::istream& in) {
     get(in, n);
     lh.bias.resize(n);
     in.read(reinterpret_cast<char*>(lh.bias.data()), static_cast<std::streamsize>(n * sizeof(float)));
-    for (periphery::Adc* a : {lh.adc, lh.adc_backward}) {
+    for (periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
       bool has = false;
       get(in, has);
       if (has) {
@@ -398,8 +397,8 @@ void Chip::declare_area() const {
                        fmt::format("rows x device columns x cell area ({} x {} cells; offset "
                                    "encoding counts its reference column)",
                                    g.rows, device_cols));
-  ledger_.declare_area("chip/tiles/adc", spec_.adcs.front()->area().value, tiles * static_cast<std::uint64_t>(groups),
-                       spec_.adcs.front()->area().source);
+  ledger_.declare_area("chip/tiles/adc", spec_.adc->area().value, tiles * static_cast<std::uint64_t>(groups),
+                       spec_.adc->area().source);
   ledger_.declare_area("chip/tiles/dac", spec_.dac->area().value, tiles * static_cast<std::uint64_t>(g.rows),
                        spec_.dac->area().source);
   ledger_.declare_area("chip/tiles/shift_add", spec_.shift_add->area().value,

@@ -30,10 +30,12 @@ namespace xbarsim::arch {
 struct LayerHardware {
   LayerMapping mapping;
   std::vector<Tile*> tiles;  // in mapping.tiles order
-  periphery::Adc* adc = nullptr;
-  periphery::Adc* adc_backward = nullptr;  // training only
-  float weight_scale = 1.0F;               // |w| that maps to a normalized weight of 1
-  float input_full_scale = 1.0F;           // input value that maps to the DAC's largest code
+  // The layer's own converters (instances of the spec's cards) with the ranges calibrated at
+  // run time; adc_backward for the transposed reads, training only.
+  std::unique_ptr<periphery::Adc> adc;
+  std::unique_ptr<periphery::Adc> adc_backward;
+  float weight_scale = 1.0F;      // |w| that maps to a normalized weight of 1
+  float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
   Eigen::VectorXf bias;
   bool relu = true;
 };

@@ -188,7 +188,7 @@ class TiledInference final : public Experiment {
             {"encoding", spec_.geometry.encoding == arch::WeightEncoding::kDifferential ? "differential" : "offset"},
             {"mux_ratio", spec_.geometry.mux_ratio}}},
           {"device", std::string(spec_.device->name())},
-          {"adc_energy_source", spec_.adcs.front()->energy_per_conversion().source},
+          {"adc_energy_source", spec_.adc->energy_per_conversion().source},
           {"layers", layers}}},
         {"timing",
          {{"clock_hz", spec_.clock},

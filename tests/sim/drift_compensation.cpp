@@ -286,7 +286,7 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
     for (const auto& r : c.ledger.energy_rows()) {
       if (component_under(r.action->component, p.name) && r.action->component.ends_with("/adc") &&
           r.action->action == "conversion") {
-        EXPECT_DOUBLE_EQ(r.action->energy_per_action_J, c.spec.adcs[0]->energy_per_conversion().value);
+        EXPECT_DOUBLE_EQ(r.action->energy_per_action_J, c.spec.adc->energy_per_conversion().value);
       }
     }
     expect_energy_identity(c.ledger, p.name);
