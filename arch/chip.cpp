@@ -9,8 +9,8 @@
 
 namespace xbarsim::arch {
 
-Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name)
-    : spec_(spec), ledger_(ledger) {
+Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_core::sc_module_name& name)
+    : sc_module(name), spec_(spec), ledger_(ledger) {
   const std::size_t n_layers = spec.layers.size();
   parts_.resize(n_layers);
   layers_.resize(n_layers);
@@ -43,14 +43,13 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::
     for (const TileSlice& slice : lh.mapping.tiles) {
       // One random stream per tile, derived from the run seed.
       tiles_.push_back(std::make_unique<Tile>(
-          fmt::format("{}_layer{}_tile{}_{}", name, l, slice.row_tile, slice.col_tile).c_str(), slice, spec.geometry,
+          fmt::format("layer{}_tile{}_{}", l, slice.row_tile, slice.col_tile).c_str(), slice, spec.geometry,
           *spec.device, p, ledger, fmt::format("layer{}", l), seed * 1000003ULL + (++stream)));
       lh.tiles.push_back(tiles_.back().get());
     }
   }
-  buffer_ =
-      std::make_unique<Accumulator>((name + "_buffer").c_str(), *spec.buffer, ledger, "buffer", spec.clock_period_s());
-  controller_ = std::make_unique<Controller>((name + "_controller").c_str(), spec, layers_, *buffer_, ledger);
+  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, "buffer", spec.clock_period_s());
+  controller_ = std::make_unique<Controller>("controller", spec, layers_, *buffer_, ledger);
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
   controller_->buffer_socket.bind(buffer_->socket);

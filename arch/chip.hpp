@@ -44,11 +44,13 @@ struct InferenceReport {
   std::vector<long long> stage_cycles;  // per layer, per image
 };
 
-class Chip {
+// The chip is the root of its SystemC module tree: tiles ("<name>.layer<l>_tile<r>_<c>"), the
+// buffer ("<name>.buffer") and the controller ("<name>.controller") are its children.
+class Chip : public sc_core::sc_module {
  public:
   // Elaborates the SystemC modules (before the first simulation of the process; several chips
   // may coexist under different `name`s). `spec` and `ledger` must outlive the chip.
-  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name = "chip");
+  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_core::sc_module_name& name = "chip");
 
   // Programs the network: weights[l] is (outputs x inputs) as in the fp32 MLP, biases[l] has
   // `outputs` entries. Each layer's weights are scaled by max |w| to [-1, 1] and written with
@@ -138,7 +140,7 @@ class Chip {
   // Writes a VCD trace (GTKWave) of the controller phase and each layer's activity to `file`
   // (".vcd" is appended by SystemC when missing). Call before the first simulation.
   void trace_to(const std::string& file);
-  ~Chip();
+  ~Chip() override;
 
   // Declares the area of every component in the ledger (under "area/...").
   void declare_area() const;

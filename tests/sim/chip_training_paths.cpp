@@ -42,7 +42,7 @@ struct TestChip {
   TestChip(const std::string& text, const std::string& name)
       : root(Params::from_string(text, name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 3, name) {}
+        chip(spec, ledger, 3, name.c_str()) {}
   Params root;
   ChipSpec spec;
   Ledger ledger;

@@ -55,7 +55,7 @@ struct TestChip {
   TestChip(const std::string& yaml, std::vector<int> widths, const std::string& name, float bias_scale = 0.0F)
       : root(Params::from_string(yaml, name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
-        chip(spec, ledger, 7, name) {
+        chip(spec, ledger, 7, name.c_str()) {
     Rng rng(11);
     for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
       Eigen::MatrixXf w(widths[l + 1], widths[l]);

@@ -47,7 +47,7 @@ struct TrainChip {
   TrainChip(const std::string& device, const std::string& name, std::uint64_t seed)
       : root(Params::from_string(training_chip_yaml(device), name + ".yaml")),
         spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), kTrainWidths)),
-        chip(spec, ledger, seed, name) {
+        chip(spec, ledger, seed, name.c_str()) {
     chip.declare_phases({arch::Phase::kProgramming, arch::Phase::kUpdate});
     chip.set_scales_and_biases({1.0F}, {Eigen::VectorXf::Zero(kTrainWidths.back())});
   }

@@ -39,7 +39,7 @@ struct SmallChip {
   SmallChip(const std::string& device, const std::string& name)
       : root(Params::from_string(chip_yaml(device), name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 1, name) {
+        chip(spec, ledger, 1, name.c_str()) {
     chip.declare_phases({Phase::kProgramming, Phase::kUpdate});
   }
   Params root;
