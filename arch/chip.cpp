@@ -40,12 +40,13 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     lh.relu = l + 1 < n_layers;
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
     first_tile_.push_back(tiles_.size());
-    for (const TileSlice& slice : lh.mapping.tiles) {
-      // One random stream per tile, derived from the run seed.
-      tiles_.push_back(std::make_unique<Tile>(
-          fmt::format("layer{}_tile{}_{}", l, slice.row_tile, slice.col_tile).c_str(), slice, spec.geometry,
-          *spec.device, p, ledger, fmt::format("layer{}", l), seed * 1000003ULL + (++stream)));
-      lh.tiles.push_back(tiles_.back().get());
+    // One random stream per tile, derived from the run seed.
+    layer_modules_.push_back(std::make_unique<ChipLayer>(fmt::format("layer{}", l).c_str(), lh.mapping, spec.geometry,
+                                                         *spec.device, p, ledger, seed, stream));
+    stream += lh.mapping.tiles.size();
+    for (const auto& t : layer_modules_.back()->tiles()) {
+      tiles_.push_back(t.get());
+      lh.tiles.push_back(t.get());
     }
   }
   buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, "buffer", spec.clock_period_s());

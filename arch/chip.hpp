@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arch/accumulator.hpp"
+#include "arch/chip_layer.hpp"
 #include "arch/chip_spec.hpp"
 #include "arch/controller.hpp"
 #include "arch/phase.hpp"
@@ -44,8 +45,9 @@ struct InferenceReport {
   std::vector<long long> stage_cycles;  // per layer, per image
 };
 
-// The chip is the root of its SystemC module tree: tiles ("<name>.layer<l>_tile<r>_<c>"), the
-// buffer ("<name>.buffer") and the controller ("<name>.controller") are its children.
+// The chip is the root of its SystemC module tree: layers ("<name>.layer<l>", each the parent
+// of its tiles "tile<r>_<c>"), the buffer ("<name>.buffer") and the controller
+// ("<name>.controller") are its children.
 class Chip : public sc_core::sc_module {
  public:
   // Elaborates the SystemC modules (before the first simulation of the process; several chips
@@ -148,9 +150,10 @@ class Chip : public sc_core::sc_module {
  private:
   const ChipSpec& spec_;
   Ledger& ledger_;
-  std::vector<TileParts> parts_;  // per layer
-  std::vector<std::unique_ptr<Tile>> tiles_;
-  std::vector<std::size_t> first_tile_;  // per layer: index of its first tile in tiles_
+  std::vector<TileParts> parts_;                           // per layer
+  std::vector<std::unique_ptr<ChipLayer>> layer_modules_;  // own the tiles
+  std::vector<Tile*> tiles_;                               // every tile, layer by layer
+  std::vector<std::size_t> first_tile_;                    // per layer: index of its first tile in tiles_
   ProgramReport issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, Phase phase);
   // One readout of every tile at `seconds` after programming, charged to `phase`: r per tile
   // (chip order); returns the slowest tile's time.

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "arch/module_path.hpp"
+
 namespace xbarsim::arch {
 
 const periphery::Dac& TileParts::dac_for(Phase phase) const {
@@ -17,8 +19,7 @@ const periphery::Adc& TileParts::adc_for(Phase phase) const {
 }
 
 Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-           const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
-           std::uint64_t seed)
+           const devices::Device& device, const TileParts& parts, Ledger& ledger, std::uint64_t seed)
     : sc_module(name),
       socket("socket"),
       slice_(slice),
@@ -26,7 +27,7 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       device_(device),
       parts_(parts),
       ledger_(ledger),
-      path_(fmt::format("{}/tile{}_{}", layer_path, slice.row_tile, slice.col_tile)),
+      path_(ledger_path(*this)),
       rng_(seed),
       array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng_),
       clock_period_(parts.clock_period_s, sc_core::SC_SEC),

@@ -61,11 +61,11 @@ class Tile : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Tile> socket;
 
-  // `path` names the tile in the ledger ("inference/layer0/tile3"); actions are declared under
-  // PHASE/... for each phase the tile serves (forward, transpose, program).
+  // The tile's ledger path is its place in the module tree (ledger_path: module
+  // "chip.layer0.tile3_1" -> "layer0/tile3_1"); its actions are declared under
+  // PHASE/<path>/<part> for each phase the tile serves.
   Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-       const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
-       std::uint64_t seed);
+       const devices::Device& device, const TileParts& parts, Ledger& ledger, std::uint64_t seed);
 
   const TileSlice& slice() const { return slice_; }
   CrossbarArray& array() { return array_; }

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "arch/chip.hpp"
+#include "arch/module_path.hpp"
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
@@ -146,9 +147,11 @@ TEST_F(ChipTest, EnergyTotalEqualsSumOverComponentsAndOverLayers) {
 TEST_F(ChipTest, PartsAreChildModulesOfTheChip) {
   const TestChip& c = small();
   EXPECT_STREQ(c.chip.name(), "small");
-  EXPECT_STREQ(c.chip.layers()[1].tiles[0]->name(), "small.layer1_tile0_0");
+  EXPECT_STREQ(c.chip.layers()[1].tiles[0]->name(), "small.layer1.tile0_0");
   EXPECT_STREQ(c.chip.controller().name(), "small.controller");
-  EXPECT_EQ(c.chip.get_child_objects().size(), c.chip.tile_count() + 2);  // tiles, buffer, controller
+  EXPECT_EQ(c.chip.get_child_objects().size(), c.chip.layers().size() + 2);  // layers, buffer, controller
+  // The ledger path is the module path without the chip's name.
+  EXPECT_EQ(ledger_path(*c.chip.layers()[1].tiles[0]), "layer1/tile0_0");
 }
 
 TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {
