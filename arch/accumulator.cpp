@@ -1,33 +1,33 @@
 #include "arch/accumulator.hpp"
 
+#include <fmt/format.h>
+
 namespace xbarsim::arch {
 
 Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
-                         std::string path, double clock_hz)
+                         std::string path, double clock_period_s)
     : sc_module(name),
       socket("socket"),
       sram_(sram),
       ledger_(ledger),
       path_(std::move(path)),
-      period_(1.0 / clock_hz, sc_core::SC_SEC) {
+      period_(clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Accumulator::b_transport);
-  set_phase("inference");
+  set_phase(Phase::kInference);
 }
 
-void Accumulator::set_phase(const std::string& phase) {
-  for (const auto& [name, c] : phases_) {
-    if (name == phase) {
-      current_ = c;
-      return;
-    }
+void Accumulator::set_phase(Phase phase) {
+  if (const std::optional<Counters>& declared = phases_[index(phase)]) {
+    current_ = *declared;
+    return;
   }
-  const std::string base = phase + "/" + path_;
+  const std::string base = fmt::format("{}/{}", arch::name(phase), path_);
   Counters c;
   c.read = ledger_.declare(base, "word_read", sram_.read_energy_per_word(),
                            sram_.read_energy_per_bit().source + " x word bits");
   c.write = ledger_.declare(base, "word_write", sram_.write_energy_per_word(),
                             sram_.write_energy_per_bit().source + " x word bits");
-  phases_.emplace_back(phase, c);
+  phases_[index(phase)] = c;
   current_ = c;
 }
 

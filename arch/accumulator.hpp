@@ -6,11 +6,14 @@
 
 #include <tlm_utils/simple_target_socket.h>
 
+#include <array>
+#include <optional>
 #include <string>
 #include <systemc>
 #include <tlm>
 #include <vector>
 
+#include "arch/phase.hpp"
 #include "core/ledger.hpp"
 #include "periphery/sram.hpp"
 
@@ -32,10 +35,10 @@ class Accumulator : public sc_core::sc_module {
 
   // `path` is the ledger component name below each phase ("buffer").
   Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, std::string path,
-              double clock_hz);
+              double clock_period_s);
 
-  // Charges later operations to `phase` ("inference", "calibration", ...).
-  void set_phase(const std::string& phase);
+  // Charges later operations to `phase` (its actions declared on the phase's first use).
+  void set_phase(Phase phase);
   // Cycles to move `bits`: ceil(words / accesses per cycle) + access latency - 1.
   long long cycles_for(std::uint64_t bits) const;
   const periphery::Sram& sram() const { return sram_; }
@@ -50,7 +53,7 @@ class Accumulator : public sc_core::sc_module {
   Ledger& ledger_;
   std::string path_;
   sc_core::sc_time period_;
-  std::vector<std::pair<std::string, Counters>> phases_;
+  std::array<std::optional<Counters>, kPhaseCount> phases_;
   Counters current_{};
 };
 

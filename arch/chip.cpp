@@ -9,46 +9,48 @@
 
 namespace xbarsim::arch {
 
-Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name)
-    : spec_(spec), ledger_(ledger) {
+Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_core::sc_module_name& name)
+    : sc_module(name), spec_(spec), ledger_(ledger) {
   const std::size_t n_layers = spec.layers.size();
   parts_.resize(n_layers);
   layers_.resize(n_layers);
   std::uint64_t stream = 0;
   for (std::size_t l = 0; l < n_layers; ++l) {
+    LayerHardware& lh = layers_[l];
+    lh.adc = spec.adc->clone();
+    if (spec.trainable()) lh.adc_backward = spec.backward_adc->clone();
     TileParts& p = parts_[l];
     p.dac = spec.dac.get();
-    p.adc = spec.adcs[l].get();
+    p.adc = lh.adc.get();
     if (spec.trainable()) {
       p.dac_backward = spec.backward_dac.get();
-      p.adc_backward = spec.backward_adcs[l].get();
+      p.adc_backward = lh.adc_backward.get();
     }
     p.shift_add = spec.shift_add.get();
     p.write_driver = spec.write_driver.get();
     p.read_voltage = spec.read_voltage;
     p.read_pulse = spec.read_pulse;
-    p.clock = spec.clock;
+    p.clock_period_s = spec.clock_period_s();
+    p.read_cycles = spec.read_cycles();
     p.time_since_programming = spec.time_since_programming;
     p.adc_drift = spec.drift_adc.get();
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
     p.drift_scale_energy = spec.drift_scale_energy;
-    LayerHardware& lh = layers_[l];
     lh.mapping = spec.layers[l];
-    lh.adc = spec.adcs[l].get();
-    lh.adc_backward = spec.trainable() ? spec.backward_adcs[l].get() : nullptr;
     lh.relu = l + 1 < n_layers;
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
     first_tile_.push_back(tiles_.size());
-    for (const TileSlice& slice : lh.mapping.tiles) {
-      // One random stream per tile, derived from the run seed.
-      tiles_.push_back(std::make_unique<Tile>(
-          fmt::format("{}_layer{}_tile{}_{}", name, l, slice.row_tile, slice.col_tile).c_str(), slice, spec.geometry,
-          *spec.device, p, ledger, fmt::format("layer{}", l), seed * 1000003ULL + (++stream)));
-      lh.tiles.push_back(tiles_.back().get());
+    // One random stream per tile, derived from the run seed.
+    layer_modules_.push_back(std::make_unique<ChipLayer>(fmt::format("layer{}", l).c_str(), lh.mapping, spec.geometry,
+                                                         *spec.device, p, ledger, seed, stream));
+    stream += lh.mapping.tiles.size();
+    for (const auto& t : layer_modules_.back()->tiles()) {
+      tiles_.push_back(t.get());
+      lh.tiles.push_back(t.get());
     }
   }
-  buffer_ = std::make_unique<Accumulator>((name + "_buffer").c_str(), *spec.buffer, ledger, "buffer", spec.clock);
-  controller_ = std::make_unique<Controller>((name + "_controller").c_str(), spec, layers_, *buffer_, ledger);
+  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, "buffer", spec.clock_period_s());
+  controller_ = std::make_unique<Controller>("controller", spec, layers_, *buffer_, ledger);
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
   controller_->buffer_socket.bind(buffer_->socket);
@@ -68,10 +70,7 @@ Chip::~Chip() {
   if (trace_ != nullptr) sc_core::sc_close_vcd_trace_file(trace_);
 }
 
-std::size_t Chip::adc_count() const {
-  const int per_tile = (spec_.geometry.weight_cols() + spec_.geometry.mux_ratio - 1) / spec_.geometry.mux_ratio;
-  return tiles_.size() * static_cast<std::size_t>(per_tile);
-}
+std::size_t Chip::adc_count() const { return tiles_.size() * static_cast<std::size_t>(spec_.geometry.adcs_per_tile()); }
 
 ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const std::vector<Eigen::VectorXf>& biases,
                             bool only_changed) {
@@ -79,7 +78,7 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const s
   // New conductances: the drift-compensation reference and scales no longer apply.
   has_drift_reference_ = false;
   for (auto& t : tiles_) t->set_drift_scale(1.0F);
-  for (auto& t : tiles_) t->set_phase("programming");
+  for (auto& t : tiles_) t->set_phase(Phase::kProgramming);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
     const Eigen::MatrixXf& w = weights[l];  // outputs x inputs
@@ -108,7 +107,7 @@ void Chip::set_scales_and_biases(const std::vector<float>& weight_scales, const 
   }
 }
 
-ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
+ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, Phase phase, bool only_changed,
                                   const devices::ProgramOptions& options) {
   ProgramReport report;
   for (auto& t : tiles_) t->set_phase(phase);
@@ -130,7 +129,7 @@ ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, const s
   return report;
 }
 
-ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase) {
+ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, Phase phase) {
   if (per_tile != nullptr && per_tile->size() != tiles_.size()) {
     throw std::invalid_argument(fmt::format("chip: {} cell batches for {} tiles", per_tile->size(), tiles_.size()));
   }
@@ -153,20 +152,17 @@ ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>
   return report;
 }
 
-ProgramReport Chip::program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+ProgramReport Chip::program_cells(const std::vector<CellBatch>& per_tile, Phase phase) {
   return issue_sparse(TileOp::Kind::kProgramCells, &per_tile, phase);
 }
 
-ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase) {
+ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, Phase phase) {
   return issue_sparse(TileOp::Kind::kPulse, &per_tile, phase);
 }
 
-ProgramReport Chip::refresh_pairs(const std::string& phase) {
-  return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase);
-}
+ProgramReport Chip::refresh_pairs(Phase phase) { return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase); }
 
-Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
-                              const std::string& phase) {
+Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs, Phase phase) {
   Eigen::MatrixXf logits(layers_.back().mapping.outputs, x.cols());
   layer_inputs.resize(layers_.size());
   InferenceJob job;
@@ -189,8 +185,8 @@ void Chip::backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen
   controller_->run(job);
 }
 
-void Chip::declare_phases(const std::vector<std::string>& phases) {
-  for (const auto& p : phases) controller_->declare_phase(p);
+void Chip::declare_phases(std::initializer_list<Phase> phases) {
+  for (const Phase p : phases) controller_->declare_phase(p);
 }
 
 namespace {
@@ -212,8 +208,7 @@ void Chip::save_state(std::ostream& out) const {
     put(out, lh.bias.size());
     out.write(reinterpret_cast<const char*>(lh.bias.data()),
               static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
-    for (const periphery::Adc* a :
-         {static_cast<const periphery::Adc*>(lh.adc), static_cast<const periphery::Adc*>(lh.adc_backward)}) {
+    for (const periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
       const bool has = a != nullptr && a->calibrated();
       put(out, has);
       if (has) {
@@ -233,7 +228,7 @@ void Chip::load_state(std::istream& in) {
     get(in, n);
     lh.bias.resize(n);
     in.read(reinterpret_cast<char*>(lh.bias.data()), static_cast<std::streamsize>(n * sizeof(float)));
-    for (periphery::Adc* a : {lh.adc, lh.adc_backward}) {
+    for (periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
       bool has = false;
       get(in, has);
       if (has) {
@@ -251,7 +246,7 @@ void Chip::set_read_time(double seconds) {
   for (auto& t : tiles_) t->set_read_time(seconds);
 }
 
-double Chip::drift_readout(const char* phase, double seconds, std::vector<double>& r) {
+double Chip::drift_readout(Phase phase, double seconds, std::vector<double>& r) {
   r.assign(tiles_.size(), 0.0);
   for (auto& t : tiles_) t->set_phase(phase);
   set_read_time(seconds);
@@ -290,7 +285,7 @@ void Chip::read_drift_reference() {
   }
   for (auto& t : tiles_) t->set_drift_scale(1.0F);
   drift_ = DriftReport{};
-  drift_.reference_time_s = drift_readout(kDriftReferencePhase, spec_.reference_read_time, drift_.reference);
+  drift_.reference_time_s = drift_readout(Phase::kDriftReference, spec_.reference_read_time, drift_.reference);
   drift_.scale.assign(tiles_.size(), 1.0);
   has_drift_reference_ = true;
 }
@@ -302,7 +297,7 @@ void Chip::compensate_drift() {
   if (!has_drift_reference_) {
     throw std::logic_error("chip: compensate_drift needs read_drift_reference after programming");
   }
-  drift_.now_time_s = drift_readout(kDriftCompensationPhase, spec_.time_since_programming, drift_.now);
+  drift_.now_time_s = drift_readout(Phase::kDriftCompensation, spec_.time_since_programming, drift_.now);
   const bool per_layer = spec_.drift_compensation == ChipSpec::DriftCompensation::kPerLayer;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const std::size_t first = first_tile_[l];
@@ -341,7 +336,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       InferenceJob job;
       job.images = &images;
       job.batch = batch;
-      job.phase = "calibration";
+      job.phase = Phase::kCalibration;
       job.layers = static_cast<int>(l);
       outputs.resize(layers_[l - 1].mapping.outputs, images.cols());
       job.outputs = &outputs;
@@ -352,14 +347,13 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       InferenceJob job;
       job.images = &images;
       job.batch = batch;
-      job.phase = "calibration";
+      job.phase = Phase::kCalibration;
       job.layers = static_cast<int>(l) + 1;
       job.bypass_adc_last = true;
       controller_->run(job);
       lh.adc->calibrate(std::max(job.raw_abs_max, 1e-15F));
     } else {
-      const double g = lh.tiles.front()->array().unit_conductance();
-      lh.adc->calibrate(spec_.geometry.rows * g * spec_.read_voltage);
+      lh.adc->calibrate(spec_.geometry.rows * spec_.unit_conductance() * spec_.read_voltage);
     }
   }
 }
@@ -370,7 +364,7 @@ InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* 
   InferenceJob job;
   job.images = &images;
   job.batch = batch;
-  job.phase = "inference";
+  job.phase = Phase::kInference;
   job.outputs = &report.logits;
   job.progress = progress;
   controller_->run(job);
@@ -396,15 +390,15 @@ std::vector<Eigen::MatrixXf> Chip::held_weights() const {
 
 void Chip::declare_area() const {
   const auto& g = spec_.geometry;
-  const int groups = (g.weight_cols() + g.mux_ratio - 1) / g.mux_ratio;
+  const int groups = g.adcs_per_tile();
   const auto tiles = static_cast<std::uint64_t>(tiles_.size());
   const int device_cols = g.encoding == WeightEncoding::kDifferential ? 2 * g.weight_cols() : g.weight_cols() + 1;
   ledger_.declare_area("chip/tiles/array", spec_.cell_area * g.rows * device_cols, tiles,
                        fmt::format("rows x device columns x cell area ({} x {} cells; offset "
                                    "encoding counts its reference column)",
                                    g.rows, device_cols));
-  ledger_.declare_area("chip/tiles/adc", spec_.adcs.front()->area().value, tiles * static_cast<std::uint64_t>(groups),
-                       spec_.adcs.front()->area().source);
+  ledger_.declare_area("chip/tiles/adc", spec_.adc->area().value, tiles * static_cast<std::uint64_t>(groups),
+                       spec_.adc->area().source);
   ledger_.declare_area("chip/tiles/dac", spec_.dac->area().value, tiles * static_cast<std::uint64_t>(g.rows),
                        spec_.dac->area().source);
   ledger_.declare_area("chip/tiles/shift_add", spec_.shift_add->area().value,

@@ -4,13 +4,16 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "arch/accumulator.hpp"
+#include "arch/chip_layer.hpp"
 #include "arch/chip_spec.hpp"
 #include "arch/controller.hpp"
+#include "arch/phase.hpp"
 #include "arch/tile.hpp"
 #include "core/ledger.hpp"
 #include "core/progress.hpp"
@@ -42,11 +45,14 @@ struct InferenceReport {
   std::vector<long long> stage_cycles;  // per layer, per image
 };
 
-class Chip {
+// The chip is the root of its SystemC module tree: layers ("<name>.layer<l>", each the parent
+// of its tiles "tile<r>_<c>"), the buffer ("<name>.buffer") and the controller
+// ("<name>.controller") are its children.
+class Chip : public sc_core::sc_module {
  public:
   // Elaborates the SystemC modules (before the first simulation of the process; several chips
   // may coexist under different `name`s). `spec` and `ledger` must outlive the chip.
-  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const std::string& name = "chip");
+  Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_core::sc_module_name& name = "chip");
 
   // Programs the network: weights[l] is (outputs x inputs) as in the fp32 MLP, biases[l] has
   // `outputs` entries. Each layer's weights are scaled by max |w| to [-1, 1] and written with
@@ -66,8 +72,8 @@ class Chip {
   // row, that row at the DAC's full code) through the DAC, the array and the ADC at its one-row
   // range (spec.drift_adc), and sums |output|: the readout r. Tiles are issued through the
   // controller like any tile operation and charged per action.
-  // read_drift_reference: at spec.reference_read_time, phase kDriftReferencePhase.
-  // compensate_drift: at spec.time_since_programming, phase kDriftCompensationPhase; sets each
+  // read_drift_reference: at spec.reference_read_time, phase Phase::kDriftReference.
+  // compensate_drift: at spec.time_since_programming, phase Phase::kDriftCompensation; sets each
   // tile's scale r_ref / r_now (kPerTile) or its layer's sum r_ref / sum r_now (kPerLayer).
   // Throws std::logic_error without compensation, or (compensate_drift) without a reference
   // since the last programming.
@@ -85,7 +91,7 @@ class Chip {
   void set_scales_and_biases(const std::vector<float>& weight_scales, const std::vector<Eigen::VectorXf>& biases);
   // Programs normalized weights w[l] (outputs x inputs, [-1, 1]) into the arrays; with
   // `only_changed`, only devices whose target level changes. Charged to `phase`.
-  ProgramReport write_weights(const std::vector<Eigen::MatrixXf>& w, const std::string& phase, bool only_changed,
+  ProgramReport write_weights(const std::vector<Eigen::MatrixXf>& w, Phase phase, bool only_changed,
                               const devices::ProgramOptions& options);
   // Sparse updates of the in-situ training rules (GXNOR, mixed precision): per_tile[t] lists the
   // cells of chip tile t (tiles in layer order, then mapping order, as layers()[l].tiles), one
@@ -96,15 +102,15 @@ class Chip {
   //                  is an error).
   //   refresh_pairs: TileOp kRefresh on every tile (PairRefresh of the differential pairs).
   // The in-situ update rules use weights() (arch/weight_access.hpp), which builds these batches.
-  ProgramReport program_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
-  ProgramReport pulse_cells(const std::vector<CellBatch>& per_tile, const std::string& phase);
-  ProgramReport refresh_pairs(const std::string& phase);
+  ProgramReport program_cells(const std::vector<CellBatch>& per_tile, Phase phase);
+  ProgramReport pulse_cells(const std::vector<CellBatch>& per_tile, Phase phase);
+  ProgramReport refresh_pairs(Phase phase);
   // Global index (into per_tile above) of tile k of layer l.
   std::size_t tile_index(std::size_t layer, std::size_t k) const { return first_tile_[layer] + k; }
   // Forward pass of one mini-batch x (features x batch) through the tiles with range tracking;
   // keeps every layer's input in `layer_inputs`; returns the logits. Charged to `phase`.
   Eigen::MatrixXf forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs,
-                          const std::string& phase = "forward");
+                          Phase phase = Phase::kForward);
   // Backward pass: the error at the logits back through the transposed arrays; errors[l] is
   // dLoss/d(output of layer l). Charged to "backward".
   void backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen::MatrixXf>& layer_inputs,
@@ -113,7 +119,7 @@ class Chip {
   long long last_job_cycles() const { return controller_->last_job_cycles(); }
   // Declares the ledger actions of these phases now, in this order (so that a checkpoint's
   // counts line up with the actions of a resumed run).
-  void declare_phases(const std::vector<std::string>& phases);
+  void declare_phases(std::initializer_list<Phase> phases);
   // Saves and restores every state a resumed run needs: cells, tile random streams, converter
   // ranges, scales and biases (binary, this build only).
   void save_state(std::ostream& out) const;
@@ -136,7 +142,7 @@ class Chip {
   // Writes a VCD trace (GTKWave) of the controller phase and each layer's activity to `file`
   // (".vcd" is appended by SystemC when missing). Call before the first simulation.
   void trace_to(const std::string& file);
-  ~Chip();
+  ~Chip() override;
 
   // Declares the area of every component in the ledger (under "area/...").
   void declare_area() const;
@@ -144,13 +150,14 @@ class Chip {
  private:
   const ChipSpec& spec_;
   Ledger& ledger_;
-  std::vector<TileParts> parts_;  // per layer
-  std::vector<std::unique_ptr<Tile>> tiles_;
-  std::vector<std::size_t> first_tile_;  // per layer: index of its first tile in tiles_
-  ProgramReport issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, const std::string& phase);
+  std::vector<TileParts> parts_;                           // per layer
+  std::vector<std::unique_ptr<ChipLayer>> layer_modules_;  // own the tiles
+  std::vector<Tile*> tiles_;                               // every tile, layer by layer
+  std::vector<std::size_t> first_tile_;                    // per layer: index of its first tile in tiles_
+  ProgramReport issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>* per_tile, Phase phase);
   // One readout of every tile at `seconds` after programming, charged to `phase`: r per tile
   // (chip order); returns the slowest tile's time.
-  double drift_readout(const char* phase, double seconds, std::vector<double>& r);
+  double drift_readout(Phase phase, double seconds, std::vector<double>& r);
   // The device's drift readout, or Joshi et al.'s global one for a device without its own.
   const devices::DriftReadout& drift_model() const;
   void set_read_time(double seconds);

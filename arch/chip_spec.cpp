@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "arch/weight_encoding.hpp"
+#include "periphery/cost.hpp"
+
 namespace xbarsim::arch {
 namespace {
 
@@ -22,6 +25,10 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
 }
 
 }  // namespace
+
+long long ChipSpec::read_cycles() const { return periphery::cycles_of(read_pulse, clock); }
+
+double ChipSpec::unit_conductance() const { return WeightEncoder(*device, geometry.encoding).unit_conductance(); }
 
 ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section, const std::vector<int>& widths) {
   using units::Dimension;
@@ -49,19 +56,16 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   // What the ADC may know of its columns: R_col of `rows` mid-range cells in parallel, and the
   // largest possible differential current (every row driven at a weight of +1).
   const double g_mid = 0.5 * (s.device->g_min() + s.device->g_max());
-  const double g_unit =
-      (s.device->g_max() - s.device->g_min()) * (s.geometry.encoding == WeightEncoding::kDifferential ? 1.0 : 0.5);
+  const double g_unit = s.unit_conductance();
   periphery::AdcContext adc_ctx;
   adc_ctx.column_resistance = 1.0 / (s.geometry.rows * g_mid);
   adc_ctx.full_scale_current = s.geometry.rows * g_unit * s.read_voltage;
   adc_ctx.read_voltage = s.read_voltage;
   const Params adc = arch.child("adc");
   check_tech(adc, s.tech);
-  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-    s.adcs.push_back(periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx));
-  }
-  check_clock(adc, "clock", s.adcs.front()->clock(), s.clock);
-  s.geometry.mux_ratio = s.adcs.front()->mux_ratio();
+  s.adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
+  check_clock(adc, "clock", s.adc->clock(), s.clock);
+  s.geometry.mux_ratio = s.adc->mux_ratio();
   if (s.geometry.weight_cols() < 1) {
     array.fail("cols", "at least 2 columns (one weight column and its pair or reference)");
   }
@@ -71,13 +75,11 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
     s.backward_dac = periphery::DacRegistry::instance().create(*bdac, s.tech);
     check_clock(*bdac, "clock", s.backward_dac->clock(), s.clock);
     if (!s.backward_dac->is_signed()) bdac->fail("signed", "true (errors are signed)");
-    if (!s.adcs.front()->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");
+    if (!s.adc->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");
     // The transposed read sees the row's conductances: R of `cols` mid-range cells in parallel.
     periphery::AdcContext back_ctx = adc_ctx;
     back_ctx.column_resistance = 1.0 / (s.geometry.cols * g_mid);
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-      s.backward_adcs.push_back(periphery::AdcRegistry::instance().create(adc, s.tech, back_ctx));
-    }
+    s.backward_adc = periphery::AdcRegistry::instance().create(adc, s.tech, back_ctx);
     s.range_headroom = arch.real_or("range_headroom", 1.1, 1.0, 10.0);
     s.error_scale_per_image = arch.choice_or("error_scale", {"per_image", "per_batch"}, "per_image") == "per_image";
     const Params acc = arch.child("accumulator");
@@ -124,7 +126,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
     s.drift_compensation = gdc == "global" ? DriftCompensation::kPerTile : DriftCompensation::kPerLayer;
     // The readouts drive one row at the DAC's full code: a weight of +-1 gives +-V_read G_unit,
     // the ADC's range for them (the same converter with its reference set for this read).
-    s.drift_adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
+    s.drift_adc = s.adc->clone();
     const double one_row = s.read_voltage * g_unit;
     s.drift_adc->set_range(s.drift_adc->is_signed() ? -one_row : 0.0, one_row);
     // A b x b array multiplier is b rows of b-bit adders: b operations of the shift-add card.

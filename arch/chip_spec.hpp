@@ -41,17 +41,20 @@ struct ChipSpec {
   // digital scale (no extra operation).
   enum class DriftCompensation { kNone, kPerTile, kPerLayer };
   DriftCompensation drift_compensation = DriftCompensation::kNone;
-  std::unique_ptr<periphery::Adc> drift_adc;  // the ADC card, range +-V_read x G_unit (one row)
+  std::unique_ptr<periphery::Adc> drift_adc;  // `adc` with its range at +-V_read x G_unit (one row)
   double drift_scale_energy = 0.0;            // J per multiply of a tile output by its scale
   devices::ProgramOptions program_options;
 
   std::unique_ptr<devices::Device> device;
   std::unique_ptr<periphery::Dac> dac;
-  std::vector<std::unique_ptr<periphery::Adc>> adcs;  // one per layer (each its own range)
+  // The ADC card as configured (cost face and initial range). Read-only: a chip converts through
+  // its own instances (Chip's LayerHardware::adc), whose ranges it calibrates at run time.
+  std::unique_ptr<periphery::Adc> adc;
   // Training only (arch.backward_dac present): the signed DAC that drives errors into the
-  // columns, and one ADC per layer (same card as `adc`) for the transposed reads.
+  // columns, and the same ADC card seen by the transposed reads (each layer of a chip has its
+  // own instance).
   std::unique_ptr<periphery::Dac> backward_dac;
-  std::vector<std::unique_ptr<periphery::Adc>> backward_adcs;
+  std::unique_ptr<periphery::Adc> backward_adc;
   std::unique_ptr<periphery::Sram> accumulator;  // training: latent weights and gradients
   double range_headroom = 1.0;  // training: ADC range = headroom x the previous batch's largest current
   // Training: the error DAC's full scale is each image's own max |e| (per_image, a block
@@ -73,6 +76,13 @@ struct ChipSpec {
   int planes() const { return dac->read_cycles(); }
   int backward_planes() const { return backward_dac ? backward_dac->read_cycles() : 0; }
   bool trainable() const { return backward_dac != nullptr; }
+  // One clock cycle, s (every part runs on `clock`).
+  double clock_period_s() const { return 1.0 / clock; }
+  // Whole cycles of one array read pulse (read_pulse at `clock`).
+  long long read_cycles() const;
+  // Conductance of a weight of 1, S: G_max - G_min (differential) or half of it (offset), as the
+  // arrays' WeightEncoder holds it. Precondition: device set.
+  double unit_conductance() const;
 };
 
 }  // namespace xbarsim::arch

@@ -15,7 +15,7 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
       layers_(layers),
       buffer_(buffer),
       ledger_(ledger),
-      period_(1.0 / spec.clock, sc_core::SC_SEC) {
+      period_(spec.clock_period_s(), sc_core::SC_SEC) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     first_socket_.push_back(tile_sockets.size());
     for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
@@ -85,29 +85,27 @@ void Controller::run(BackwardJob& job) {
   sc_core::sc_start();
 }
 
-void Controller::set_phase(const std::string& phase) {
+void Controller::set_phase(Phase phase) {
   for (auto& l : layers_) {
     for (Tile* t : l.tiles) t->set_phase(phase);
   }
   buffer_.set_phase(phase);
-  for (const auto& [name, c] : phases_) {
-    if (name == phase) {
-      current_ = c;
-      return;
-    }
+  if (const std::optional<DigitalCounters>& declared = phases_[index(phase)]) {
+    current_ = *declared;
+    return;
   }
   DigitalCounters c;
   const double add = spec_.shift_add->energy_per_op().value;
   const std::string& src = spec_.shift_add->energy_per_op().source;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    const std::string base = fmt::format("{}/layer{}", phase, l);
+    const std::string base = fmt::format("{}/layer{}", arch::name(phase), l);
     c.adder.push_back(ledger_.declare(base + "/digital", "partial_sum_add", add, src));
     c.activation.push_back(
         ledger_.declare(base + "/digital", "bias_activation", add, src + " (one add-and-compare per output)"));
     c.control.push_back(
         ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op, "arch.control.energy_per_tile_op"));
   }
-  phases_.emplace_back(phase, c);
+  phases_[index(phase)] = c;
   current_ = c;
 }
 
@@ -134,9 +132,12 @@ void Controller::transport_buffer(BufferOp& op, sc_core::sc_time& delay) {
   payload_.clear_extension(&op);
 }
 
-void Controller::start(const std::string& phase) {
+void Controller::start(Phase phase) {
   set_phase(phase);
-  phase_code_ = phase == "programming" ? 1 : phase == "calibration" ? 2 : phase == "inference" ? 3 : 4;
+  phase_code_ = phase == Phase::kProgramming   ? 1
+                : phase == Phase::kCalibration ? 2
+                : phase == Phase::kInference   ? 3
+                                               : 4;
   const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
   stage_free_.assign(layers_.size(), now);
   job_start_ = now;
@@ -304,7 +305,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
 
     // 3. Digital: currents (A, in code units of the input) back to the layer's value units.
-    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
     act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
     act_out_.colwise() += layer.bias;
     if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
@@ -407,7 +408,7 @@ void Controller::run_backward(BackwardJob& job) {
     ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
 
     // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
-    const float unit = static_cast<float>(spec_.read_voltage * layer.tiles.front()->array().unit_conductance());
+    const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
     const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
     prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
                .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());

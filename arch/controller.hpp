@@ -9,7 +9,9 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <Eigen/Dense>
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -17,6 +19,7 @@
 
 #include "arch/accumulator.hpp"
 #include "arch/chip_spec.hpp"
+#include "arch/phase.hpp"
 #include "arch/tile.hpp"
 #include "core/ledger.hpp"
 #include "core/progress.hpp"
@@ -27,10 +30,12 @@ namespace xbarsim::arch {
 struct LayerHardware {
   LayerMapping mapping;
   std::vector<Tile*> tiles;  // in mapping.tiles order
-  periphery::Adc* adc = nullptr;
-  periphery::Adc* adc_backward = nullptr;  // training only
-  float weight_scale = 1.0F;               // |w| that maps to a normalized weight of 1
-  float input_full_scale = 1.0F;           // input value that maps to the DAC's largest code
+  // The layer's own converters (instances of the spec's cards) with the ranges calibrated at
+  // run time; adc_backward for the transposed reads, training only.
+  std::unique_ptr<periphery::Adc> adc;
+  std::unique_ptr<periphery::Adc> adc_backward;
+  float weight_scale = 1.0F;      // |w| that maps to a normalized weight of 1
+  float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
   Eigen::VectorXf bias;
   bool relu = true;
 };
@@ -39,7 +44,7 @@ struct LayerHardware {
 struct InferenceJob {
   const Eigen::MatrixXf* images = nullptr;
   int batch = 200;
-  std::string phase = "inference";
+  Phase phase = Phase::kInference;
   bool bypass_adc_last = false;  // calibration: the last layer run raw (ADC bypassed)
   int layers = -1;               // run only the first `layers` layers (-1 = all)
   Progress* progress = nullptr;
@@ -60,7 +65,7 @@ struct BackwardJob {
   const Eigen::MatrixXf* output_error = nullptr;               // classes x batch (dLoss/dlogits)
   const std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;  // from the forward job
   std::vector<Eigen::MatrixXf>* errors = nullptr;              // out: errors[l] = dLoss/d(output of layer l)
-  std::string phase = "backward";
+  Phase phase = Phase::kBackward;
 };
 
 struct StageTiming {
@@ -86,7 +91,7 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_time issue(std::size_t layer, std::size_t k, TileOp& op);
 
   // Declares the ledger actions of `phase` (tiles, buffer, digital) without running anything.
-  void declare_phase(const std::string& phase) { set_phase(phase); }
+  void declare_phase(Phase phase) { set_phase(phase); }
 
   // Traces the controller's phase and each layer's busy window into `tf` (GTKWave). Call
   // before the first simulation. With tracing on, a job's schedule is replayed in simulated
@@ -111,12 +116,12 @@ class Controller : public sc_core::sc_module {
   // Buffer reads and writes of one layer step; returns the stage time per image in cycles.
   long long buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
                              long long tile_cycles, int partials);
-  void start(const std::string& phase);
+  void start(Phase phase);
   void finish_job();
   // Advances the pipeline of `stage` (per-image service `s` cycles) for `count` images whose
   // first arrives at `arrive_first`, `arrive_sep` apart; updates both to the stage's outputs.
   void pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first, double& arrive_sep);
-  void set_phase(const std::string& phase);
+  void set_phase(Phase phase);
   void transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay);
   void transport_buffer(BufferOp& op, sc_core::sc_time& delay);
 
@@ -128,7 +133,7 @@ class Controller : public sc_core::sc_module {
   std::vector<LayerHardware>& layers_;
   Accumulator& buffer_;
   Ledger& ledger_;
-  std::vector<std::pair<std::string, DigitalCounters>> phases_;
+  std::array<std::optional<DigitalCounters>, kPhaseCount> phases_;  // declared on first use
   DigitalCounters current_;
   std::vector<std::size_t> first_socket_;  // per layer: index of its first tile socket
   sc_core::sc_event start_;

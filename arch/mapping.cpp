@@ -28,7 +28,7 @@ LayerMapping map_layer(int inputs, int outputs, const ArrayGeometry& g) {
       t.rows = std::min(g.rows, inputs - t.row_begin);
       t.col_begin = c * wc;
       t.cols = std::min(wc, outputs - t.col_begin);
-      t.column_groups = (t.cols + g.mux_ratio - 1) / g.mux_ratio;
+      t.column_groups = g.mux_groups(t.cols);
       m.tiles.push_back(t);
     }
   }

@@ -22,6 +22,11 @@ struct ArrayGeometry {
 
   // Weight columns one array holds: cols / 2 (differential) or cols - 1 (offset).
   int weight_cols() const;
+  // ADCs (column groups) serving `lines` read lines through the mux: ceil(lines / mux_ratio).
+  // Precondition: lines >= 0.
+  int mux_groups(int lines) const { return (lines + mux_ratio - 1) / mux_ratio; }
+  // ADCs one tile carries: mux_groups(weight_cols()).
+  int adcs_per_tile() const { return mux_groups(weight_cols()); }
 };
 
 // The part of a layer's weight matrix held by one tile: rows [row_begin, row_begin + rows) of

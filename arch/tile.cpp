@@ -4,13 +4,22 @@
 
 #include <cmath>
 
-#include "periphery/cost.hpp"
+#include "arch/module_path.hpp"
 
 namespace xbarsim::arch {
 
+const periphery::Dac& TileParts::dac_for(Phase phase) const {
+  return phase == Phase::kBackward && dac_backward != nullptr ? *dac_backward : *dac;
+}
+
+const periphery::Adc& TileParts::adc_for(Phase phase) const {
+  if (phase == Phase::kBackward && adc_backward != nullptr) return *adc_backward;
+  if (is_drift_readout(phase) && adc_drift != nullptr) return *adc_drift;
+  return *adc;
+}
+
 Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-           const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
-           std::uint64_t seed)
+           const devices::Device& device, const TileParts& parts, Ledger& ledger, std::uint64_t seed)
     : sc_module(name),
       socket("socket"),
       slice_(slice),
@@ -18,26 +27,20 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       device_(device),
       parts_(parts),
       ledger_(ledger),
-      path_(fmt::format("{}/tile{}_{}", layer_path, slice.row_tile, slice.col_tile)),
+      path_(ledger_path(*this)),
       rng_(seed),
       array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng_),
-      clock_period_(1.0 / parts.clock, sc_core::SC_SEC),
+      clock_period_(parts.clock_period_s, sc_core::SC_SEC),
       g_quantum_(1e-9) {
   socket.register_b_transport(this, &Tile::b_transport);
-  set_phase("inference");
+  set_phase(Phase::kInference);
 }
 
-Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
-  const std::string base = phase + "/" + path_;
-  // The backward phase drives the columns with the signed error DAC and reads rows through the
-  // backward ADC range; every other phase uses the forward parts.
-  const bool backward = phase == "backward" && parts_.dac_backward != nullptr;
-  // The drift-compensation readouts convert through the ADC set to the one-row range.
-  const bool readout = phase == kDriftReferencePhase || phase == kDriftCompensationPhase;
-  const periphery::Dac& dac = backward ? *parts_.dac_backward : *parts_.dac;
-  const periphery::Adc& adc = backward                                 ? *parts_.adc_backward
-                              : readout && parts_.adc_drift != nullptr ? *parts_.adc_drift
-                                                                       : *parts_.adc;
+Tile::PhaseCounters Tile::declare_phase(Phase phase) {
+  const std::string base = fmt::format("{}/{}", arch::name(phase), path_);
+  const bool readout = is_drift_readout(phase);
+  const periphery::Dac& dac = parts_.dac_for(phase);
+  const periphery::Adc& adc = parts_.adc_for(phase);
   PhaseCounters c;
   c.adc_model = &adc;  // the ADC that converts in this phase is the one whose energy is charged
   c.readout = readout;
@@ -71,23 +74,16 @@ Tile::PhaseCounters Tile::declare_phase(const std::string& phase) {
   return c;
 }
 
-void Tile::set_phase(const std::string& phase) {
+void Tile::set_phase(Phase phase) {
   current_phase_ = phase;
-  for (const auto& [name, counters] : phases_) {
-    if (name == phase) {
-      current_ = counters;
-      return;
-    }
-  }
-  phases_.emplace_back(phase, declare_phase(phase));
-  current_ = phases_.back().second;
+  std::optional<PhaseCounters>& counters = phases_[index(phase)];
+  if (!counters) counters = declare_phase(phase);
+  current_ = *counters;
 }
 
-long long Tile::cycles_per_image(int planes, bool transpose) const {
-  const periphery::Dac& dac = transpose && parts_.dac_backward != nullptr ? *parts_.dac_backward : *parts_.dac;
-  const periphery::Adc& adc_part = transpose && parts_.adc_backward != nullptr ? *parts_.adc_backward : *parts_.adc;
-  const long long read = std::max(periphery::cycles_of(parts_.read_pulse, parts_.clock), dac.latency_cycles());
-  const long long adc = adc_part.latency_cycles();
+long long Tile::cycles_per_image(int planes, Phase phase) const {
+  const long long read = std::max(parts_.read_cycles, parts_.dac_for(phase).latency_cycles());
+  const long long adc = parts_.adc_for(phase).latency_cycles();
   return planes * (read + geometry_.mux_ratio * adc) + parts_.shift_add->latency_cycles();
 }
 
@@ -187,14 +183,14 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
     // Driving columns: each driven column sees its devices' conductances (and the reference).
     g_drive = static_cast<double>((array_.col_conductance_sum().head(active_in).transpose() * in.cwiseAbs2()).sum());
   }
-  const int groups = (active_out + geometry_.mux_ratio - 1) / geometry_.mux_ratio;
+  const int groups = geometry_.mux_groups(active_out);
   const int dac_per_vector = active_in;
   ledger_.add(current_.dac, static_cast<std::uint64_t>(dac_per_vector) * vectors);
   ledger_.add(current_.array_read, static_cast<std::uint64_t>(std::llround(g_drive / g_quantum_)));
   ledger_.add(current_.adc, static_cast<std::uint64_t>(groups) * geometry_.mux_ratio * vectors);
   ledger_.add(current_.shift_add, static_cast<std::uint64_t>(active_out) * vectors);
 
-  op.per_image_latency = clock_period_ * static_cast<double>(cycles_per_image(op.planes, transpose));
+  op.per_image_latency = clock_period_ * static_cast<double>(cycles_per_image(op.planes, current_phase_));
   op.latency = op.per_image_latency * static_cast<double>(op.images);
 }
 
@@ -203,9 +199,9 @@ Ledger::Counter Tile::pulse_counter(double epa) {
   for (const auto& [phase, e, c] : extra_pulses_) {
     if (phase == current_phase_ && e == epa) return c;
   }
-  const Ledger::Counter c =
-      ledger_.declare(current_phase_ + "/" + path_ + "/cells", fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
-                      fmt::format("device {} energy per pulse of this width", device_.name()));
+  const Ledger::Counter c = ledger_.declare(fmt::format("{}/{}/cells", arch::name(current_phase_), path_),
+                                            fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
+                                            fmt::format("device {} energy per pulse of this width", device_.name()));
   extra_pulses_.emplace_back(current_phase_, epa, c);
   return c;
 }

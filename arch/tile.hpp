@@ -6,7 +6,9 @@
 
 #include <tlm_utils/simple_target_socket.h>
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <systemc>
 #include <tlm>
@@ -14,6 +16,7 @@
 
 #include "arch/crossbar_array.hpp"
 #include "arch/mapping.hpp"
+#include "arch/phase.hpp"
 #include "arch/tile_op.hpp"
 #include "core/ledger.hpp"
 #include "periphery/adc.hpp"
@@ -36,41 +39,46 @@ struct TileParts {
   const periphery::WriteDriver* write_driver = nullptr;
   double read_voltage = 0.5;            // V on a driven row
   double read_pulse = 10e-9;            // s, one array read
-  double clock = 1e9;                   // Hz
+  double clock_period_s = 1e-9;         // s (ChipSpec::clock_period_s)
+  long long read_cycles = 10;           // whole cycles of one array read (ChipSpec::read_cycles)
   double time_since_programming = 0.0;  // s, for drifting devices
   // Global drift compensation (ChipSpec::drift_compensation): the ADC setting of the one-row
-  // readouts (phases kDriftReferencePhase, kDriftCompensationPhase), and whether every forward
+  // readouts (Phase::kDriftReference, Phase::kDriftCompensation), and whether every forward
   // output is multiplied by the tile's own scale at drift_scale_energy per multiply.
   const periphery::Adc* adc_drift = nullptr;
   bool drift_scale_per_tile = false;
   double drift_scale_energy = 0.0;  // J
-};
 
-// Ledger phases of the drift-compensation readouts: right after programming, at inference time.
-inline constexpr const char* kDriftReferencePhase = "drift_reference";
-inline constexpr const char* kDriftCompensationPhase = "drift_compensation";
+  // The converters of `phase`: the backward phase drives the columns with the error DAC and
+  // reads the rows through the backward ADC (when the chip trains); the drift readouts convert
+  // through the ADC set to the one-row range (when there is one); every other phase uses the
+  // forward DAC and ADC.
+  const periphery::Dac& dac_for(Phase phase) const;
+  const periphery::Adc& adc_for(Phase phase) const;
+};
 
 class Tile : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Tile> socket;
 
-  // `path` names the tile in the ledger ("inference/layer0/tile3"); actions are declared under
-  // PHASE/... for each phase the tile serves (forward, transpose, program).
+  // The tile's ledger path is its place in the module tree (ledger_path: module
+  // "chip.layer0.tile3_1" -> "layer0/tile3_1"); its actions are declared under
+  // PHASE/<path>/<part> for each phase the tile serves.
   Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
-       const devices::Device& device, const TileParts& parts, Ledger& ledger, const std::string& layer_path,
-       std::uint64_t seed);
+       const devices::Device& device, const TileParts& parts, Ledger& ledger, std::uint64_t seed);
 
   const TileSlice& slice() const { return slice_; }
   CrossbarArray& array() { return array_; }
   const CrossbarArray& array() const { return array_; }
 
-  // Cycles one image takes through a forward (or transposed) operation with `planes` input bit
-  // planes: planes x (read + mux x ADC conversion) + one shift-add, each in whole cycles.
-  long long cycles_per_image(int planes, bool transpose = false) const;
+  // Cycles one image takes through an operation of `phase` (its converters, TileParts::dac_for
+  // and adc_for) with `planes` input bit planes: planes x (max(read, DAC) + mux x ADC
+  // conversion) + one shift-add, each in whole cycles.
+  long long cycles_per_image(int planes, Phase phase = Phase::kInference) const;
 
-  // Declares this tile's ledger actions for `phase` ("inference", "forward", "backward") so a
-  // later operation charges them there. Returns nothing; the phase becomes the current one.
-  void set_phase(const std::string& phase);
+  // Makes `phase` the current one: later operations charge its ledger actions (declared on the
+  // first use of each phase).
+  void set_phase(Phase phase);
 
   // Time since programming at which the next operations read the array, s (the chip's reads
   // right after programming and at inference time; TileParts::time_since_programming at first).
@@ -103,7 +111,7 @@ class Tile : public sc_core::sc_module {
   void run_pulse(TileOp& op);
   void run_refresh(TileOp& op);
   void charge_programming(TileOp& op, const devices::ProgramOptions& opts, const devices::ProgramTally& t);
-  PhaseCounters declare_phase(const std::string& phase);
+  PhaseCounters declare_phase(Phase phase);
   // Counter of device pulses at energy `epa` in the current phase: the card's default pulse
   // uses program_pulse; a pulse chosen per operation (MTJ GXNOR widths) gets its own action
   // "program_pulse[E fJ]", so every row stays count x energy per action.
@@ -117,11 +125,11 @@ class Tile : public sc_core::sc_module {
   std::string path_;
   Rng rng_;
   CrossbarArray array_;
-  std::vector<std::pair<std::string, PhaseCounters>> phases_;
+  std::array<std::optional<PhaseCounters>, kPhaseCount> phases_;  // declared on first use
   PhaseCounters current_{};
-  std::string current_phase_;
+  Phase current_phase_ = Phase::kInference;
   float drift_scale_ = 1.0F;
-  std::vector<std::tuple<std::string, double, Ledger::Counter>> extra_pulses_;
+  std::vector<std::tuple<Phase, double, Ledger::Counter>> extra_pulses_;
   sc_core::sc_time clock_period_;
   double g_quantum_;  // S: the array read energy is counted in reads of this conductance
 };

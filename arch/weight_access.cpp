@@ -28,14 +28,13 @@ void WeightAccess::program(const WeightSite& w, int device, float target_S, std:
   p.group.push_back(group);
 }
 
-ProgramReport WeightAccess::issue_pulses(const std::string& phase) {
+ProgramReport WeightAccess::issue_pulses(Phase phase) {
   const ProgramReport report = chip_.pulse_cells(batches_, phase);
   for (CellBatch& b : batches_) b.clear();
   return report;
 }
 
-ProgramReport WeightAccess::issue_programs(std::span<const devices::ProgramOptions> group_options,
-                                           const std::string& phase) {
+ProgramReport WeightAccess::issue_programs(std::span<const devices::ProgramOptions> group_options, Phase phase) {
   const std::size_t groups = group_options.size();
   for (std::size_t t = 0; t < programs_.size(); ++t) {
     // Counting sort of the tile's requests by group (stable: request order within a group).
@@ -67,7 +66,7 @@ ProgramReport WeightAccess::issue_programs(std::span<const devices::ProgramOptio
   return report;
 }
 
-ProgramReport WeightAccess::refresh_pairs(const std::string& phase) { return chip_.refresh_pairs(phase); }
+ProgramReport WeightAccess::refresh_pairs(Phase phase) { return chip_.refresh_pairs(phase); }
 
 void WeightAccess::effective_conductances(std::size_t layer, Eigen::MatrixXf& out) const {
   const LayerHardware& lh = chip_.layers()[layer];

@@ -78,14 +78,14 @@ class WeightAccess {
 
   // Issues the pending pulses and verify reads: one TileOp kPulse per tile with work, charged to
   // `phase`. Tiles update in parallel (time_s is the slowest's). Clears the pulse requests.
-  ProgramReport issue_pulses(const std::string& phase);
+  ProgramReport issue_pulses(Phase phase);
   // Issues the pending programming: one TileOp kProgramCells per tile with work, its cells
   // grouped by option group in ascending group order (each group's pulse setting its own ledger
   // action), in request order within a group. Precondition: every requested group <
   // group_options.size(). Clears the programming requests.
-  ProgramReport issue_programs(std::span<const devices::ProgramOptions> group_options, const std::string& phase);
+  ProgramReport issue_programs(std::span<const devices::ProgramOptions> group_options, Phase phase);
   // Refresh of every differential pair on every tile (the device's PairRefresh), charged to `phase`.
-  ProgramReport refresh_pairs(const std::string& phase);
+  ProgramReport refresh_pairs(Phase phase);
 
   // G+ - G- (differential) or G - G_ref (offset) of every weight of `layer` as the arrays held
   // it at their last refresh, S, into out (outputs x inputs).

@@ -38,8 +38,10 @@ struct ClipCount {
 class Adc {
  public:
   virtual ~Adc() = default;
-  Adc(const Adc&) = delete;
   Adc& operator=(const Adc&) = delete;
+  // A converter of the same card in the same state (range included): a chip's own instance of
+  // the card its spec holds.
+  virtual std::unique_ptr<Adc> clone() const = 0;
 
   // --- functional face ---------------------------------------------------------------
   const std::string& kind() const { return kind_; }  // "sar", "flash", "ideal"
@@ -83,6 +85,7 @@ class Adc {
   // Reads the keys common to every ADC: bits (unless ideal), signed, mux_ratio, range,
   // full_scale_current / range_fraction or input_min / input_max, clock.
   Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal);
+  Adc(const Adc&) = default;  // for clone()
 
   // Implementations fill these in their constructor.
   Figure energy_;

@@ -15,6 +15,7 @@ namespace xbarsim::periphery {
 class FlashAdc : public Adc {
  public:
   FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx);
+  std::unique_ptr<Adc> clone() const override { return std::unique_ptr<Adc>(new FlashAdc(*this)); }
   const std::string& energy_model() const { return energy_model_; }
 
  private:

@@ -10,6 +10,7 @@ namespace xbarsim::periphery {
 class IdealAdc : public Adc {
  public:
   IdealAdc(const Params& p, const TechNode& tech, const AdcContext& ctx);
+  std::unique_ptr<Adc> clone() const override { return std::unique_ptr<Adc>(new IdealAdc(*this)); }
 };
 
 }  // namespace xbarsim::periphery

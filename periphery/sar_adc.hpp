@@ -16,6 +16,7 @@ namespace xbarsim::periphery {
 class SarAdc : public Adc {
  public:
   SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx);
+  std::unique_ptr<Adc> clone() const override { return std::unique_ptr<Adc>(new SarAdc(*this)); }
 
   // Which energy model was used: "neurosim", "walden", "isaac" (an override replaces the value
   // but the model name stays; the source of energy_per_conversion() says "config override").

@@ -157,7 +157,7 @@ class GxnorRule final : public UpdateRule {
     }
     // One pulse setting per probability level q = 1..Q (level Q and the deterministic steps
     // share the deterministic pulse).
-    const arch::ProgramReport report = weights.issue_programs(level_options_, "update");
+    const arch::ProgramReport report = weights.issue_programs(level_options_, arch::Phase::kUpdate);
     read_back(weights);
     return report;
   }

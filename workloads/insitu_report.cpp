@@ -2,16 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "arch/phase.hpp"
 #include "workloads/energy_summary.hpp"
 
 namespace xbarsim::workloads {
 
 double training_energy_pJ(const Ledger& ledger) {
-  return (ledger.energy_J("forward") + ledger.energy_J("backward") + ledger.energy_J("update")) * 1e12;
+  return (ledger.energy_J(arch::name(arch::Phase::kForward)) + ledger.energy_J(arch::name(arch::Phase::kBackward)) +
+          ledger.energy_J(arch::name(arch::Phase::kUpdate))) *
+         1e12;
 }
 
 double update_programming_pJ(const Ledger& ledger) {
-  EnergyBreakdown b = breakdown(ledger, "update");
+  EnergyBreakdown b = breakdown(ledger, arch::name(arch::Phase::kUpdate));
   return b.by_component_pJ["cells"] + b.by_component_pJ["write_driver"];
 }
 
@@ -47,23 +50,23 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
   const double images_trained = static_cast<double>(o.train_images) * o.epochs;
   const double inferences = static_cast<double>(o.test_images) * o.epochs;
   EnergyBreakdown per_train;
-  for (const char* phase : {"forward", "backward", "update"}) {
-    const EnergyBreakdown b = breakdown(ledger, phase);
+  for (const arch::Phase phase : {arch::Phase::kForward, arch::Phase::kBackward, arch::Phase::kUpdate}) {
+    const EnergyBreakdown b = breakdown(ledger, arch::name(phase));
     per_train.total_pJ += b.total_pJ;
     for (const auto& [k, v] : b.by_component_pJ) per_train.by_component_pJ[k] += v;
     for (const auto& [k, v] : b.by_layer_pJ) per_train.by_layer_pJ[k] += v;
   }
-  const EnergyBreakdown upd = breakdown(ledger, "update");
+  const EnergyBreakdown upd = breakdown(ledger, arch::name(arch::Phase::kUpdate));
   const double programming_pJ = upd.by_component_pJ.count("cells") ? upd.by_component_pJ.at("cells") : 0.0;
   const double driver_pJ = upd.by_component_pJ.count("write_driver") ? upd.by_component_pJ.at("write_driver") : 0.0;
-  const EnergyBreakdown inf = breakdown(ledger, "inference");
+  const EnergyBreakdown inf = breakdown(ledger, arch::name(arch::Phase::kInference));
   // The update phase's device rows, straight from the ledger: pulses of every width (GXNOR
   // chooses widths, so there may be several pulse actions) and verify reads.
   std::uint64_t ledger_pulses = 0, verify_reads = 0;
   double pulse_pJ = 0.0, verify_pJ = 0.0;
   for (const auto& row : ledger.energy_rows()) {
     const std::string& c = row.action->component;
-    if (!component_under(c, "update") || !c.ends_with("/cells")) continue;
+    if (!component_under(c, arch::name(arch::Phase::kUpdate)) || !c.ends_with("/cells")) continue;
     if (row.action->action.rfind("program_pulse", 0) == 0) {
       ledger_pulses += row.count;
       pulse_pJ += row.energy_J() * 1e12;
@@ -104,15 +107,15 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
                    ledger_pulses, ledger_pulses > 0 ? pulse_pJ / static_cast<double>(ledger_pulses) : 0.0, pulse_pJ,
                    verify_reads, verify_pJ, driver_pJ, programming_pJ + driver_pJ, o.train_images, o.epochs,
                    o.test_images)},
-      {"initial_write_pJ", breakdown(ledger, "programming").total_pJ}};
+      {"initial_write_pJ", breakdown(ledger, arch::name(arch::Phase::kProgramming)).total_pJ}};
   return {{"summary", summary},
           {"epochs", o.epoch_records},
           {"programming", programming},
           {"energy_per_training_image_pJ", breakdown_json(per_train, images_trained)},
           {"energy_by_phase_pJ",
-           {{"programming", breakdown(ledger, "programming").total_pJ},
-            {"forward", breakdown(ledger, "forward").total_pJ},
-            {"backward", breakdown(ledger, "backward").total_pJ},
+           {{"programming", breakdown(ledger, arch::name(arch::Phase::kProgramming)).total_pJ},
+            {"forward", breakdown(ledger, arch::name(arch::Phase::kForward)).total_pJ},
+            {"backward", breakdown(ledger, arch::name(arch::Phase::kBackward)).total_pJ},
             {"update", upd.total_pJ},
             {"inference", inf.total_pJ}}},
           {"timing", {{"clock_hz", o.clock_hz}, {"simulated_training_time_s", o.simulated_time_s}}},

@@ -172,7 +172,8 @@ class InsituTraining final : public Experiment {
     arch::Chip chip(chip_spec_, ctx.ledger, seed_);
     if (!ctx.trace_file.empty()) chip.trace_to(ctx.trace_file.string());
     chip.declare_area();
-    chip.declare_phases({"programming", "forward", "backward", "update", "inference"});
+    chip.declare_phases({arch::Phase::kProgramming, arch::Phase::kForward, arch::Phase::kBackward, arch::Phase::kUpdate,
+                         arch::Phase::kInference});
     std::vector<float> scales(n_layers, 0.0F);
     std::vector<Eigen::VectorXf> biases;
     for (std::size_t l = 0; l < n_layers; ++l) biases.push_back(Eigen::VectorXf::Zero(network_.widths[l + 1]));
@@ -190,7 +191,8 @@ class InsituTraining final : public Experiment {
     }
     rule_->update_scales(scales);
     chip.set_scales_and_biases(scales, biases);
-    const arch::ProgramReport initial = chip.write_weights(w, "programming", false, devices::ProgramOptions{});
+    const arch::ProgramReport initial =
+        chip.write_weights(w, arch::Phase::kProgramming, false, devices::ProgramOptions{});
 
     // Resume: restore everything the epochs so far produced.
     const InsituState state{shuffle_rng, rule_rng, *rule_, *bias_optimizer_, biases, chip, ctx.ledger};

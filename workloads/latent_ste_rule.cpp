@@ -73,7 +73,7 @@ class LatentSteRule final : public UpdateRule {
       for (std::size_t l = 0; l < latent_.size(); ++l) fit(l);
     }
     make_targets();
-    return chip.write_weights(targets_, "update", true, options_);
+    return chip.write_weights(targets_, arch::Phase::kUpdate, true, options_);
   }
 
   int words_per_weight() const override { return 3; }  // latent, and Adam's two moments (or fewer)

@@ -133,14 +133,14 @@ class MixedPrecisionRule final : public UpdateRule {
         weights.pulse(w, d, static_cast<std::uint16_t>(n));
       });
     }
-    arch::ProgramReport report = weights.issue_pulses("update");
+    arch::ProgramReport report = weights.issue_pulses(arch::Phase::kUpdate);
     // Measured: subtract the change read back (the devices' states are updated in place).
     const auto inv_unit = static_cast<float>(1.0 / unit_);
     for (const Pending& q : pending_) *q.chi -= q.sign * (q.cell->g - q.g_before) * inv_unit;
     ++batches_done_;
     if (refresh_every_ > 0 && batches_done_ % refresh_every_ == 0) {
       if (measured_) snapshot(weights);
-      const arch::ProgramReport r = weights.refresh_pairs("update");
+      const arch::ProgramReport r = weights.refresh_pairs(arch::Phase::kUpdate);
       if (measured_) feed_back_refresh(weights);
       report.tally += r.tally;
       report.time_s += r.time_s;

@@ -140,9 +140,9 @@ class TiledInference final : public Experiment {
 
     // 4. Report.
     const double n = static_cast<double>(test.count);
-    const EnergyBreakdown e_inf = breakdown(ctx.ledger, "inference");
-    const EnergyBreakdown e_prog = breakdown(ctx.ledger, "programming");
-    const EnergyBreakdown e_cal = breakdown(ctx.ledger, "calibration");
+    const EnergyBreakdown e_inf = breakdown(ctx.ledger, arch::name(arch::Phase::kInference));
+    const EnergyBreakdown e_prog = breakdown(ctx.ledger, arch::name(arch::Phase::kProgramming));
+    const EnergyBreakdown e_cal = breakdown(ctx.ledger, arch::name(arch::Phase::kCalibration));
     double macs = 0;
     for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l)
       macs += double(network_.widths[l]) * network_.widths[l + 1];
@@ -188,7 +188,7 @@ class TiledInference final : public Experiment {
             {"encoding", spec_.geometry.encoding == arch::WeightEncoding::kDifferential ? "differential" : "offset"},
             {"mux_ratio", spec_.geometry.mux_ratio}}},
           {"device", std::string(spec_.device->name())},
-          {"adc_energy_source", spec_.adcs.front()->energy_per_conversion().source},
+          {"adc_energy_source", spec_.adc->energy_per_conversion().source},
           {"layers", layers}}},
         {"timing",
          {{"clock_hz", spec_.clock},
@@ -256,7 +256,8 @@ class TiledInference final : public Experiment {
     const auto tiles = static_cast<double>(d.scale.size());
     double multiply_pJ = 0.0;
     for (const auto& r : ledger.energy_rows()) {
-      if (component_under(r.action->component, "inference") && r.action->component.ends_with("/drift_scale")) {
+      if (component_under(r.action->component, arch::name(arch::Phase::kInference)) &&
+          r.action->component.ends_with("/drift_scale")) {
         multiply_pJ += r.energy_J() * 1e12;
       }
     }
@@ -266,12 +267,12 @@ class TiledInference final : public Experiment {
                   {"mean", sum / tiles},
                   {"chip_readout_ratio", now > 0.0 ? ref / now : 1.0}};
     j["readout"] = {{"adc_range_A", spec_.drift_adc->input_max()},
-                    {"reference_energy_pJ", breakdown(ledger, arch::kDriftReferencePhase).total_pJ},
-                    {"compensation_energy_pJ", breakdown(ledger, arch::kDriftCompensationPhase).total_pJ},
+                    {"reference_energy_pJ", breakdown(ledger, arch::name(arch::Phase::kDriftReference)).total_pJ},
+                    {"compensation_energy_pJ", breakdown(ledger, arch::name(arch::Phase::kDriftCompensation)).total_pJ},
                     {"reference_time_s", d.reference_time_s},
                     {"compensation_time_s", d.now_time_s},
                     {"reference_energy_by_component_pJ",
-                     breakdown_json(breakdown(ledger, arch::kDriftReferencePhase), 1.0)["by_component"]}};
+                     breakdown_json(breakdown(ledger, arch::name(arch::Phase::kDriftReference)), 1.0)["by_component"]}};
     j["scale_multiply_energy_per_inference_pJ"] = multiply_pJ / images;
     return j;
   }

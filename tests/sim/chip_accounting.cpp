@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "arch/chip.hpp"
+#include "arch/module_path.hpp"
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
@@ -38,7 +39,7 @@ struct TestChip {
   TestChip(int rows, int cols, int mux, std::vector<int> widths, const std::string& name)
       : root(Params::from_string(chip_yaml(rows, cols, mux), name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
-        chip(spec, ledger, 7, name) {
+        chip(spec, ledger, 7, name.c_str()) {
     Rng rng(11);
     for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
       Eigen::MatrixXf w(widths[l + 1], widths[l]);
@@ -141,6 +142,16 @@ TEST_F(ChipTest, EnergyTotalEqualsSumOverComponentsAndOverLayers) {
   for (const auto& [k, v] : inf["children"].items()) children += v["energy_pJ"].get<double>();
   EXPECT_NEAR(children, inf["energy_pJ"].get<double>(), 1e-9 * children);
   EXPECT_NEAR(inf["energy_pJ"].get<double>(), total * 1e12, 1e-9 * total * 1e12);
+}
+
+TEST_F(ChipTest, PartsAreChildModulesOfTheChip) {
+  const TestChip& c = small();
+  EXPECT_STREQ(c.chip.name(), "small");
+  EXPECT_STREQ(c.chip.layers()[1].tiles[0]->name(), "small.layer1.tile0_0");
+  EXPECT_STREQ(c.chip.controller().name(), "small.controller");
+  EXPECT_EQ(c.chip.get_child_objects().size(), c.chip.layers().size() + 2);  // layers, buffer, controller
+  // The ledger path is the module path without the chip's name.
+  EXPECT_EQ(ledger_path(*c.chip.layers()[1].tiles[0]), "layer1/tile0_0");
 }
 
 TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {

@@ -42,7 +42,7 @@ struct TestChip {
   TestChip(const std::string& text, const std::string& name)
       : root(Params::from_string(text, name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 3, name) {}
+        chip(spec, ledger, 3, name.c_str()) {}
   Params root;
   ChipSpec spec;
   Ledger ledger;
@@ -78,7 +78,7 @@ void program_network(Chip& chip, const workloads::BasicMlp<float>& net) {
     w_norm.push_back(w / scales.back());
   }
   chip.set_scales_and_biases(scales, net.biases());
-  chip.write_weights(w_norm, "programming", false, devices::ProgramOptions{});
+  chip.write_weights(w_norm, Phase::kProgramming, false, devices::ProgramOptions{});
 }
 
 TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {

@@ -55,7 +55,7 @@ struct TestChip {
   TestChip(const std::string& yaml, std::vector<int> widths, const std::string& name, float bias_scale = 0.0F)
       : root(Params::from_string(yaml, name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
-        chip(spec, ledger, 7, name) {
+        chip(spec, ledger, 7, name.c_str()) {
     Rng rng(11);
     for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
       Eigen::MatrixXf w(widths[l + 1], widths[l]);
@@ -246,12 +246,12 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
   c.chip.program(c.weights, c.biases);
   c.chip.calibrate(c.images.leftCols(16), 8);
   const auto cycles = [](int rows) { return rows * 25; };  // per vector: 1 x (10 + 2 x 7) + 1
-  struct Phase {
-    const char* name;
+  struct Readout {
+    std::string name;
     void (Chip::*run)();
   };
-  for (const Phase p : {Phase{kDriftReferencePhase, &Chip::read_drift_reference},
-                        Phase{kDriftCompensationPhase, &Chip::compensate_drift}}) {
+  for (const Readout& p : {Readout{std::string(name(Phase::kDriftReference)), &Chip::read_drift_reference},
+                           Readout{std::string(name(Phase::kDriftCompensation)), &Chip::compensate_drift}}) {
     SCOPED_TRACE(p.name);
     const auto delta = [&](const char* suffix, const char* action, auto&& run) {
       const std::uint64_t before = count_of(c.ledger, p.name, suffix, action);
@@ -286,7 +286,7 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
     for (const auto& r : c.ledger.energy_rows()) {
       if (component_under(r.action->component, p.name) && r.action->component.ends_with("/adc") &&
           r.action->action == "conversion") {
-        EXPECT_DOUBLE_EQ(r.action->energy_per_action_J, c.spec.adcs[0]->energy_per_conversion().value);
+        EXPECT_DOUBLE_EQ(r.action->energy_per_action_J, c.spec.adc->energy_per_conversion().value);
       }
     }
     expect_energy_identity(c.ledger, p.name);
@@ -420,8 +420,8 @@ TEST_F(DriftCompensationTest, OffByDefaultAndNeedsAReferenceSinceTheLastProgramm
   EXPECT_FALSE(n.chip.has_drift_reference());
   n.chip.infer(n.images, 7, nullptr);
   for (const auto& r : n.ledger.energy_rows()) {
-    EXPECT_FALSE(component_under(r.action->component, kDriftReferencePhase));
-    EXPECT_FALSE(component_under(r.action->component, kDriftCompensationPhase));
+    EXPECT_FALSE(component_under(r.action->component, name(Phase::kDriftReference)));
+    EXPECT_FALSE(component_under(r.action->component, name(Phase::kDriftCompensation)));
     EXPECT_FALSE(r.action->component.ends_with("/drift_scale"));
   }
   for (const auto& l : n.chip.layers()) {

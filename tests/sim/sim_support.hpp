@@ -47,8 +47,8 @@ struct TrainChip {
   TrainChip(const std::string& device, const std::string& name, std::uint64_t seed)
       : root(Params::from_string(training_chip_yaml(device), name + ".yaml")),
         spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), kTrainWidths)),
-        chip(spec, ledger, seed, name) {
-    chip.declare_phases({"programming", "update"});
+        chip(spec, ledger, seed, name.c_str()) {
+    chip.declare_phases({arch::Phase::kProgramming, arch::Phase::kUpdate});
     chip.set_scales_and_biases({1.0F}, {Eigen::VectorXf::Zero(kTrainWidths.back())});
   }
   // An update rule built from a `training.update` flow map, on this chip.
@@ -64,7 +64,7 @@ struct TrainChip {
     Rng init(init_seed);
     std::vector<Eigen::MatrixXf> w;
     r->initialize(kTrainWidths, init, w);
-    chip.write_weights(w, "programming", false, devices::ProgramOptions{});
+    chip.write_weights(w, arch::Phase::kProgramming, false, devices::ProgramOptions{});
     return r;
   }
   Params root;

@@ -95,8 +95,8 @@ TEST_F(TrainingRuleTest, GxnorJumpFrequencyRealizedByMtjSwitchingIsTanh) {
     Rng unused(0);
     std::uint64_t samples = 0;
     std::uint64_t jumps = 0;
-    for (int round = 0; round < 13; ++round) {                   // 13 x 8192 = 106,496 samples
-      c.chip.write_weights({zero}, "programming", false, sure);  // every pair back to (AP, AP)
+    for (int round = 0; round < 13; ++round) {                               // 13 x 8192 = 106,496 samples
+      c.chip.write_weights({zero}, arch::Phase::kProgramming, false, sure);  // every pair back to (AP, AP)
       for (int o = 0; o < 64; ++o) {
         for (int i = 0; i < 128; ++i) ASSERT_EQ(c.state(o, i), 0);
       }
@@ -132,7 +132,7 @@ TEST_F(TrainingRuleTest, GxnorPulseWidthsAreLedgerActionsWithTheirOwnEnergy) {
   devices::ProgramOptions sure;
   sure.verify = true;
   sure.max_attempts = 1000;
-  c.chip.write_weights({Eigen::MatrixXf::Zero(64, 128)}, "programming", false, sure);
+  c.chip.write_weights({Eigen::MatrixXf::Zero(64, 128)}, arch::Phase::kProgramming, false, sure);
   // Half the weights at level 56, half at level 32: two pulse widths.
   const double p56 = std::pow(1e-4, 8.0 / 63.0);
   const double p32 = std::pow(1e-4, 32.0 / 63.0);

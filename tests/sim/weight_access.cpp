@@ -39,8 +39,8 @@ struct SmallChip {
   SmallChip(const std::string& device, const std::string& name)
       : root(Params::from_string(chip_yaml(device), name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), kWidths)),
-        chip(spec, ledger, 1, name) {
-    chip.declare_phases({"programming", "update"});
+        chip(spec, ledger, 1, name.c_str()) {
+    chip.declare_phases({Phase::kProgramming, Phase::kUpdate});
   }
   Params root;
   ChipSpec spec;
@@ -112,7 +112,7 @@ TEST_F(WeightAccessTest, WriteThenReadRoundTrips) {
   for (int o = 0; o < 6; ++o) {
     for (int i = 0; i < 10; ++i) w(o, i) = static_cast<float>((o - 2.5) / 2.5 * (i + 1) / 10.0);
   }
-  c.chip.write_weights({w}, "programming", false, devices::ProgramOptions{});
+  c.chip.write_weights({w}, Phase::kProgramming, false, devices::ProgramOptions{});
   Eigen::MatrixXf held;
   c.chip.weights().effective_conductances(0, held);
   ASSERT_EQ(held.rows(), 6);
@@ -136,7 +136,7 @@ TEST_F(WeightAccessTest, WriteThenReadRoundTrips) {
     if (s.output() == 0 && s.input() == 0) wa.program(s, 1, 5e-6F, 0);
   });
   const std::vector<devices::ProgramOptions> groups(2);
-  const ProgramReport r = wa.issue_programs(groups, "update");
+  const ProgramReport r = wa.issue_programs(groups, Phase::kUpdate);
   EXPECT_EQ(r.tally.program_events, 2u);
   wa.for_each_weight(0, [&](const WeightSite& s) {
     if (s.output() == 5 && s.input() == 9) {
@@ -155,7 +155,7 @@ TEST_F(WeightAccessTest, WriteThenReadRoundTrips) {
 
 TEST_F(WeightAccessTest, PulsesOfATileGoInOneTileOperation) {
   SmallChip& c = pcm_chip();
-  c.chip.write_weights({Eigen::MatrixXf::Zero(6, 10)}, "programming", false, devices::ProgramOptions{});
+  c.chip.write_weights({Eigen::MatrixXf::Zero(6, 10)}, Phase::kProgramming, false, devices::ProgramOptions{});
   WeightAccess& wa = c.chip.weights();
   wa.clear();
   // Tile 0 (inputs 0..3, outputs 0..3): 3 pulses on G+ of (0, 0), 2 on G- of (3, 2), and one
@@ -169,7 +169,7 @@ TEST_F(WeightAccessTest, PulsesOfATileGoInOneTileOperation) {
     if (s.output() == 5 && s.input() == 9) wa.pulse(s, 0, 1);
   });
   const double energy_before = c.ledger.energy_J("update");
-  const ProgramReport r = wa.issue_pulses("update");
+  const ProgramReport r = wa.issue_pulses(Phase::kUpdate);
   EXPECT_EQ(r.tally.pulses, 6u);
   EXPECT_EQ(r.tally.program_events, 3u);
   EXPECT_EQ(r.tally.verify_reads, 1u);
@@ -189,7 +189,7 @@ TEST_F(WeightAccessTest, PulsesOfATileGoInOneTileOperation) {
     EXPECT_NEAR(s.device(1).g, minus, 1e-12) << s.output() << ", " << s.input();
   });
   // Issued requests are gone: a second issue does nothing.
-  EXPECT_EQ(wa.issue_pulses("update").tally.pulses, 0u);
+  EXPECT_EQ(wa.issue_pulses(Phase::kUpdate).tally.pulses, 0u);
 }
 
 }  // namespace

@@ -124,6 +124,23 @@ TEST(AdcQuantizer, CalibratesFromTheArrayAndTheYamlWins) {
   EXPECT_EQ(code_at(*c, 7.4e-6), 7);
 }
 
+TEST(AdcQuantizer, CloneKeepsCostAndRangeAndCalibratesOnItsOwn) {
+  for (const char* card_yaml : {"adc: {impl: sar, bits: 4, full_scale_current: 2 uA, column_resistance: 1 kOhm}",
+                                "adc: {impl: flash, bits: 4, full_scale_current: 2 uA}", "adc: {impl: ideal}"}) {
+    SCOPED_TRACE(card_yaml);
+    auto card = make_adc(card_yaml);
+    const std::unique_ptr<Adc> copy = card->clone();
+    EXPECT_EQ(copy->kind(), card->kind());
+    EXPECT_EQ(copy->energy_per_conversion().value, card->energy_per_conversion().value);
+    EXPECT_EQ(copy->area().value, card->area().value);
+    EXPECT_EQ(copy->latency_cycles(), card->latency_cycles());
+    EXPECT_EQ(copy->input_max(), card->input_max());
+    copy->calibrate(15e-6);  // the copy's range moves, the card's does not
+    EXPECT_DOUBLE_EQ(copy->input_max(), 15e-6);
+    EXPECT_DOUBLE_EQ(card->input_max(), card->is_ideal() ? 0.0 : 2e-6);
+  }
+}
+
 TEST(AdcQuantizer, IdealPassesThroughAtNoCost) {
   auto adc = make_adc("adc: {impl: ideal}");
   EXPECT_TRUE(adc->is_ideal());
