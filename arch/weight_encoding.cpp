@@ -21,16 +21,6 @@ double WeightEncoder::reference_conductance() const {
   return encoding_ == WeightEncoding::kOffset ? 0.5 * (device_.g_min() + device_.g_max()) : 0.0;
 }
 
-void WeightEncoder::targets(float w, float* t) const {
-  const float c = std::clamp(w, -1.0F, 1.0F);
-  if (encoding_ == WeightEncoding::kDifferential) {
-    t[0] = g_min_f_ + std::max(c, 0.0F) * dg_f_;
-    t[1] = g_min_f_ + std::max(-c, 0.0F) * dg_f_;
-  } else {
-    t[0] = reference_f_ + c * dg_f_ * 0.5F;
-  }
-}
-
 std::vector<float> WeightEncoder::level_weights() const {
   std::vector<float> v;
   const int n = device_.levels();

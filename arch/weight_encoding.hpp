@@ -3,6 +3,7 @@
 // difference a weight of 1 stands for, and the weights a discrete device's levels represent.
 #pragma once
 
+#include <algorithm>
 #include <vector>
 
 #include "arch/mapping.hpp"
@@ -26,7 +27,16 @@ class WeightEncoder {
   // Target conductance, S, of each device of a weight w (clipped to [-1, 1]) into
   // device_targets[0 .. devices_per_weight()): differential G+ = G_min + max(w, 0) dG,
   // G- = G_min + max(-w, 0) dG; offset G = G_ref + w dG / 2.
-  void targets(float w, float* device_targets) const;
+  // Inline: the arrays call it once per weight on the programming path.
+  void targets(float w, float* device_targets) const {
+    const float c = std::clamp(w, -1.0F, 1.0F);
+    if (encoding_ == WeightEncoding::kDifferential) {
+      device_targets[0] = g_min_f_ + std::max(c, 0.0F) * dg_f_;
+      device_targets[1] = g_min_f_ + std::max(-c, 0.0F) * dg_f_;
+    } else {
+      device_targets[0] = reference_f_ + c * dg_f_ * 0.5F;
+    }
+  }
   // The normalized weights the device's levels represent, ascending, levels closer than 1e-6
   // merged (the +0 and -0 of a pair); empty for a continuous device (levels() == 0).
   std::vector<float> level_weights() const;
