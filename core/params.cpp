@@ -258,7 +258,7 @@ void Params::fail(std::string_view key, std::string_view expected) const {
   throw ConfigError(fmt::format("{}: {}: missing required key (expected {})", where(), key_path(key), expected));
 }
 
-void Params::claim(std::string_view key, const std::source_location& reader) const {
+void Params::claim(std::string_view key, const ReaderLocation& reader) const {
   std::vector<std::string>& readers = doc_->readers[key_path(key)];
   std::string where = fmt::format("{}:{}", reader.file_name(), reader.line());
   if (std::find(readers.begin(), readers.end(), where) == readers.end()) readers.push_back(std::move(where));
@@ -270,7 +270,7 @@ std::vector<std::string> Params::readers_of(std::string_view key_path) const {
 }
 
 YAML::Node Params::required_scalar(std::string_view key, std::string_view expected,
-                                   const std::source_location& reader) const {
+                                   const ReaderLocation& reader) const {
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
   doc_->touched.insert(key_path(key));
@@ -324,7 +324,7 @@ std::vector<Params> Params::child_list(std::string_view key) const {
 }
 
 double Params::quantity(std::string_view key, units::Dimension dim, double min, double max,
-                        std::source_location reader) const {
+                        ReaderLocation reader) const {
   const std::string expected = units::describe(dim) + range_text(min, max);
   const YAML::Node n = required_scalar(key, expected, reader);
   double v = 0.0;
@@ -338,12 +338,12 @@ double Params::quantity(std::string_view key, units::Dimension dim, double min, 
 }
 
 double Params::quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text, double min,
-                           double max, std::source_location reader) const {
+                           double max, ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_text)));
   return quantity(key, dim, min, max, reader);
 }
 
-double Params::real(std::string_view key, double min, double max, std::source_location reader) const {
+double Params::real(std::string_view key, double min, double max, ReaderLocation reader) const {
   const std::string expected = "a number" + range_text(min, max);
   const YAML::Node n = required_scalar(key, expected, reader);
   double v = 0.0;
@@ -357,13 +357,12 @@ double Params::real(std::string_view key, double min, double max, std::source_lo
 }
 
 double Params::real_or(std::string_view key, double default_value, double min, double max,
-                       std::source_location reader) const {
+                       ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(fmt::format("{}", default_value)));
   return real(key, min, max, reader);
 }
 
-std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_t max,
-                             std::source_location reader) const {
+std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_t max, ReaderLocation reader) const {
   const std::string expected = "an integer" + range_text_int(min, max);
   const YAML::Node n = required_scalar(key, expected, reader);
   const auto v = parse_int(n.Scalar());
@@ -372,12 +371,12 @@ std::int64_t Params::integer(std::string_view key, std::int64_t min, std::int64_
 }
 
 std::int64_t Params::integer_or(std::string_view key, std::int64_t default_value, std::int64_t min, std::int64_t max,
-                                std::source_location reader) const {
+                                ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(default_value));
   return integer(key, min, max, reader);
 }
 
-bool Params::boolean(std::string_view key, std::source_location reader) const {
+bool Params::boolean(std::string_view key, ReaderLocation reader) const {
   const YAML::Node n = required_scalar(key, "true or false", reader);
   try {
     return n.as<bool>();
@@ -386,24 +385,23 @@ bool Params::boolean(std::string_view key, std::source_location reader) const {
   }
 }
 
-bool Params::boolean_or(std::string_view key, bool default_value, std::source_location reader) const {
+bool Params::boolean_or(std::string_view key, bool default_value, ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(default_value));
   return boolean(key, reader);
 }
 
-std::string Params::string(std::string_view key, std::source_location reader) const {
+std::string Params::string(std::string_view key, ReaderLocation reader) const {
   const YAML::Node n = required_scalar(key, "a string", reader);
   if (n.Scalar().empty()) fail(key, "a non-empty string");
   return n.Scalar();
 }
 
-std::string Params::string_or(std::string_view key, std::string_view default_value, std::source_location reader) const {
+std::string Params::string_or(std::string_view key, std::string_view default_value, ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_value)));
   return string(key, reader);
 }
 
-std::string Params::choice(std::string_view key, const std::vector<std::string>& allowed,
-                           std::source_location reader) const {
+std::string Params::choice(std::string_view key, const std::vector<std::string>& allowed, ReaderLocation reader) const {
   const std::string expected = fmt::format("one of: {}", fmt::join(allowed, ", "));
   const YAML::Node n = required_scalar(key, expected, reader);
   for (const auto& a : allowed) {
@@ -413,13 +411,13 @@ std::string Params::choice(std::string_view key, const std::vector<std::string>&
 }
 
 std::string Params::choice_or(std::string_view key, const std::vector<std::string>& allowed,
-                              std::string_view default_value, std::source_location reader) const {
+                              std::string_view default_value, ReaderLocation reader) const {
   if (!has(key)) record_default(key, YAML::Node(std::string(default_value)));
   return choice(key, allowed, reader);
 }
 
 std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_t min, std::int64_t max,
-                                               std::source_location reader) const {
+                                               ReaderLocation reader) const {
   const std::string expected = "a non-empty list of integers" + range_text_int(min, max);
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
@@ -438,7 +436,7 @@ std::vector<std::int64_t> Params::integer_list(std::string_view key, std::int64_
   return out;
 }
 
-std::vector<double> Params::real_list(std::string_view key, double min, double max, std::source_location reader) const {
+std::vector<double> Params::real_list(std::string_view key, double min, double max, ReaderLocation reader) const {
   const std::string expected = "a non-empty list of numbers" + range_text(min, max);
   YAML::Node value;
   if (!find_key(node_, key, nullptr, &value)) fail(key, expected);
@@ -465,8 +463,7 @@ std::vector<double> Params::real_list(std::string_view key, double min, double m
   return out;
 }
 
-std::filesystem::path Params::file_path(std::string_view key, bool relative_to_file,
-                                        std::source_location reader) const {
+std::filesystem::path Params::file_path(std::string_view key, bool relative_to_file, ReaderLocation reader) const {
   std::filesystem::path p = string(key, reader);
   if (relative_to_file && p.is_relative() && !doc_->file.empty()) {
     p = doc_->file.parent_path() / p;

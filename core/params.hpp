@@ -10,7 +10,6 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +17,23 @@
 #include "core/units.hpp"
 
 namespace xbarsim {
+
+// The line of code that reads a key (Params::readers_of): file and line of the caller, taken at
+// the call site by the default argument. Not std::source_location: clang before 15 (Debian 12's
+// clang-tidy) lacks its builtin, while __builtin_FILE / __builtin_LINE work in GCC and clang.
+class ReaderLocation {
+ public:
+  static constexpr ReaderLocation current(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
+    return ReaderLocation(file, line);
+  }
+  constexpr const char* file_name() const { return file_; }
+  constexpr unsigned line() const { return line_; }
+
+ private:
+  constexpr ReaderLocation(const char* file, unsigned line) : file_(file), line_(line) {}
+  const char* file_;
+  unsigned line_;
+};
 
 // A view of one map in a configuration document. Copies share the document and its read marks.
 // Every accessor throws ConfigError with one line: "FILE:LINE: KEY.PATH: expected ..., got ...".
@@ -62,54 +78,53 @@ class Params {
   // Physical quantities in SI units, parsed by units::parse. Range in SI units, inclusive.
   double quantity(std::string_view key, units::Dimension dim, double min = -std::numeric_limits<double>::infinity(),
                   double max = std::numeric_limits<double>::infinity(),
-                  std::source_location reader = std::source_location::current()) const;
+                  ReaderLocation reader = ReaderLocation::current()) const;
   double quantity_or(std::string_view key, units::Dimension dim, std::string_view default_text,
                      double min = -std::numeric_limits<double>::infinity(),
                      double max = std::numeric_limits<double>::infinity(),
-                     std::source_location reader = std::source_location::current()) const;
+                     ReaderLocation reader = ReaderLocation::current()) const;
 
   double real(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
               double max = std::numeric_limits<double>::infinity(),
-              std::source_location reader = std::source_location::current()) const;
+              ReaderLocation reader = ReaderLocation::current()) const;
   double real_or(std::string_view key, double default_value, double min = -std::numeric_limits<double>::infinity(),
                  double max = std::numeric_limits<double>::infinity(),
-                 std::source_location reader = std::source_location::current()) const;
+                 ReaderLocation reader = ReaderLocation::current()) const;
 
   std::int64_t integer(std::string_view key, std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                        std::int64_t max = std::numeric_limits<std::int64_t>::max(),
-                       std::source_location reader = std::source_location::current()) const;
+                       ReaderLocation reader = ReaderLocation::current()) const;
   std::int64_t integer_or(std::string_view key, std::int64_t default_value,
                           std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                           std::int64_t max = std::numeric_limits<std::int64_t>::max(),
-                          std::source_location reader = std::source_location::current()) const;
+                          ReaderLocation reader = ReaderLocation::current()) const;
 
-  bool boolean(std::string_view key, std::source_location reader = std::source_location::current()) const;
-  bool boolean_or(std::string_view key, bool default_value,
-                  std::source_location reader = std::source_location::current()) const;
+  bool boolean(std::string_view key, ReaderLocation reader = ReaderLocation::current()) const;
+  bool boolean_or(std::string_view key, bool default_value, ReaderLocation reader = ReaderLocation::current()) const;
 
-  std::string string(std::string_view key, std::source_location reader = std::source_location::current()) const;
+  std::string string(std::string_view key, ReaderLocation reader = ReaderLocation::current()) const;
   std::string string_or(std::string_view key, std::string_view default_value,
-                        std::source_location reader = std::source_location::current()) const;
+                        ReaderLocation reader = ReaderLocation::current()) const;
   // A string that must be one of `allowed`.
   std::string choice(std::string_view key, const std::vector<std::string>& allowed,
-                     std::source_location reader = std::source_location::current()) const;
+                     ReaderLocation reader = ReaderLocation::current()) const;
   std::string choice_or(std::string_view key, const std::vector<std::string>& allowed, std::string_view default_value,
-                        std::source_location reader = std::source_location::current()) const;
+                        ReaderLocation reader = ReaderLocation::current()) const;
 
   // A required non-empty list of integers, each in [min, max].
   std::vector<std::int64_t> integer_list(std::string_view key,
                                          std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                                          std::int64_t max = std::numeric_limits<std::int64_t>::max(),
-                                         std::source_location reader = std::source_location::current()) const;
+                                         ReaderLocation reader = ReaderLocation::current()) const;
   // A required non-empty list of plain numbers, each in [min, max].
   std::vector<double> real_list(std::string_view key, double min = -std::numeric_limits<double>::infinity(),
                                 double max = std::numeric_limits<double>::infinity(),
-                                std::source_location reader = std::source_location::current()) const;
+                                ReaderLocation reader = ReaderLocation::current()) const;
 
   // A path value, resolved relative to the directory of the file that holds it when relative
   // and `relative_to_file` is set; otherwise relative to the working directory.
   std::filesystem::path file_path(std::string_view key, bool relative_to_file = false,
-                                  std::source_location reader = std::source_location::current()) const;
+                                  ReaderLocation reader = ReaderLocation::current()) const;
 
   // Throws ConfigError naming the first key (in document order) that no accessor read.
   void check_all_read() const;
@@ -130,9 +145,9 @@ class Params {
 
   std::string key_path(std::string_view key) const;
   // The scalar at `key` (marks it read); throws when missing or not a scalar.
-  YAML::Node required_scalar(std::string_view key, std::string_view expected, const std::source_location& reader) const;
+  YAML::Node required_scalar(std::string_view key, std::string_view expected, const ReaderLocation& reader) const;
   // Records `reader` as a reader of `key`.
-  void claim(std::string_view key, const std::source_location& reader) const;
+  void claim(std::string_view key, const ReaderLocation& reader) const;
   void record_default(std::string_view key, const YAML::Node& value) const;
   std::string location_of(const YAML::Node& node, std::string_view path) const;
 
