@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -229,14 +228,7 @@ class DeviceAwareEpochs final : public EpochTrainer {
   void end_epoch(const EpochSummary& s) override {
     trainer_.update_scales(trainer_.scale_iterations());
     trainer_.write_forward(net_, nullptr);
-    EpochResult r;
-    r.epoch = s.epoch;
-    r.learning_rate = s.learning_rate;
-    r.train_loss = s.train_loss;
-    r.train_accuracy_pct = s.train_accuracy_pct;
-    r.test_accuracy_pct = evaluate_accuracy(net_, test_);
-    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
-    on_epoch_(r);
+    on_epoch_(fp32_epoch_result(s, net_, test_));
   }
 
  private:

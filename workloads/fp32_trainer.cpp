@@ -6,6 +6,17 @@
 
 namespace xbarsim::workloads {
 
+EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& test) {
+  EpochResult r;
+  r.epoch = s.epoch;
+  r.learning_rate = s.learning_rate;
+  r.train_loss = s.train_loss;
+  r.train_accuracy_pct = s.train_accuracy_pct;
+  r.test_accuracy_pct = evaluate_accuracy(net, test);
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+  return r;
+}
+
 double evaluate_accuracy(Mlp& net, const Dataset& d) {
   std::size_t correct = 0;
   std::vector<int> predicted;
@@ -58,16 +69,7 @@ class Fp32Epochs final : public EpochTrainer {
   void run_batch(const Batch& batch, double lr, EpochTally& tally) override {
     fp32_batch(net_, batch, optimizer_, refs_, lr, predicted_, tally);
   }
-  void end_epoch(const EpochSummary& s) override {
-    EpochResult r;
-    r.epoch = s.epoch;
-    r.learning_rate = s.learning_rate;
-    r.train_loss = s.train_loss;
-    r.train_accuracy_pct = s.train_accuracy_pct;
-    r.test_accuracy_pct = evaluate_accuracy(net_, test_);
-    r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
-    on_epoch_(r);
-  }
+  void end_epoch(const EpochSummary& s) override { on_epoch_(fp32_epoch_result(s, net_, test_)); }
 
  private:
   Mlp& net_;

@@ -47,6 +47,10 @@ class Fp32Trainer {
 // Test accuracy in percent of `net` on `d` (batches of 1000 images).
 double evaluate_accuracy(Mlp& net, const Dataset& d);
 
+// The result of an fp32 (or device-aware) epoch: the loop's summary plus `net`'s test accuracy
+// on `test` and the wall time since the epoch started.
+EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& test);
+
 // The parameter views (weights then biases of each layer) an optimizer steps for `net`, with
 // `weights[l]` standing for the weights of layer l (the network's own, or latent weights).
 std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights);
