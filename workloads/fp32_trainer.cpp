@@ -17,6 +17,14 @@ EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& te
   return r;
 }
 
+double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
+  std::vector<int> predicted;
+  Mlp::argmax(logits, predicted);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == d.labels[i];
+  return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
+}
+
 double evaluate_accuracy(Mlp& net, const Dataset& d) {
   std::size_t correct = 0;
   std::vector<int> predicted;

@@ -47,6 +47,10 @@ class Fp32Trainer {
 // Test accuracy in percent of `net` on `d` (batches of 1000 images).
 double evaluate_accuracy(Mlp& net, const Dataset& d);
 
+// Accuracy in percent of `logits` (classes x images, as the chip returns them) on the labels
+// of `d`. Precondition: logits.cols() == d.count.
+double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d);
+
 // The result of an fp32 (or device-aware) epoch: the loop's summary plus `net`'s test accuracy
 // on `test` and the wall time since the epoch started.
 EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& test);

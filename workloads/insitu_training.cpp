@@ -32,14 +32,6 @@ namespace {
 // The largest mini-batch of in-situ training.
 constexpr std::int64_t kMaxInsituBatchSize = 10000;
 
-double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
-  std::vector<int> predicted;
-  Mlp::argmax(logits, predicted);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == d.labels[i];
-  return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
-}
-
 // The epochs of one run: InsituStep per batch; after each epoch the test pass on the chip, the
 // epoch's record (report.json, epochs.csv, console) and the checkpoint.
 class InsituEpochs final : public EpochTrainer {

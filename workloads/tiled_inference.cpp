@@ -23,14 +23,6 @@
 namespace xbarsim::workloads {
 namespace {
 
-double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
-  std::vector<int> predicted;
-  Mlp::argmax(logits, predicted);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == d.labels[i];
-  return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
-}
-
 class TiledInference final : public Experiment {
  public:
   TiledInference(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
