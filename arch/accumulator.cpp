@@ -2,15 +2,17 @@
 
 #include <fmt/format.h>
 
+#include "arch/module_path.hpp"
+
 namespace xbarsim::arch {
 
 Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
-                         std::string path, double clock_period_s)
+                         double clock_period_s)
     : sc_module(name),
       socket("socket"),
       sram_(sram),
       ledger_(ledger),
-      path_(std::move(path)),
+      path_(ledger_path(*this)),
       period_(clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Accumulator::b_transport);
   set_phase(Phase::kInference);

@@ -33,9 +33,9 @@ class Accumulator : public sc_core::sc_module {
  public:
   tlm_utils::simple_target_socket<Accumulator> socket;
 
-  // `path` is the ledger component name below each phase ("buffer").
-  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, std::string path,
-              double clock_period_s);
+  // Its actions are declared under "<phase>/<module path without the chip>" (module
+  // "chip.buffer" -> "inference/buffer").
+  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, double clock_period_s);
 
   // Charges later operations to `phase` (its actions declared on the phase's first use).
   void set_phase(Phase phase);
@@ -51,7 +51,7 @@ class Accumulator : public sc_core::sc_module {
 
   const periphery::Sram& sram_;
   Ledger& ledger_;
-  std::string path_;
+  std::string path_;  // ledger path (arch/module_path.hpp)
   sc_core::sc_time period_;
   std::array<std::optional<Counters>, kPhaseCount> phases_;
   Counters current_{};

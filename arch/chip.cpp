@@ -49,7 +49,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
       lh.tiles.push_back(t.get());
     }
   }
-  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, "buffer", spec.clock_period_s());
+  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, spec.clock_period_s());
   controller_ = std::make_unique<Controller>("controller", spec, layers_, *buffer_, ledger);
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);

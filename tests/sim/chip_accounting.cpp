@@ -5,7 +5,10 @@
 // array size.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "arch/chip.hpp"
 #include "arch/module_path.hpp"
@@ -152,6 +155,30 @@ TEST_F(ChipTest, PartsAreChildModulesOfTheChip) {
   EXPECT_EQ(c.chip.get_child_objects().size(), c.chip.layers().size() + 2);  // layers, buffer, controller
   // The ledger path is the module path without the chip's name.
   EXPECT_EQ(ledger_path(*c.chip.layers()[1].tiles[0]), "layer1/tile0_0");
+}
+
+TEST_F(ChipTest, EveryTileLedgerComponentIsAChildModuleOfItsTile) {
+  TestChip& c = small();
+  const Tile& tile = *c.chip.layers()[1].tiles[0];
+  std::vector<std::string> parts;
+  for (const sc_core::sc_object* child : tile.get_child_objects()) {
+    if (dynamic_cast<const sc_core::sc_module*>(child) != nullptr) parts.push_back(ledger_path(*child));
+  }
+  EXPECT_EQ(parts, (std::vector<std::string>{"layer1/tile0_0/dac", "layer1/tile0_0/array", "layer1/tile0_0/adc",
+                                             "layer1/tile0_0/shift_add", "layer1/tile0_0/cells",
+                                             "layer1/tile0_0/write_driver", "layer1/tile0_0/drift_scale"}));
+  // Each inference action of this tile is declared by one of those modules under its own path.
+  int tile_actions = 0;
+  for (std::size_t k = 0; k < c.ledger.size(); ++k) {
+    const std::string& component = c.ledger.action(static_cast<Ledger::Counter>(k)).component;
+    if (!component.starts_with("inference/layer1/tile0_0/")) continue;
+    ++tile_actions;
+    EXPECT_NE(std::find(parts.begin(), parts.end(), component.substr(std::string("inference/").size())), parts.end())
+        << component;
+  }
+  // dac conversion, array read, adc conversion + clipped, shift-add, cells pulse + verify read,
+  // write-driver line charge (no per-tile drift compensation on this chip).
+  EXPECT_EQ(tile_actions, 8);
 }
 
 TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {

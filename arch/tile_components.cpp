@@ -1,0 +1,184 @@
+#include "arch/tile_components.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <span>
+
+#include "arch/module_path.hpp"
+
+namespace xbarsim::arch {
+
+const periphery::Dac& TileParts::dac_for(Phase phase) const {
+  return phase == Phase::kBackward && dac_backward != nullptr ? *dac_backward : *dac;
+}
+
+const periphery::Adc& TileParts::adc_for(Phase phase) const {
+  if (phase == Phase::kBackward && adc_backward != nullptr) return *adc_backward;
+  if (is_drift_readout(phase) && adc_drift != nullptr) return *adc_drift;
+  return *adc;
+}
+
+TileComponent::TileComponent(const sc_core::sc_module_name& name, Ledger& ledger) : sc_module(name), ledger_(ledger) {}
+
+std::string TileComponent::component(Phase phase) const {
+  return fmt::format("{}/{}", arch::name(phase), ledger_path(*this));
+}
+
+DacBank::DacBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+    : TileComponent(name, ledger), parts_(parts) {}
+
+void DacBank::set_phase(Phase phase) {
+  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  if (!c) {
+    const periphery::Figure& e = parts_.dac_for(phase).energy_per_conversion();
+    c = ledger_.declare(component(phase), "conversion", e.value, e.source);
+  }
+  current_ = *c;
+}
+
+ArrayCore::ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& geometry, const devices::Device& device,
+                     const TileParts& parts, Ledger& ledger, Rng& rng)
+    : TileComponent(name, ledger),
+      device_(device),
+      parts_(parts),
+      array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng) {}
+
+void ArrayCore::set_phase(Phase phase) {
+  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  if (!c) {
+    // One read pulse through kReadQuantum_S at the read voltage: V^2 G t.
+    c = ledger_.declare(component(phase), "read_1nS",
+                        parts_.read_voltage * parts_.read_voltage * kReadQuantum_S * parts_.read_pulse,
+                        "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
+  }
+  current_ = *c;
+}
+
+void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, int active_in, int active_out, bool transpose,
+                     double t_read, Rng& rng) {
+  if (device_.has_read_noise()) {
+    array_.refresh(t_read, &rng);
+  } else if (array_.refreshed_at() != t_read) {
+    array_.refresh(t_read, nullptr);
+  }
+  // Analog MVM on the active block, in amperes: I = V_read x G^T x drive.
+  const auto& g = array_.effective();
+  out.resize(active_out, in.cols());
+  if (transpose) {
+    out.noalias() = g.block(0, 0, active_out, active_in) * in;
+  } else {
+    out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
+  }
+  out *= static_cast<float>(parts_.read_voltage);
+  // Read energy: sum over vectors and driven lines of drive^2 x (sum of G on the line); a
+  // driven column sees its devices' conductances (and the reference).
+  const Eigen::VectorXf& line_g = transpose ? array_.col_conductance_sum() : array_.row_conductance_sum();
+  const auto g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
+  ledger_.add(current_, static_cast<std::uint64_t>(std::llround(g_drive / kReadQuantum_S)));
+}
+
+AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+    : TileComponent(name, ledger), parts_(parts) {}
+
+void AdcBank::set_phase(Phase phase) {
+  std::optional<Counters>& c = phases_[index(phase)];
+  if (!c) {
+    // The ADC that converts in this phase is the one whose energy is charged.
+    const periphery::Adc& adc = parts_.adc_for(phase);
+    const std::string path = component(phase);
+    c = Counters{
+        .conversion =
+            ledger_.declare(path, "conversion", adc.energy_per_conversion().value, adc.energy_per_conversion().source),
+        .clipped = ledger_.declare(path, "clipped", 0.0, "no energy: conversions whose input fell outside the range"),
+        .model = &adc};
+  }
+  current_ = *c;
+}
+
+void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass) {
+  if (bypass) return;
+  const auto n = static_cast<std::size_t>(values.size());
+  const periphery::ClipCount clip =
+      current_.model->quantize_values(std::span<const float>(values.data(), n), std::span<float>(values.data(), n));
+  ledger_.add(current_.clipped, clip.total());
+}
+
+ShiftAddBank::ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+    : TileComponent(name, ledger), parts_(parts) {}
+
+void ShiftAddBank::set_phase(Phase phase) {
+  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  if (!c) {
+    const periphery::Figure& e = parts_.shift_add->energy_per_op();
+    c = ledger_.declare(component(phase), "add", e.value, e.source);
+  }
+  current_ = *c;
+}
+
+CellWrites::CellWrites(const sc_core::sc_module_name& name, const devices::Device& device, Ledger& ledger)
+    : TileComponent(name, ledger), device_(device) {}
+
+void CellWrites::set_phase(Phase phase) {
+  current_phase_ = phase;
+  std::optional<Counters>& c = phases_[index(phase)];
+  if (!c) {
+    const std::string path = component(phase);
+    const devices::ProgramOptions defaults;
+    c = Counters{.program_pulse = ledger_.declare(path, "program_pulse", device_.energy_per_pulse_J(defaults),
+                                                  fmt::format("device {} energy per pulse", device_.name())),
+                 .verify_read = ledger_.declare(path, "verify_read", device_.energy_per_verify_read_J(),
+                                                fmt::format("device {} verify read", device_.name()))};
+  }
+  current_ = *c;
+}
+
+Ledger::Counter CellWrites::pulse_counter(double epa) {
+  if (epa == ledger_.action(current_.program_pulse).energy_per_action_J) return current_.program_pulse;
+  for (const auto& [phase, e, c] : extra_pulses_) {
+    if (phase == current_phase_ && e == epa) return c;
+  }
+  const Ledger::Counter c =
+      ledger_.declare(component(current_phase_), fmt::format("program_pulse[{:.6g} fJ]", epa * 1e15), epa,
+                      fmt::format("device {} energy per pulse of this width", device_.name()));
+  extra_pulses_.emplace_back(current_phase_, epa, c);
+  return c;
+}
+
+void CellWrites::charge(const devices::ProgramOptions& opts, const devices::ProgramTally& t) {
+  ledger_.add(pulse_counter(device_.energy_per_pulse_J(opts)), t.pulses);
+  ledger_.add(current_.verify_read, t.verify_reads);
+}
+
+WriteDriverBank::WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+    : TileComponent(name, ledger), parts_(parts) {}
+
+void WriteDriverBank::set_phase(Phase phase) {
+  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  if (!c) {
+    const periphery::Figure& e = parts_.write_driver->line_energy();
+    c = ledger_.declare(component(phase), "line_charge", e.value, e.source);
+  }
+  current_ = *c;
+}
+
+DriftScaler::DriftScaler(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+    : TileComponent(name, ledger), parts_(parts) {}
+
+void DriftScaler::set_phase(Phase phase) {
+  if (!parts_.drift_scale_per_tile || is_drift_readout(phase)) {
+    current_.reset();
+    return;
+  }
+  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  if (!c) {
+    const int bits = parts_.shift_add->bits();
+    c = ledger_.declare(component(phase), "multiply", parts_.drift_scale_energy,
+                        fmt::format("{}-bit multiply of a tile output by its drift-compensation scale: {} shift-add "
+                                    "operations (array multiplier)",
+                                    bits, bits));
+  }
+  current_ = *c;
+}
+
+}  // namespace xbarsim::arch

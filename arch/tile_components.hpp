@@ -1,0 +1,211 @@
+// The parts of one crossbar tile as child SystemC modules (no threads: the tile's b_transport
+// calls them in order). Each part declares its own ledger actions, per phase, under its own
+// place in the module tree: module "chip.layer0.tile3_1.adc" charges
+// "<phase>/layer0/tile3_1/adc". A part keeps one set of counters per phase (declared on the
+// phase's first use) and charges the current one, so the hot path never touches a string.
+// Costs come from the periphery models (periphery/) and the device card (devices/).
+#pragma once
+
+#include <Eigen/Dense>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <systemc>
+#include <tuple>
+#include <vector>
+
+#include "arch/crossbar_array.hpp"
+#include "arch/phase.hpp"
+#include "core/ledger.hpp"
+#include "core/rng.hpp"
+#include "devices/device.hpp"
+#include "periphery/adc.hpp"
+#include "periphery/dac.hpp"
+#include "periphery/shift_add.hpp"
+#include "periphery/write_driver.hpp"
+
+namespace xbarsim::arch {
+
+// The peripheral models the tiles of one layer use (owned by the chip; the ADC's input range is
+// calibrated per layer).
+struct TileParts {
+  const periphery::Dac* dac = nullptr;
+  const periphery::Adc* adc = nullptr;
+  // Training: the signed DAC that drives the columns with errors, and the ADC (range) of the
+  // transposed reads; null when the chip only infers.
+  const periphery::Dac* dac_backward = nullptr;
+  const periphery::Adc* adc_backward = nullptr;
+  const periphery::ShiftAdd* shift_add = nullptr;
+  const periphery::WriteDriver* write_driver = nullptr;
+  double read_voltage = 0.5;            // V on a driven row
+  double read_pulse = 10e-9;            // s, one array read
+  double clock_period_s = 1e-9;         // s (ChipSpec::clock_period_s)
+  long long read_cycles = 10;           // whole cycles of one array read (ChipSpec::read_cycles)
+  double time_since_programming = 0.0;  // s, for drifting devices
+  // Global drift compensation (ChipSpec::drift_compensation): the ADC setting of the one-row
+  // readouts (Phase::kDriftReference, Phase::kDriftCompensation), and whether every forward
+  // output is multiplied by the tile's own scale at drift_scale_energy per multiply.
+  const periphery::Adc* adc_drift = nullptr;
+  bool drift_scale_per_tile = false;
+  double drift_scale_energy = 0.0;  // J
+
+  // The converters of `phase`: the backward phase drives the columns with the error DAC and
+  // reads the rows through the backward ADC (when the chip trains); the drift readouts convert
+  // through the ADC set to the one-row range (when there is one); every other phase uses the
+  // forward DAC and ADC.
+  const periphery::Dac& dac_for(Phase phase) const;
+  const periphery::Adc& adc_for(Phase phase) const;
+};
+
+// What every part shares: its ledger, its ledger path and the phase it charges.
+class TileComponent : public sc_core::sc_module {
+ public:
+  // Makes `phase` the current one, declaring the part's actions on the phase's first use.
+  virtual void set_phase(Phase phase) = 0;
+
+ protected:
+  TileComponent(const sc_core::sc_module_name& name, Ledger& ledger);
+  // "<phase>/<module path without the chip>", e.g. "inference/layer0/tile3_1/adc".
+  std::string component(Phase phase) const;
+
+  Ledger& ledger_;
+};
+
+// The row DACs ("dac"): one action per row drive, with the DAC of the phase.
+class DacBank : public TileComponent {
+ public:
+  DacBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  // `rows` driven rows for each of `vectors` input vectors.
+  void drive(int rows, std::uint64_t vectors) { ledger_.add(current_, static_cast<std::uint64_t>(rows) * vectors); }
+  long long latency_cycles(Phase phase) const { return parts_.dac_for(phase).latency_cycles(); }
+
+ private:
+  const TileParts& parts_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  Ledger::Counter current_ = 0;
+};
+
+// The cell array ("array"): holds the devices' state and performs the analog MVM; the read
+// energy V^2 G t is counted in reads of the conductance quantum kReadQuantum_S at the read
+// voltage and pulse, so the count is the data-dependent sum of G x drive^2.
+class ArrayCore : public TileComponent {
+ public:
+  static constexpr double kReadQuantum_S = 1e-9;
+
+  ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& geometry, const devices::Device& device,
+            const TileParts& parts, Ledger& ledger, Rng& rng);
+  void set_phase(Phase phase) override;
+
+  CrossbarArray& cells() { return array_; }
+  const CrossbarArray& cells() const { return array_; }
+
+  // Currents (A) of the active block at read time `t_read` (s): out = V_read G^T in, or
+  // V_read G in when `transpose` (columns driven). A fresh read-noise draw every operation when
+  // the device has read noise, else drift only (recomputed when the read time changed).
+  void read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, int active_in, int active_out, bool transpose,
+            double t_read, Rng& rng);
+
+ private:
+  const devices::Device& device_;
+  const TileParts& parts_;
+  CrossbarArray array_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  Ledger::Counter current_ = 0;
+};
+
+// The column ADCs behind their mux ("adc"): converts every output of an operation with the ADC
+// of the phase; counts conversions and the inputs that fell outside the range.
+class AdcBank : public TileComponent {
+ public:
+  AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  // Quantizes `values` (A) in place unless `bypass` (calibration), counting the clipped inputs.
+  void quantize(Eigen::MatrixXf& values, bool bypass);
+  // `conversions` conversions (every column of every vector, through the mux).
+  void convert(std::uint64_t conversions) { ledger_.add(current_.conversion, conversions); }
+  long long latency_cycles(Phase phase) const { return parts_.adc_for(phase).latency_cycles(); }
+
+ private:
+  struct Counters {
+    Ledger::Counter conversion, clipped;
+    const periphery::Adc* model;
+  };
+  const TileParts& parts_;
+  std::array<std::optional<Counters>, kPhaseCount> phases_;
+  Counters current_{};
+};
+
+// The shift-and-add units ("shift_add"): one add per output per vector.
+class ShiftAddBank : public TileComponent {
+ public:
+  ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  void add(std::uint64_t adds) { ledger_.add(current_, adds); }
+  long long latency_cycles() const { return parts_.shift_add->latency_cycles(); }
+
+ private:
+  const TileParts& parts_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  Ledger::Counter current_ = 0;
+};
+
+// The devices' programming ("cells"): device pulses and verify reads. The card's default pulse
+// is the action program_pulse; a pulse chosen per operation (MTJ GXNOR widths) gets its own
+// action "program_pulse[E fJ]", so every row stays count x energy per action.
+class CellWrites : public TileComponent {
+ public:
+  CellWrites(const sc_core::sc_module_name& name, const devices::Device& device, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  // Charges a programming tally made with pulse setting `opts`.
+  void charge(const devices::ProgramOptions& opts, const devices::ProgramTally& t);
+
+ private:
+  struct Counters {
+    Ledger::Counter program_pulse, verify_read;
+  };
+  Ledger::Counter pulse_counter(double epa);
+
+  const devices::Device& device_;
+  std::array<std::optional<Counters>, kPhaseCount> phases_;
+  Counters current_{};
+  Phase current_phase_ = Phase::kInference;
+  std::vector<std::tuple<Phase, double, Ledger::Counter>> extra_pulses_;
+};
+
+// The write drivers ("write_driver"): line charging per device pulse; rows written in parallel
+// share the device time.
+class WriteDriverBank : public TileComponent {
+ public:
+  WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  void charge(std::uint64_t pulses) { ledger_.add(current_, pulses); }
+  // Wall time of a programming pass whose device time adds up to `device_time_s`, s.
+  double pass_time_s(double device_time_s) const {
+    return device_time_s / static_cast<double>(parts_.write_driver->parallel_rows());
+  }
+
+ private:
+  const TileParts& parts_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  Ledger::Counter current_ = 0;
+};
+
+// Global drift compensation, per-tile mode ("drift_scale"): the digital multiply of each forward
+// output by the tile's scale, one action per output and image. Declares nothing when the chip
+// does not compensate per tile, nor in the readout phases themselves.
+class DriftScaler : public TileComponent {
+ public:
+  DriftScaler(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  void set_phase(Phase phase) override;
+  bool charges() const { return current_.has_value(); }
+  void multiply(std::uint64_t outputs) { ledger_.add(*current_, outputs); }
+
+ private:
+  const TileParts& parts_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  std::optional<Ledger::Counter> current_;  // none: this phase multiplies nothing
+};
+
+}  // namespace xbarsim::arch
