@@ -7,7 +7,7 @@
 namespace xbarsim::arch {
 
 Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger,
-                         double clock_period_s)
+                         double clock_period_s, std::optional<Phase> first_phase)
     : sc_module(name),
       socket("socket"),
       sram_(sram),
@@ -15,7 +15,7 @@ Accumulator::Accumulator(const sc_core::sc_module_name& name, const periphery::S
       path_(ledger_path(*this)),
       period_(clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Accumulator::b_transport);
-  set_phase(Phase::kInference);
+  if (first_phase) set_phase(*first_phase);
 }
 
 void Accumulator::set_phase(Phase phase) {

@@ -34,13 +34,22 @@ class Accumulator : public sc_core::sc_module {
   tlm_utils::simple_target_socket<Accumulator> socket;
 
   // Its actions are declared under "<phase>/<module path without the chip>" (module
-  // "chip.buffer" -> "inference/buffer").
-  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, double clock_period_s);
+  // "chip.buffer" -> "inference/buffer"), for `first_phase` at once (if any) and for every
+  // other phase on its first use.
+  Accumulator(const sc_core::sc_module_name& name, const periphery::Sram& sram, Ledger& ledger, double clock_period_s,
+              std::optional<Phase> first_phase);
 
   // Charges later operations to `phase` (its actions declared on the phase's first use).
   void set_phase(Phase phase);
   // Cycles to move `bits`: ceil(words / accesses per cycle) + access latency - 1.
   long long cycles_for(std::uint64_t bits) const;
+  // Counts word accesses made by the digital training logic outside a tile operation (latent
+  // weights and optimizer state read and written back per update), in the current phase.
+  // Untimed: the update's time is the devices' programming time.
+  void count_words(std::uint64_t read, std::uint64_t written) {
+    ledger_.add(current_.read, read);
+    ledger_.add(current_.write, written);
+  }
   const periphery::Sram& sram() const { return sram_; }
 
  private:

@@ -49,11 +49,16 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
       lh.tiles.push_back(t.get());
     }
   }
-  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, spec.clock_period_s());
+  buffer_ = std::make_unique<Accumulator>("buffer", *spec.buffer, ledger, spec.clock_period_s(), Phase::kInference);
+  if (spec.accumulator) {
+    accumulator_ =
+        std::make_unique<Accumulator>("accumulator", *spec.accumulator, ledger, spec.clock_period_s(), std::nullopt);
+  }
   controller_ = std::make_unique<Controller>("controller", spec, layers_, *buffer_, ledger);
   std::size_t k = 0;
   for (auto& t : tiles_) controller_->tile_sockets[k++]->bind(t->socket);
   controller_->buffer_socket.bind(buffer_->socket);
+  if (accumulator_) controller_->accumulator_socket->bind(accumulator_->socket);
   weights_ = std::make_unique<WeightAccess>(*this);
 }
 

@@ -46,8 +46,9 @@ struct InferenceReport {
 };
 
 // The chip is the root of its SystemC module tree: layers ("<name>.layer<l>", each the parent
-// of its tiles "tile<r>_<c>"), the buffer ("<name>.buffer") and the controller
-// ("<name>.controller") are its children.
+// of its tiles "tile<r>_<c>"), the buffer ("<name>.buffer"), the training accumulator
+// ("<name>.accumulator", when the spec trains) and the controller ("<name>.controller") are its
+// children.
 class Chip : public sc_core::sc_module {
  public:
   // Elaborates the SystemC modules (before the first simulation of the process; several chips
@@ -136,6 +137,9 @@ class Chip : public sc_core::sc_module {
 
   const std::vector<LayerHardware>& layers() const { return layers_; }
   const Controller& controller() const { return *controller_; }
+  // The SRAM of the latent weights and optimizer state (in-situ training). Precondition: the
+  // spec has an accumulator (spec.trainable()).
+  Accumulator& accumulator() { return *accumulator_; }
   std::size_t tile_count() const { return tiles_.size(); }
   // ADCs on the chip: every tile has ceil(weight columns / mux ratio).
   std::size_t adc_count() const;
@@ -166,6 +170,7 @@ class Chip : public sc_core::sc_module {
   bool has_drift_reference_ = false;
   std::vector<LayerHardware> layers_;
   std::unique_ptr<Accumulator> buffer_;
+  std::unique_ptr<Accumulator> accumulator_;  // training only
   std::unique_ptr<Controller> controller_;
   sc_core::sc_trace_file* trace_ = nullptr;
   std::unique_ptr<WeightAccess> weights_;

@@ -23,6 +23,9 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
           fmt::format("tile_socket_{}_{}", l, k).c_str()));
     }
   }
+  if (spec.accumulator) {
+    accumulator_socket = std::make_unique<tlm_utils::simple_initiator_socket<Controller>>("accumulator_socket");
+  }
   // Roughly one synchronization per batch: the quantum is far longer than a batch.
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
   qk_.reset();

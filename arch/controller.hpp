@@ -78,9 +78,11 @@ class Controller : public sc_core::sc_module {
   Controller(const sc_core::sc_module_name& name, const ChipSpec& spec, std::vector<LayerHardware>& layers,
              Accumulator& buffer, Ledger& ledger);
 
-  // Socket bound to each tile, in layer order then mapping order; and to the buffer.
+  // Socket bound to each tile, in layer order then mapping order; to the buffer; and to the
+  // training accumulator when the spec has one (null otherwise).
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>>> tile_sockets;
   tlm_utils::simple_initiator_socket<Controller> buffer_socket;
+  std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>> accumulator_socket;
 
   // Runs `job` to completion (calls sc_start); the job's outputs are filled on return.
   void run(InferenceJob& job);

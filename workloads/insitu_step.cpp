@@ -37,10 +37,7 @@ InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& s
   }
   softmax_error_ = ledger.declare(fmt::format("backward/layer{}/digital", n_layers - 1), "softmax_error",
                                   costs.energy_per_mac, "training.digital.energy_per_mac (one per logit)");
-  acc_read_ = ledger.declare("update/accumulator", "word_read", spec.accumulator->read_energy_per_word(),
-                             spec.accumulator->read_energy_per_bit().source + " x word bits");
-  acc_write_ = ledger.declare("update/accumulator", "word_write", spec.accumulator->write_energy_per_word(),
-                              spec.accumulator->write_energy_per_bit().source + " x word bits");
+  chip_.accumulator().set_phase(arch::Phase::kUpdate);
 }
 
 arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng, EpochTally& tally,
@@ -73,8 +70,7 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
                                        static_cast<std::uint64_t>(biases_[l].size()));
     const auto words = static_cast<std::uint64_t>(grads_[l].size() + biases_[l].size()) *
                        static_cast<std::uint64_t>(rule_.words_per_weight());
-    ledger_.add(acc_read_, words);
-    ledger_.add(acc_write_, words);
+    chip_.accumulator().count_words(words, words);
   }
   const arch::ProgramReport r = rule_.apply(chip_, grads_, lr, rule_rng);
   bias_optimizer_.step(bias_refs_, static_cast<float>(lr));

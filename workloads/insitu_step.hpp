@@ -46,7 +46,7 @@ class InsituStep {
   std::vector<Eigen::MatrixXf> grads_;            // dLoss/d(normalized weight), per layer
   std::vector<Eigen::MatrixXf> inputs_, errors_;  // each layer's input and error of the batch
   std::vector<Ledger::Counter> gradient_mac_, weight_update_;
-  Ledger::Counter softmax_error_{}, acc_read_{}, acc_write_{};
+  Ledger::Counter softmax_error_{};
 };
 
 }  // namespace xbarsim::workloads
