@@ -48,7 +48,9 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
 
   const Params dac = arch.child("dac");
   check_tech(dac, s.tech);
-  s.dac = periphery::DacRegistry::instance().create(dac, s.tech);
+  // The DACs drive the rows at the cells' read voltage (the device card's).
+  const periphery::DacContext dac_ctx{.read_voltage = s.device->read_voltage_V()};
+  s.dac = periphery::DacRegistry::instance().create(dac, s.tech, dac_ctx);
   check_clock(dac, "clock", s.dac->clock(), s.clock);
   s.read_voltage = s.dac->read_voltage();
   s.read_pulse = s.dac->latency().value;
@@ -72,7 +74,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
 
   if (const auto bdac = arch.child_if("backward_dac")) {
     check_tech(*bdac, s.tech);
-    s.backward_dac = periphery::DacRegistry::instance().create(*bdac, s.tech);
+    s.backward_dac = periphery::DacRegistry::instance().create(*bdac, s.tech, dac_ctx);
     check_clock(*bdac, "clock", s.backward_dac->clock(), s.clock);
     if (!s.backward_dac->is_signed()) bdac->fail("signed", "true (errors are signed)");
     if (!s.adc->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");

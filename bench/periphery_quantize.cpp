@@ -33,7 +33,7 @@ BENCHMARK(BM_AdcQuantize)->Arg(5)->Arg(8);
 
 void BM_DacBitPlanes(benchmark::State& state) {
   const Params root = Params::from_string("dac: {impl: bit_serial, bits: 8}", "<bench>");
-  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"));
+  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"), DacContext{});
   const std::size_t n = 128;
   std::vector<float> x(n);
   for (std::size_t i = 0; i < n; ++i) x[i] = static_cast<float>(i) / n;

@@ -123,6 +123,9 @@ class Device {
   // Duration of one write pulse and of one verify read, s.
   virtual double pulse_width_s(const ProgramOptions& opts) const = 0;
   virtual double read_pulse_width_s() const = 0;
+  // The voltage a read drives across a cell, V (the card's read_voltage): the chip's DACs drive
+  // the rows at this voltage.
+  virtual double read_voltage_V() const = 0;
 
   // Applies the disturbance of `reads_per_cell` reads to every cell (MTJ read disturb);
   // returns how many cells changed. Default: reads do not disturb.

@@ -47,6 +47,7 @@ class DomainWallDevice final : public Device {
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }
   double pulse_width_s(const ProgramOptions&) const override { return pulse_width_s_; }
   double read_pulse_width_s() const override { return read_pulse_width_s_; }
+  double read_voltage_V() const override { return read_voltage_V_; }
 
   // Site position of level k as a fraction of the track (x_k). Precondition: 0 <= k < levels().
   double site_position(int k) const { return site_u_[static_cast<std::size_t>(k)]; }

@@ -23,9 +23,9 @@ IdealDevice::IdealDevice(const Params& p) {
   devices_per_weight_ = static_cast<int>(p.integer_or("devices_per_weight", 1, 1, 2));
   energy_per_pulse_J_ = p.quantity_or("energy_per_pulse", Dimension::kEnergy, "0 J", 0.0);
   pulse_width_s_ = p.quantity_or("pulse_width", Dimension::kTime, "0 s", 0.0);
-  const double v = p.quantity_or("read_voltage", Dimension::kVoltage, "0.1 V", 0.0);
+  read_voltage_V_ = p.quantity_or("read_voltage", Dimension::kVoltage, "0.1 V", 0.0);
   read_pulse_width_s_ = p.quantity_or("read_pulse_width", Dimension::kTime, "10 ns", 0.0);
-  verify_read_energy_J_ = v * v * 0.5 * (g_min_ + g_max_) * read_pulse_width_s_;
+  verify_read_energy_J_ = read_voltage_V_ * read_voltage_V_ * 0.5 * (g_min_ + g_max_) * read_pulse_width_s_;
 }
 
 void IdealDevice::initialize(std::span<CellState> cells, Rng& /*rng*/) const {

@@ -36,6 +36,7 @@ class IdealDevice final : public Device {
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }
   double pulse_width_s(const ProgramOptions&) const override { return pulse_width_s_; }
   double read_pulse_width_s() const override { return read_pulse_width_s_; }
+  double read_voltage_V() const override { return read_voltage_V_; }
 
  private:
   double g_min_ = 0.0;
@@ -45,6 +46,7 @@ class IdealDevice final : public Device {
   double energy_per_pulse_J_ = 0.0;
   double pulse_width_s_ = 0.0;
   double read_pulse_width_s_ = 0.0;
+  double read_voltage_V_ = 0.0;
   double verify_read_energy_J_ = 0.0;
 };
 

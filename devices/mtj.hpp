@@ -52,6 +52,7 @@ class MtjDevice final : public Device, public StochasticSwitching, public Ternar
     return opts.pulse_width_s > 0.0 ? opts.pulse_width_s : write_pulse_width_s_;
   }
   double read_pulse_width_s() const override { return read_pulse_width_s_; }
+  double read_voltage_V() const override { return read_voltage_V_; }
   // Each read switches an AP cell to P with read_disturb_probability (the read current favours
   // P); after k reads a cell in AP has flipped with probability 1 - (1 - p)^k.
   std::uint64_t read_disturb(std::span<CellState> cells, std::uint32_t reads_per_cell, Rng& rng) const override;

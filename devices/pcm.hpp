@@ -57,6 +57,7 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }
   double pulse_width_s(const ProgramOptions&) const override { return pulse_width_s_; }
   double read_pulse_width_s() const override { return read_pulse_width_s_; }
+  double read_voltage_V() const override { return read_voltage_V_; }
 
   // --- statistics of the inference model (exposed for tests and docs), u_T = G_T / g_max ---
   double programming_sigma_S(double g_target_S) const;

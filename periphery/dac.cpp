@@ -37,13 +37,23 @@ const char* encoding_name(Dac::Encoding e) {
 }
 }  // namespace
 
-Dac::Dac(const Params& p, const TechNode& tech, Encoding encoding) : encoding_(encoding) {
+Dac::Dac(const Params& p, const TechNode& tech, const DacContext& ctx, Encoding encoding) : encoding_(encoding) {
   bits_ = static_cast<int>(p.integer("bits", 1, 16));
   signed_ = p.boolean_or("signed", false);
   if (signed_ && bits_ < 2) p.fail("bits", "at least 2 bits for a signed DAC (sign + magnitude)");
   magnitude_bits_ = bits_ - (signed_ ? 1 : 0);
   max_code_ = (std::int32_t{1} << magnitude_bits_) - 1;
-  read_voltage_ = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+  if (ctx.read_voltage > 0.0) {
+    read_voltage_ = ctx.read_voltage;
+    if (p.has("read_voltage") &&
+        std::abs(p.quantity("read_voltage", Dimension::kVoltage, 1e-3, 10.0) - read_voltage_) > 1e-9 * read_voltage_) {
+      p.fail("read_voltage", fmt::format("the cells' read voltage {:g} V (device.read_voltage), or no key: the DAC "
+                                         "drives the rows at the device's read voltage",
+                                         read_voltage_));
+    }
+  } else {
+    read_voltage_ = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+  }
   clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   const int m = magnitude_bits_;
   const bool multi = encoding_ != Encoding::kBitSerial;
@@ -127,13 +137,13 @@ void Dac::levels(std::span<const std::int32_t> codes, std::span<float> out) cons
 
 namespace {
 struct BitSerialDac : Dac {
-  BitSerialDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kBitSerial) {}
+  BitSerialDac(const Params& p, const TechNode& t, const DacContext& c) : Dac(p, t, c, Encoding::kBitSerial) {}
 };
 struct AmplitudeDac : Dac {
-  AmplitudeDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kAmplitude) {}
+  AmplitudeDac(const Params& p, const TechNode& t, const DacContext& c) : Dac(p, t, c, Encoding::kAmplitude) {}
 };
 struct PulseWidthDac : Dac {
-  PulseWidthDac(const Params& p, const TechNode& t) : Dac(p, t, Encoding::kPulseWidth) {}
+  PulseWidthDac(const Params& p, const TechNode& t, const DacContext& c) : Dac(p, t, c, Encoding::kPulseWidth) {}
 };
 }  // namespace
 
@@ -145,5 +155,5 @@ XBARSIM_REGISTER(xbarsim::periphery::DacRegistry, "pulse_width", xbarsim::periph
 
 XBARSIM_REGISTER_CARD("dac", [](const xbarsim::Params& p) {
   const auto tech = xbarsim::periphery::TechNode::for_card(p);
-  (void)xbarsim::periphery::DacRegistry::instance().create(p, tech);
+  (void)xbarsim::periphery::DacRegistry::instance().create(p, tech, xbarsim::periphery::DacContext{});
 })

@@ -17,12 +17,19 @@
 
 namespace xbarsim::periphery {
 
+// What the array tells a DAC: the voltage its cells are read at (the device card's), V; <= 0
+// means "unknown" (a DAC card on its own), and the card's read_voltage (default 0.5 V) holds.
+// When known, the card may only repeat it: the DAC drives the rows at the cells' read voltage.
+struct DacContext {
+  double read_voltage = 0.0;
+};
+
 // A row DAC. Implementations "bit_serial", "amplitude", "pulse_width" differ in encoding only.
 class Dac {
  public:
   enum class Encoding { kBitSerial, kAmplitude, kPulseWidth };
 
-  Dac(const Params& p, const TechNode& tech, Encoding encoding);
+  Dac(const Params& p, const TechNode& tech, const DacContext& ctx, Encoding encoding);
   virtual ~Dac() = default;
   Dac(const Dac&) = delete;
   Dac& operator=(const Dac&) = delete;
@@ -80,7 +87,8 @@ class Dac {
   long long latency_cycles_ = 0;
 };
 
-// Implementations: "bit_serial", "amplitude", "pulse_width"; constructor (Params, TechNode).
-using DacRegistry = Registry<Dac, const TechNode&>;
+// Implementations: "bit_serial", "amplitude", "pulse_width"; constructor (Params, TechNode,
+// DacContext).
+using DacRegistry = Registry<Dac, const TechNode&, const DacContext&>;
 
 }  // namespace xbarsim::periphery

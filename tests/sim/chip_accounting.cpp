@@ -21,14 +21,15 @@ namespace {
 // DAC: 4-bit bit-serial (4 planes), 10 ns read pulse at 1 GHz (10 cycles).
 // ADC: 6-bit SAR, latency bits + 1 = 7 cycles, `mux` columns per ADC.
 std::string chip_yaml(int rows, int cols, int mux) {
-  return "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 2, pulse_width: 10 ns}\n"
+  return "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 2, pulse_width: 10 ns, "
+         "read_voltage: 0.5 V}\n"
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"
          "  array: {rows: " +
          std::to_string(rows) + ", cols: " + std::to_string(cols) +
          ", cell_area_F2: 40}\n"
-         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+         "  dac: {impl: bit_serial, bits: 4, signed: false, read_pulse: 10 ns}\n"
          "  adc: {impl: sar, bits: 6, mux_ratio: " +
          std::to_string(mux) +
          ", signed: true}\n"

@@ -13,12 +13,13 @@ namespace xbarsim::arch {
 namespace {
 
 constexpr const char* kYamlHead =
-    "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 1, pulse_width: 10 ns}\n"
+    "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 1, pulse_width: 10 ns, "
+    "read_voltage: 0.5 V}\n"
     "arch:\n"
     "  clock: 1 GHz\n"
     "  tech: {node: 22nm}\n"
     "  array: {rows: 16, cols: 12}\n"
-    "  dac: {impl: bit_serial, bits: 12, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+    "  dac: {impl: bit_serial, bits: 12, signed: false, read_pulse: 10 ns}\n"
     "  adc: {impl: sar, bits: 12, mux_ratio: 4, signed: true}\n";
 constexpr const char* kYamlTail =
     "  shift_add: {impl: digital, bits: 32}\n"
@@ -30,7 +31,7 @@ constexpr const char* kYamlTail =
 std::string yaml(int error_bits = 12, const std::string& error_scale = "per_image") {
   return std::string(kYamlHead) +
          fmt::format(
-             "  backward_dac: {{impl: bit_serial, bits: {}, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}}\n"
+             "  backward_dac: {{impl: bit_serial, bits: {}, signed: true, read_pulse: 10 ns}}\n"
              "  error_scale: {}\n",
              error_bits, error_scale) +
          kYamlTail;

@@ -31,7 +31,7 @@ std::string chip_yaml(const std::string& device, int rows, int cols, const std::
          "  array: {rows: " +
          std::to_string(rows) + ", cols: " + std::to_string(cols) +
          ", cell_area_F2: 40}\n"
-         "  dac: {impl: bit_serial, bits: 4, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+         "  dac: {impl: bit_serial, bits: 4, signed: false, read_pulse: 10 ns}\n"
          "  adc: " +
          adc +
          "\n"
@@ -42,12 +42,13 @@ std::string chip_yaml(const std::string& device, int rows, int cols, const std::
          extra;
 }
 
-// Every device drifts with nu = |N(0.06, 0)| = 0.06 exactly; no programming or read noise.
+// Every device drifts with nu = |N(0.06, 0)| = 0.06 exactly; no programming or read noise. All
+// read at 0.5 V (the DACs drive the rows at the device's read voltage).
 const std::string kPcmCommonNu =
     "{impl: pcm, prog_noise_scale: 0, read_noise_scale: 0, drift_mu: [0, 0.06, 0.06, 0.06], "
-    "drift_sigma: [0, 0, 0, 0]}";
-const std::string kPcm = "{impl: pcm}";                                  // the Joshi/aihwkit statistics
-const std::string kPcmNoReadNoise = "{impl: pcm, read_noise_scale: 0}";  // drift and programming noise
+    "drift_sigma: [0, 0, 0, 0], read_voltage: 0.5 V}";
+const std::string kPcm = "{impl: pcm, read_voltage: 0.5 V}";  // the Joshi/aihwkit statistics
+const std::string kPcmNoReadNoise = "{impl: pcm, read_noise_scale: 0, read_voltage: 0.5 V}";  // drift, prog. noise
 const std::string kIdealAdc = "{impl: ideal, signed: true}";
 const std::string kSar6 = "{impl: sar, bits: 6, mux_ratio: 2, signed: true}";
 
@@ -181,7 +182,7 @@ TEST(DriftCompensationSpec, KeysDefaultsAndErrors) {
   EXPECT_THROW(spec("  calibrate_at: never\n"), ConfigError);
   // Not on a training chip (the same chip without the key is fine).
   const std::string training =
-      "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+      "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_pulse: 10 ns}\n"
       "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n";
   EXPECT_TRUE(spec(training).trainable());
   try {

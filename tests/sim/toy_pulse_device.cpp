@@ -59,6 +59,7 @@ class ToyPulseDevice final : public devices::Device, public devices::PulseUpdate
   double energy_per_verify_read_J() const override { return kReadJ; }
   double pulse_width_s(const devices::ProgramOptions&) const override { return kPulseS; }
   double read_pulse_width_s() const override { return kReadS; }
+  double read_voltage_V() const override { return 0.5; }
 
   const devices::PulseUpdate* pulse_update() const override { return this; }
   const devices::PairRefresh* pair_refresh() const override { return this; }
@@ -146,8 +147,8 @@ TEST(ToyPulseDevice, TrainsInSituWithTheMixedPrecisionRule) {
           "  clock: 1 GHz\n"
           "  tech: {node: 22nm}\n"
           "  array: {rows: 128, cols: 128, cell_area_F2: 40}\n"
-          "  dac: {impl: bit_serial, bits: 8, signed: false, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
-          "  backward_dac: {impl: bit_serial, bits: 8, signed: true, read_voltage: 0.5 V, read_pulse: 10 ns}\n"
+          "  dac: {impl: bit_serial, bits: 8, signed: false, read_pulse: 10 ns}\n"
+          "  backward_dac: {impl: bit_serial, bits: 8, signed: true, read_pulse: 10 ns}\n"
           "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
           "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
           "  shift_add: {impl: digital, bits: 24}\n"

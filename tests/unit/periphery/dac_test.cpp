@@ -15,7 +15,7 @@ namespace {
 
 std::unique_ptr<Dac> make_dac(const std::string& yaml, const std::string& node = "22nm") {
   const Params root = Params::from_string(yaml, "<test>");
-  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin(node));
+  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin(node), DacContext{});
   root.check_all_read();
   return dac;
 }
@@ -105,6 +105,26 @@ TEST(Dac, HandComputedEnergyAreaLatency) {
     EXPECT_DOUBLE_EQ(dac->energy_per_conversion().value, 5e-15);
     EXPECT_NE(dac->energy_per_conversion().source.find("config override"), std::string::npos);
   }
+}
+
+TEST(Dac, DrivesAtTheCellsReadVoltageWhenTheArrayStatesIt) {
+  // A card on its own: 0.5 V by default, or its own read_voltage.
+  EXPECT_DOUBLE_EQ(make_dac("dac: {impl: bit_serial, bits: 4}")->read_voltage(), 0.5);
+  // In a chip the device card's read voltage (0.1 V for a DW track) wins; the cv2 energy follows:
+  // C V^2 = 1 fF x (0.1 V)^2 = 1e-17 J.
+  const Params root =
+      Params::from_string("dac: {impl: bit_serial, bits: 4, energy_model: cv2, load_capacitance: 1 fF}\n", "<test>");
+  const auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"), DacContext{0.1});
+  EXPECT_DOUBLE_EQ(dac->read_voltage(), 0.1);
+  EXPECT_NEAR(dac->energy_per_conversion().value, 1e-17, 1e-30);
+  // A card that names another voltage than the cells' is refused, naming the key.
+  const std::string msg = testing::config_error([] {
+    const Params r = Params::from_string("dac: {impl: bit_serial, bits: 4, read_voltage: 0.5 V}\n", "chip.yaml");
+    (void)DacRegistry::instance().create(r.child("dac"), TechNode::builtin("22nm"), DacContext{0.1});
+  });
+  EXPECT_NE(msg.find("chip.yaml"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("read_voltage"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("0.1 V"), std::string::npos) << msg;
 }
 
 }  // namespace

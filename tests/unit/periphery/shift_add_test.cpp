@@ -24,7 +24,7 @@ std::unique_ptr<ShiftAdd> make_sa(const std::string& yaml, const std::string& no
 TEST(ShiftAdd, BitSerialPartialSumsRebuildTheDotProduct) {
   // y_j = sum_i w_ij x_i with 6-bit signed inputs fed one bit plane per cycle.
   const Params root = Params::from_string("dac: {impl: bit_serial, bits: 6, signed: true}", "<t>");
-  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"));
+  auto dac = DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"), DacContext{});
   auto sa = make_sa("shift_add: {impl: digital, bits: 20}");
   const std::vector<std::int32_t> x{31, -17, 0, 5, -31};
   const std::vector<std::vector<std::int32_t>> w{{3, -2}, {1, 4}, {-7, 7}, {2, 0}, {-1, -5}};

@@ -112,7 +112,7 @@ TEST(ConfigErrors, ZeroBits) {
   EXPECT_NE(msg.find("[1, 16]"), std::string::npos) << msg;
   const std::string dac_msg = testing::config_error([] {
     const Params root = Params::from_string("dac:\n  impl: bit_serial\n  bits: 0\n", "<test>");
-    (void)DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"));
+    (void)DacRegistry::instance().create(root.child("dac"), TechNode::builtin("22nm"), DacContext{});
   });
   expect_one_line(dac_msg, "<test>:3", "dac.bits");
 }
