@@ -30,6 +30,8 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.write_driver = spec.write_driver.get();
     p.read_voltage = spec.read_voltage;
     p.read_pulse = spec.read_pulse;
+    p.row_line_capacitance = spec.row_line_capacitance();
+    p.col_line_capacitance = spec.col_line_capacitance();
     p.clock_period_s = spec.clock_period_s();
     p.read_cycles = spec.read_cycles();
     p.time_since_programming = spec.time_since_programming;

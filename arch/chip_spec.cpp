@@ -44,7 +44,8 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.geometry.encoding = s.device->devices_per_weight() == 2 ? WeightEncoding::kDifferential : WeightEncoding::kOffset;
   // 1T1R cell footprint: an assumption (no figure in the seed papers); set it from your layout.
   s.cell_area = array.real_or("cell_area_F2", 40.0, 1.0, 1e6) * s.tech.f2();
-  const double wire_c = array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance, "0.2 fF", 0.0, 1e-9);
+  s.line_capacitance_per_cell =
+      array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance, "0.2 fF", 0.0, 1e-9);
 
   const Params dac = arch.child("dac");
   check_tech(dac, s.tech);
@@ -55,14 +56,14 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.read_voltage = s.dac->read_voltage();
   s.read_pulse = s.dac->latency().value;
 
-  // What the ADC may know of its columns: R_col of `rows` mid-range cells in parallel, and the
-  // largest possible differential current (every row driven at a weight of +1).
-  const double g_mid = 0.5 * (s.device->g_min() + s.device->g_max());
+  // What the ADC may know of its columns: the tiles report every read's activated column
+  // conductance (per_read_column), and the largest possible differential current (every row
+  // driven at a weight of +1).
   const double g_unit = s.unit_conductance();
   periphery::AdcContext adc_ctx;
-  adc_ctx.column_resistance = 1.0 / (s.geometry.rows * g_mid);
   adc_ctx.full_scale_current = s.geometry.rows * g_unit * s.read_voltage;
   adc_ctx.read_voltage = s.read_voltage;
+  adc_ctx.per_read_column = true;
   const Params adc = arch.child("adc");
   check_tech(adc, s.tech);
   s.adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
@@ -78,10 +79,8 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
     check_clock(*bdac, "clock", s.backward_dac->clock(), s.clock);
     if (!s.backward_dac->is_signed()) bdac->fail("signed", "true (errors are signed)");
     if (!s.adc->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");
-    // The transposed read sees the row's conductances: R of `cols` mid-range cells in parallel.
-    periphery::AdcContext back_ctx = adc_ctx;
-    back_ctx.column_resistance = 1.0 / (s.geometry.cols * g_mid);
-    s.backward_adc = periphery::AdcRegistry::instance().create(adc, s.tech, back_ctx);
+    // The transposed reads convert rows; their activated conductances come per read too.
+    s.backward_adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
     s.range_headroom = arch.real_or("range_headroom", 1.1, 1.0, 10.0);
     s.error_scale_per_image = arch.choice_or("error_scale", {"per_image", "per_batch"}, "per_image") == "per_image";
     const Params acc = arch.child("accumulator");
@@ -95,7 +94,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
 
   periphery::WriteDriverContext wd_ctx;
   wd_ctx.pulse_width = s.device->pulse_width_s(devices::ProgramOptions{});
-  wd_ctx.line_capacitance = wire_c * s.geometry.cols;
+  wd_ctx.line_capacitance = s.row_line_capacitance();
   const Params wd = arch.child("write_driver");
   check_tech(wd, s.tech);
   s.write_driver = periphery::WriteDriverRegistry::instance().create(wd, s.tech, wd_ctx);

@@ -23,10 +23,11 @@ struct ChipSpec {
   double clock = 1e9;  // Hz, shared by every part (a part with another clock is an error)
   periphery::TechNode tech;
   ArrayGeometry geometry;
-  double cell_area = 0.0;            // m^2 per device cell (1T1R footprint)
-  double read_voltage = 0.5;         // V, from the DAC
-  double read_pulse = 10e-9;         // s, one array read (the DAC's read cycle)
-  bool adc_range_calibrated = true;  // ADC range from a calibration batch, else the full scale
+  double cell_area = 0.0;                      // m^2 per device cell (1T1R footprint)
+  double line_capacitance_per_cell = 0.2e-15;  // F of row or column line per cell it passes
+  double read_voltage = 0.5;                   // V, the device's (the DACs drive the rows at it)
+  double read_pulse = 10e-9;                   // s, one array read (the DAC's read cycle)
+  bool adc_range_calibrated = true;            // ADC range from a calibration batch, else the full scale
   int calibration_images = 256;
   double control_energy_per_op = 0.0;   // J per tile operation issued by the controller
   double time_since_programming = 0.0;  // s, when inference reads the arrays (drift)
@@ -80,6 +81,10 @@ struct ChipSpec {
   double clock_period_s() const { return 1.0 / clock; }
   // Whole cycles of one array read pulse (read_pulse at `clock`).
   long long read_cycles() const;
+  // Capacitance of one row line (across every physical column) and of one column line (across
+  // every row), F.
+  double row_line_capacitance() const { return line_capacitance_per_cell * geometry.cols; }
+  double col_line_capacitance() const { return line_capacitance_per_cell * geometry.rows; }
   // Conductance of a weight of 1, S: G_max - G_min (differential) or half of it (offset), as the
   // arrays' WeightEncoder holds it. Precondition: device set.
   double unit_conductance() const;

@@ -129,6 +129,7 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
     device_.conductance(cells_, g_read_, time_s);
   }
   g_eff_.resize(rows_, weight_cols_);
+  g_sense_.resize(rows_, weight_cols_);
   row_sum_.setZero(rows_);
   col_sum_.setZero(weight_cols_);
   const auto r = static_cast<std::size_t>(rows_);
@@ -138,6 +139,7 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
       const float* minus = plus + r;
       for (int i = 0; i < rows_; ++i) {
         g_eff_(i, j) = plus[i] - minus[i];
+        g_sense_(i, j) = plus[i] + minus[i];
         row_sum_(i) += plus[i] + minus[i];
         col_sum_(j) += plus[i] + minus[i];
       }
@@ -148,6 +150,7 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
       const float* g = &g_read_[static_cast<std::size_t>(j) * r];
       for (int i = 0; i < rows_; ++i) {
         g_eff_(i, j) = g[i] - gref;
+        g_sense_(i, j) = g[i];
         row_sum_(i) += g[i];
         col_sum_(j) += g[i];
       }

@@ -78,6 +78,10 @@ class CrossbarArray {
   const Eigen::VectorXf& row_conductance_sum() const { return row_sum_; }
   // Per weight column: the sum of every conductance a column drive reaches (transposed read), S.
   const Eigen::VectorXf& col_conductance_sum() const { return col_sum_; }
+  // Conductance the sense path of weight column j sees from row i (rows x weight_cols), S:
+  // G+ + G- of a differential pair, G of an offset-encoded cell (the reference column has its own
+  // sense path). sense()^T |drive| is the activated conductance of each converted column.
+  const Matrix& sense() const { return g_sense_; }
   // The weights the devices now hold, in units of unit_conductance() (what software evaluation
   // of "the same quantized, noisy weights" uses).
   Matrix held_weights() const;
@@ -103,6 +107,7 @@ class CrossbarArray {
   std::vector<devices::CellState> cells_;  // device column-major: index = dcol * rows + row
   std::vector<float> last_target_;         // per device, S (NaN before the first programming)
   Matrix g_eff_;
+  Matrix g_sense_;
   Eigen::VectorXf row_sum_;
   Eigen::VectorXf col_sum_;
   double refreshed_at_ = 0.0;

@@ -89,7 +89,8 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   const int active_in = transpose ? slice_.cols : slice_.rows;
   const int active_out = transpose ? slice_.rows : slice_.cols;
   Eigen::MatrixXf& out = *op.output;
-  array_.read(*op.input, out, active_in, active_out, transpose, parts_.time_since_programming, rng_);
+  array_.read(*op.input, out, sensed_, active_in, active_out, transpose, parts_.time_since_programming, rng_);
+  if (array_.senses_columns()) adc_.charge_columns(sensed_);
   op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
   // ADC: every column's current of every vector is one conversion, through the mux.
   adc_.quantize(out, op.bypass_adc);
@@ -114,6 +115,10 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
 
 void Tile::charge_programming(TileOp& op, const devices::ProgramOptions& opts, const devices::ProgramTally& t) {
   cells_.charge(opts, t);
+  // Each verify read drives one row through a DAC and converts one column; the cell's current
+  // is the device's verify-read energy (cells), so no column term here.
+  dac_.drive(1, t.verify_reads);
+  adc_.convert(t.verify_reads);
   write_driver_.charge(t.pulses);
   op.tally += t;
 }

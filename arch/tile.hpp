@@ -87,6 +87,7 @@ class Tile : public sc_core::sc_module {
   DriftScaler drift_scaler_;
   Phase current_phase_ = Phase::kInference;
   float drift_scale_ = 1.0F;
+  Eigen::MatrixXf sensed_;  // activated conductance per converted line and vector (scratch)
   sc_core::sc_time clock_period_;
 };
 

@@ -45,18 +45,35 @@ ArrayCore::ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& g
       array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng) {}
 
 void ArrayCore::set_phase(Phase phase) {
-  std::optional<Ledger::Counter>& c = phases_[index(phase)];
+  std::optional<Counters>& c = phases_[index(phase)];
   if (!c) {
+    const std::string path = component(phase);
+    const double v2 = parts_.read_voltage * parts_.read_voltage;
+    Counters k{};
+    k.senses = parts_.adc_for(phase).column_term().has_value();
     // One read pulse through kReadQuantum_S at the read voltage: V^2 G t.
-    c = ledger_.declare(component(phase), "read_1nS",
-                        parts_.read_voltage * parts_.read_voltage * kReadQuantum_S * parts_.read_pulse,
-                        "V_read^2 x 1 nS x t_read (count = sum over driven rows of G x drive^2, in nS)");
+    k.cell_current = ledger_.declare(
+        path, "read_1nS", v2 * kReadQuantum_S * parts_.read_pulse,
+        k.senses ? "V_read^2 x 1 nS x t_read (count = sum over driven lines of G x drive^2, in nS, of the cells off "
+                   "the converted lines: the ADC's column term charges those)"
+                 : "V_read^2 x 1 nS x t_read (count = sum over driven lines of G x drive^2, in nS)");
+    const bool columns = phase == Phase::kBackward;
+    const double c_line = columns ? parts_.col_line_capacitance : parts_.row_line_capacitance;
+    k.line = ledger_.declare(
+        path, "line_charge", c_line * v2,
+        fmt::format("C_line V_read^2 per driven {} and vector (x drive^2): {:.6g} F ({} line, "
+                    "arch.array.line_capacitance_per_cell x cells on it), V_read={:g} V; NeuroSim SubArray.cpp charges "
+                    "the driven lines the same way",
+                    columns ? "column" : "row", c_line, columns ? "column" : "row", parts_.read_voltage));
+    c = k;
   }
   current_ = *c;
 }
 
-void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, int active_in, int active_out, bool transpose,
-                     double t_read, Rng& rng) {
+using Matrix = CrossbarArray::Matrix;
+
+void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
+                     int active_out, bool transpose, double t_read, Rng& rng) {
   if (device_.has_read_noise()) {
     array_.refresh(t_read, &rng);
   } else if (array_.refreshed_at() != t_read) {
@@ -71,11 +88,32 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, int active
     out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
   }
   out *= static_cast<float>(parts_.read_voltage);
-  // Read energy: sum over vectors and driven lines of drive^2 x (sum of G on the line); a
-  // driven column sees its devices' conductances (and the reference).
+  // Line charging: sum over vectors and driven lines of drive^2.
+  ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(in.squaredNorm())));
+  // Cell current: sum over vectors and driven lines of drive^2 x (sum of G on the line); a
+  // driven row sees its devices' conductances and the reference's.
   const Eigen::VectorXf& line_g = transpose ? array_.col_conductance_sum() : array_.row_conductance_sum();
-  const auto g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
-  ledger_.add(current_, static_cast<std::uint64_t>(std::llround(g_drive / kReadQuantum_S)));
+  double g_drive = 0.0;
+  if (!senses_columns()) {
+    g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
+  } else {
+    // The ADC charges the current of the cells on the converted lines (their activated
+    // conductance, sensed); the array the rest of each driven line: the reference column and
+    // the lines the tile does not use.
+    const Matrix& s = array_.sense();
+    sensed.resize(active_out, in.cols());
+    Eigen::VectorXd converted;
+    if (transpose) {
+      sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
+      converted = s.block(0, 0, active_out, active_in).cast<double>().colwise().sum().transpose();
+    } else {
+      sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
+      converted = s.block(0, 0, active_in, active_out).cast<double>().rowwise().sum();
+    }
+    const Eigen::VectorXd rest = line_g.head(active_in).cast<double>() - converted;
+    g_drive = rest.dot(in.cwiseAbs2().rowwise().sum().cast<double>());
+  }
+  ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
 }
 
 AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
@@ -91,7 +129,11 @@ void AdcBank::set_phase(Phase phase) {
         .conversion =
             ledger_.declare(path, "conversion", adc.energy_per_conversion().value, adc.energy_per_conversion().source),
         .clipped = ledger_.declare(path, "clipped", 0.0, "no energy: conversions whose input fell outside the range"),
+        .column = 0,
         .model = &adc};
+    if (const auto& term = adc.column_term()) {
+      c->column = ledger_.declare(path, "column_1nS", term->energy_at_1nS, term->source);
+    }
   }
   current_ = *c;
 }
@@ -102,6 +144,15 @@ void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass) {
   const periphery::ClipCount clip =
       current_.model->quantize_values(std::span<const float>(values.data(), n), std::span<float>(values.data(), n));
   ledger_.add(current_.clipped, clip.total());
+}
+
+void AdcBank::charge_columns(const Eigen::MatrixXf& sensed) {
+  const double p = current_.model->column_term()->exponent;
+  const double units = (sensed.array() * static_cast<float>(1.0 / ArrayCore::kReadQuantum_S))
+                           .pow(static_cast<float>(p))
+                           .template cast<double>()
+                           .sum();
+  ledger_.add(current_.column, static_cast<std::uint64_t>(std::llround(units)));
 }
 
 ShiftAddBank::ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)

@@ -40,6 +40,8 @@ struct TileParts {
   const periphery::WriteDriver* write_driver = nullptr;
   double read_voltage = 0.5;            // V on a driven row
   double read_pulse = 10e-9;            // s, one array read
+  double row_line_capacitance = 0.0;    // F, one row line (ChipSpec::row_line_capacitance)
+  double col_line_capacitance = 0.0;    // F, one column line (ChipSpec::col_line_capacitance)
   double clock_period_s = 1e-9;         // s (ChipSpec::clock_period_s)
   long long read_cycles = 10;           // whole cycles of one array read (ChipSpec::read_cycles)
   double time_since_programming = 0.0;  // s, for drifting devices
@@ -87,9 +89,16 @@ class DacBank : public TileComponent {
   Ledger::Counter current_ = 0;
 };
 
-// The cell array ("array"): holds the devices' state and performs the analog MVM; the read
-// energy V^2 G t is counted in reads of the conductance quantum kReadQuantum_S at the read
-// voltage and pulse, so the count is the data-dependent sum of G x drive^2.
+// The cell array ("array"): holds the devices' state and performs the analog MVM. It charges
+// - line_charge: C_line V_read^2 per driven line (rows, or columns in a transposed read) and
+//   vector, x drive^2 (count rounded per operation for multi-level drives); the sensed lines
+//   sit at the converters' virtual ground and do not swing;
+// - read_1nS: the cells' current V^2 G t, counted in reads of the conductance quantum
+//   kReadQuantum_S (the data-dependent sum of G x drive^2); when the phase's ADC charges the
+//   current of the converted lines itself (periphery::ColumnTerm), only the rest (reference
+//   column, lines the tile does not use): every cell's current is charged exactly once.
+// Each read also gives the activated conductance of every converted column (sense()^T |drive|)
+// when the ADC needs it.
 class ArrayCore : public TileComponent {
  public:
   static constexpr double kReadQuantum_S = 1e-9;
@@ -103,16 +112,25 @@ class ArrayCore : public TileComponent {
 
   // Currents (A) of the active block at read time `t_read` (s): out = V_read G^T in, or
   // V_read G in when `transpose` (columns driven). A fresh read-noise draw every operation when
-  // the device has read noise, else drift only (recomputed when the read time changed).
-  void read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, int active_in, int active_out, bool transpose,
-            double t_read, Rng& rng);
+  // the device has read noise, else drift only (recomputed when the read time changed). When
+  // the phase's ADC has a column term, `sensed` receives each converted line's activated
+  // conductance, S (same shape as out); it is left alone otherwise.
+  void read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in, int active_out,
+            bool transpose, double t_read, Rng& rng);
+  // True when this phase's reads report activated conductances (its ADC has a column term).
+  bool senses_columns() const { return current_.senses; }
 
  private:
+  struct Counters {
+    Ledger::Counter cell_current;  // read_1nS
+    Ledger::Counter line;          // line_charge: rows (forward reads) or columns (Phase::kBackward)
+    bool senses;                   // the phase's ADC has a column term
+  };
   const devices::Device& device_;
   const TileParts& parts_;
   CrossbarArray array_;
-  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
-  Ledger::Counter current_ = 0;
+  std::array<std::optional<Counters>, kPhaseCount> phases_;
+  Counters current_{};
 };
 
 // The column ADCs behind their mux ("adc"): converts every output of an operation with the ADC
@@ -125,11 +143,15 @@ class AdcBank : public TileComponent {
   void quantize(Eigen::MatrixXf& values, bool bypass);
   // `conversions` conversions (every column of every vector, through the mux).
   void convert(std::uint64_t conversions) { ledger_.add(current_.conversion, conversions); }
+  // The column term of conversions whose activated conductances are `sensed` (S, one per
+  // converted line and vector; periphery::ColumnTerm): count sum (G / 1 nS)^exponent.
+  // Precondition: the phase's ADC has a column term.
+  void charge_columns(const Eigen::MatrixXf& sensed);
   long long latency_cycles(Phase phase) const { return parts_.adc_for(phase).latency_cycles(); }
 
  private:
   struct Counters {
-    Ledger::Counter conversion, clipped;
+    Ledger::Counter conversion, clipped, column;
     const periphery::Adc* model;
   };
   const TileParts& parts_;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +26,21 @@ struct AdcContext {
   double column_resistance = 0.0;   // equivalent resistance of one column, Ohm
   double full_scale_current = 0.0;  // largest column current of the array, A
   double read_voltage = 0.0;        // read voltage on the rows, V
+  // The array reports, for every conversion, the conductance of the cells that read activated on
+  // the converted column: a model whose energy depends on the column (NeuroSim's SAR) then
+  // splits it into a fixed energy per conversion and a ColumnTerm, instead of assuming one
+  // column resistance for every read.
+  bool per_read_column = false;
+};
+
+// The part of a conversion's energy that the read column's current drives through the sense
+// path, as a function of the conductance G of the cells the read activated on that column:
+// E = energy_at_1nS x (G / 1 nS)^exponent. The array then charges no V^2 G t of its own for that
+// current (it is charged once, here).
+struct ColumnTerm {
+  double exponent = 1.0;
+  double energy_at_1nS = 0.0;  // J per conversion at G = 1 nS
+  std::string source;
 };
 
 // Inputs that fell beyond the outermost decision levels by more than half an LSB.
@@ -75,11 +91,16 @@ class Adc {
   ClipCount quantize_values(std::span<const float> in, std::span<float> out) const;
 
   // --- cost face ---------------------------------------------------------------------
-  const Figure& energy_per_conversion() const { return energy_; }  // J per conversion
-  const Figure& area() const { return area_; }                     // m^2 per ADC (mux excluded)
-  const Figure& latency() const { return latency_; }               // s per conversion
-  long long latency_cycles() const { return latency_cycles_; }     // clock cycles per conversion
-  double clock() const { return clock_; }                          // Hz
+  // J per conversion; with a column term (column_term()), the energy that does not depend on the
+  // column only.
+  const Figure& energy_per_conversion() const { return energy_; }
+  // The column-dependent energy, when the model has one and the array reports per-read column
+  // conductances (AdcContext::per_read_column); none otherwise.
+  const std::optional<ColumnTerm>& column_term() const { return column_term_; }
+  const Figure& area() const { return area_; }                  // m^2 per ADC (mux excluded)
+  const Figure& latency() const { return latency_; }            // s per conversion
+  long long latency_cycles() const { return latency_cycles_; }  // clock cycles per conversion
+  double clock() const { return clock_; }                       // Hz
 
  protected:
   // Reads the keys common to every ADC: bits (unless ideal), signed, mux_ratio, range,
@@ -89,6 +110,7 @@ class Adc {
 
   // Implementations fill these in their constructor.
   Figure energy_;
+  std::optional<ColumnTerm> column_term_;
   Figure area_;
   Figure latency_;
   long long latency_cycles_ = 0;

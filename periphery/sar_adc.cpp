@@ -23,11 +23,20 @@ constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
 constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
 }  // namespace
 
+double SarAdc::neurosim_logic_energy(const TechNode::SarFit& fit, int bits) {
+  return (fit.a * bits + fit.b) * 1e-6 * (bits + 1) * 1e-9;
+}
+
+double SarAdc::neurosim_column_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
+                                      double read_voltage, double temperature_K) {
+  const double r = column_resistance * (0.5 / read_voltage) * (1.0 + 1.3e-3 * (temperature_K - 300.0));
+  return fit.c * std::exp(fit.k * std::log10(r)) * (bits + 1) * 1e-9;
+}
+
 double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
                                double temperature_K) {
-  const double r = column_resistance * (0.5 / read_voltage) * (1.0 + 1.3e-3 * (temperature_K - 300.0));
-  const double power = (fit.a * bits + fit.b) * 1e-6 + fit.c * std::exp(fit.k * std::log10(r));
-  return power * (bits + 1) * 1e-9;
+  return neurosim_logic_energy(fit, bits) +
+         neurosim_column_energy(fit, bits, column_resistance, read_voltage, temperature_K);
 }
 
 double SarAdc::neurosim_area(const TechNode& tech, int bits) {
@@ -44,7 +53,30 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
   const int b = bits();
   energy_model_ = p.choice_or("energy_model", {"neurosim", "walden", "isaac"}, "neurosim");
   Figure energy;
-  if (energy_model_ == "neurosim") {
+  if (energy_model_ == "neurosim" && ctx.per_read_column && !p.has("column_resistance")) {
+    // In a chip: the converter's own energy per conversion, and the column's as a ColumnTerm of
+    // the conductance each read activates (NeuroSim's GetColumnResistance semantics). With
+    // R' proportional to 1/G, c exp(k log10 R') = E(1 nS) (G / 1 nS)^(-k / ln 10).
+    double v_read = ctx.read_voltage;
+    if (p.has("read_voltage") || !(v_read > 0.0)) {
+      v_read = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+    }
+    const double temp = p.real_or("temperature_K", 300.0, 1.0, 1000.0);
+    energy.value = neurosim_logic_energy(tech.sar, b);
+    energy.source = fmt::format(
+        "NeuroSim V1.3 SAR fit, {} (a={}, b={}): converter term (a bits + b) uW x (bits+1) x 1 ns, bits={} (the "
+        "column term is charged per read as column_1nS)",
+        tech.name, tech.sar.a, tech.sar.b, b);
+    ColumnTerm term;
+    term.exponent = -tech.sar.k / std::log(10.0);
+    term.energy_at_1nS = neurosim_column_energy(tech.sar, b, 1e9, v_read, temp);
+    term.source = fmt::format(
+        "NeuroSim V1.3 SAR fit, {} (c={}, k={}): column term c exp(k log10 R') W x (bits+1) x 1 ns at G = 1 nS, "
+        "R' = (1/G) (0.5 V / V_read), V_read={} V, T={:.6g} K; count = sum over conversions of (G/1 nS)^{:.6g}, G the "
+        "conductance of the cells the read activated on the column",
+        tech.name, tech.sar.c, tech.sar.k, v_read, temp, term.exponent);
+    column_term_ = term;
+  } else if (energy_model_ == "neurosim") {
     double r_col = ctx.column_resistance;
     if (p.has("column_resistance") || !(r_col > 0.0)) {
       if (!p.has("column_resistance")) {
@@ -78,6 +110,7 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
         b, isaac_energy_32nm(b) * 1e12, s, tech.name);
   }
   energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
+  if (p.has("energy_per_conversion")) column_term_.reset();  // the override is the whole energy
 
   const std::string area_model = p.choice_or("area_model", {"neurosim", "isaac"}, "neurosim");
   Figure area;

@@ -27,6 +27,11 @@ class SarAdc : public Adc {
   // (1 + 1.3e-3 (T - 300 K)). Preconditions: bits >= 1, R_col > 0, V_read > 0.
   static double neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
                                 double temperature_K = 300.0);
+  // Its two terms: the converter's own, (a bits + b) 1e-6 W x (bits + 1) ns, and the column's,
+  // c exp(k log10(R')) W x (bits + 1) ns; neurosim_energy is their sum.
+  static double neurosim_logic_energy(const TechNode::SarFit& fit, int bits);
+  static double neurosim_column_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
+                                       double read_voltage, double temperature_K = 300.0);
   // NeuroSim SAR area in m^2: A_min F^2 (269 + 109 (bits - 1) + 209 + 73 (bits - 1)), A_min
   // the minimum-transistor footprint in F^2 (same for NMOS and PMOS here).
   static double neurosim_area(const TechNode& tech, int bits);

@@ -177,9 +177,10 @@ TEST_F(ChipTest, EveryTileLedgerComponentIsAChildModuleOfItsTile) {
     EXPECT_NE(std::find(parts.begin(), parts.end(), component.substr(std::string("inference/").size())), parts.end())
         << component;
   }
-  // dac conversion, array read, adc conversion + clipped, shift-add, cells pulse + verify read,
-  // write-driver line charge (no per-tile drift compensation on this chip).
-  EXPECT_EQ(tile_actions, 8);
+  // dac conversion, array cell current + line charge, adc conversion + clipped + column term,
+  // shift-add, cells pulse + verify read, write-driver line charge (no per-tile drift
+  // compensation on this chip).
+  EXPECT_EQ(tile_actions, 10);
 }
 
 TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {

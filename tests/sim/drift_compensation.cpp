@@ -262,7 +262,13 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
     const std::uint64_t dac0 = count_of(c.ledger, p.name, "/dac", "conversion");
     const std::uint64_t adc0 = count_of(c.ledger, p.name, "/adc", "conversion");
     const std::uint64_t add0 = count_of(c.ledger, p.name, "/shift_add", "add");
-    const std::uint64_t array = delta("/array", "read_1nS", [&] { (c.chip.*p.run)(); });
+    const std::uint64_t line0 = count_of(c.ledger, p.name, "/array", "line_charge");
+    const std::uint64_t column = delta("/adc", "column_1nS", [&] { (c.chip.*p.run)(); });
+    // The SAR (NeuroSim fit) charges the column current itself: the array charges no cell current.
+    // Differential pairs, every column converted: no cell current left for the array.
+    EXPECT_EQ(count_of(c.ledger, p.name, "/array", "read_1nS"), 0u);
+    // One driven row per vector: 3 x 4 + 3 x 2 + 2 x 4 + 2 x 1 = 28 row-line charges.
+    EXPECT_EQ(count_of(c.ledger, p.name, "/array", "line_charge") - line0, 28u);
     // One vector per active row (the identity): DAC conversions = sum over tiles of rows^2 =
     // layer 0: 3 x 16 + 3 x 4 = 60, layer 1: 2 x 16 + 2 x 1 = 34 -> 94.
     EXPECT_EQ(count_of(c.ledger, p.name, "/dac", "conversion") - dac0, 94u);
@@ -272,17 +278,20 @@ TEST_F(DriftCompensationTest, ReadoutsAreCountedAndChargedPerAction) {
     // Shift-add (the |I| accumulation): active cols x vectors = 4 (2 + 2 + 1) + 2 (2 + 2 + 1) +
     // 4 (2 + 1) + 1 (2 + 1) = 45.
     EXPECT_EQ(count_of(c.ledger, p.name, "/shift_add", "add") - add0, 45u);
-    // Array: per tile, round(sum over its active rows of the row's conductance sum / 1 nS), the
-    // row sums of the read itself (the array keeps them); the tile's float sum may round the
-    // other way: +-1 per tile, 10 tiles.
-    double g_nS = 0.0;
+    // ADC column term: each conversion of a one-row read sees one pair, G+ + G- of row i and
+    // column j; per tile round(sum over active (i, j) of (G_ij / 1 nS)^p), p = -k / ln 10 of the
+    // 22 nm fit; the tile's float sum may round the other way: +-1 per tile, 10 tiles.
+    const double p_exp = c.spec.adc->column_term()->exponent;
+    EXPECT_NEAR(p_exp, 2.311 / std::log(10.0), 1e-12);
+    double units = 0.0;
     for (const auto& l : c.chip.layers()) {
       for (std::size_t k = 0; k < l.tiles.size(); ++k) {
-        g_nS += std::round(
-            l.tiles[k]->array().row_conductance_sum().head(l.mapping.tiles[k].rows).cast<double>().sum() / 1e-9);
+        const auto& s = l.mapping.tiles[k];
+        const Eigen::MatrixXf g = l.tiles[k]->array().sense().block(0, 0, s.rows, s.cols);
+        units += std::round((g.cast<double>().array() / 1e-9).pow(p_exp).sum());
       }
     }
-    EXPECT_NEAR(static_cast<double>(array), g_nS, 10.0);
+    EXPECT_NEAR(static_cast<double>(column), units, 10.0);
     // The readout ADC is the same card: the same energy per conversion as the layers' ADCs.
     for (const auto& r : c.ledger.energy_rows()) {
       if (component_under(r.action->component, p.name) && r.action->component.ends_with("/adc") &&
