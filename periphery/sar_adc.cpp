@@ -1,5 +1,6 @@
 // SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
-// - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy, area, latency (bits+1) ns;
+// - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy (temperature factor on the
+//   power, as GetColumnPower), area, latency (bits+1) ns;
 // - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
 // - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
@@ -25,9 +26,11 @@ constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.
 
 double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
                                double temperature_K) {
-  const double r = column_resistance * (0.5 / read_voltage) * (1.0 + 1.3e-3 * (temperature_K - 300.0));
+  const double r = column_resistance * (0.5 / read_voltage);
   const double power = (fit.a * bits + fit.b) * 1e-6 + fit.c * std::exp(fit.k * std::log10(r));
-  return power * (bits + 1) * 1e-9;
+  // NeuroSim SarADC.cpp GetColumnPower: Column_Power *= (1 + 1.3e-3 (temp - 300)), on the power.
+  const double thermal = 1.0 + 1.3e-3 * (temperature_K - 300.0);
+  return power * thermal * (bits + 1) * 1e-9;
 }
 
 double SarAdc::neurosim_area(const TechNode& tech, int bits) {

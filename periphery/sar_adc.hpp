@@ -22,9 +22,9 @@ class SarAdc : public Adc {
   // but the model name stays; the source of energy_per_conversion() says "config override").
   const std::string& energy_model() const { return energy_model_; }
 
-  // NeuroSim SAR fit, in J per conversion: P (bits + 1) x 1 ns with
-  // P = (a bits + b) 1e-6 W + c exp(k log10(R')) W, R' = R_col (0.5 V / V_read)
-  // (1 + 1.3e-3 (T - 300 K)). Preconditions: bits >= 1, R_col > 0, V_read > 0.
+  // NeuroSim SAR fit, in J per conversion: P (1 + 1.3e-3 (T - 300 K)) (bits + 1) x 1 ns with
+  // P = (a bits + b) 1e-6 W + c exp(k log10(R')) W, R' = R_col (0.5 V / V_read) (the temperature
+  // factor on the power, as SarADC.cpp GetColumnPower). Preconditions: bits >= 1, R_col > 0, V_read > 0.
   static double neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
                                 double temperature_K = 300.0);
   // NeuroSim SAR area in m^2: A_min F^2 (269 + 109 (bits - 1) + 209 + 73 (bits - 1)), A_min
