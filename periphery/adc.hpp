@@ -87,6 +87,12 @@ class Adc {
   Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal);
   Adc(const Adc&) = default;  // for clone()
 
+  // Fills latency_ and latency_cycles_ from the card: at most one of `latency` (an override, s),
+  // `sample_rate` (conversions per second of one ADC: latency 1 / rate) or `cycles_per_conversion`
+  // (cycles of `clock`); without them `default_cycles` cycles, described by `default_source`.
+  // latency_cycles_ is the latency in whole cycles, rounded up.
+  void set_conversion_time(const Params& p, long long default_cycles, std::string default_source);
+
   // Implementations fill these in their constructor.
   Figure energy_;
   Figure area_;

@@ -3,7 +3,7 @@
 //           comparators: E = (2^bits - 1) E_comparator
 //   area    (2^bits - 1) comparators x N_T minimum transistors x A_min F^2 (N_T = 10: StrongARM
 //           latch with input pair and reset switches, Razavi 2015; xbarsim estimate)
-//   latency one clock cycle.
+//   latency one clock cycle, or the card's sample_rate / cycles_per_conversion.
 #include "periphery/flash_adc.hpp"
 
 #include <fmt/format.h>
@@ -37,10 +37,7 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
                                          "F={:.6g} m, bits={} (xbarsim estimate)",
                                          n_t, tech.min_transistor_area_F2, tech.feature_size, b)});
 
-  const double cycle = 1.0 / clock();
-  latency_ =
-      override_or(p, "latency", Dimension::kTime, Figure{cycle, fmt::format("flash: 1 cycle = {:.6g} s", cycle)});
-  latency_cycles_ = cycles_of(latency_.value, clock());
+  set_conversion_time(p, 1, fmt::format("flash: 1 cycle = {:.6g} s", 1.0 / clock()));
 }
 
 }  // namespace xbarsim::periphery

@@ -1,6 +1,6 @@
 // SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
 // - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy (temperature factor on the
-//   power, as GetColumnPower), area, latency (bits+1) ns;
+//   power, as GetColumnPower), area, latency (bits+1) cycles unless the card states its rate;
 // - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
 // - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
@@ -98,12 +98,10 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
   }
   area_ = override_or(p, "area", Dimension::kArea, area);
 
-  const double cycle = 1.0 / clock();
-  latency_ = override_or(p, "latency", Dimension::kTime,
-                         Figure{(b + 1) * cycle, fmt::format("SAR: (bits+1) cycles = {} x {:.6g} s "
-                                                             "(NeuroSim SarADC.cpp)",
-                                                             b + 1, cycle)});
-  latency_cycles_ = cycles_of(latency_.value, clock());
+  // Conversion time: the card's sample_rate or cycles_per_conversion, else NeuroSim's (bits+1)
+  // cycles (SarADC.cpp CalculateLatency). The energy above stays the fit's P (bits+1) 1 ns.
+  set_conversion_time(p, b + 1,
+                      fmt::format("SAR: (bits+1) cycles = {} x {:.6g} s (NeuroSim SarADC.cpp)", b + 1, 1.0 / clock()));
 }
 
 }  // namespace xbarsim::periphery

@@ -1,5 +1,6 @@
 // Successive-approximation ADC: cost face from NeuroSim's SAR fit, a Walden figure of merit or
-// ISAAC's table; area from NeuroSim's transistor count; latency bits + 1 cycles.
+// ISAAC's table; area from NeuroSim's transistor count; latency bits + 1 cycles unless the card
+// states its sample rate or cycles per conversion.
 // Sources: NeuroSim V1.3 SarADC.cpp (Peng et al., "DNN+NeuroSim V2.0", IEEE TCAD 2021),
 // Peng et al., IEDM 2019 (DNN+NeuroSim); Walden, IEEE JSAC 17(4) 1999; Shafiee et al. (ISAAC), ISCA 2016.
 #pragma once
@@ -12,7 +13,8 @@ namespace xbarsim::periphery {
 
 // A SAR ADC. Keys (besides the common ones of Adc): energy_model (neurosim | walden | isaac),
 // column_resistance, read_voltage, temperature_K (neurosim), fom (walden), area_model
-// (neurosim | isaac), energy_per_conversion / area / latency (overrides).
+// (neurosim | isaac), energy_per_conversion / area (overrides), and at most one of latency
+// (override), sample_rate, cycles_per_conversion (default bits + 1 cycles).
 class SarAdc : public Adc {
  public:
   SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx);

@@ -298,5 +298,56 @@ TEST(FlashAdc, HandComputedEnergyAreaLatency) {
   }
 }
 
+TEST(AdcConversionRate, FromTheCardBySampleRateOrCycles) {
+  {
+    // Defaults: SAR (bits + 1) cycles, flash 1 cycle (checked above); a SAR card at 1.28 GS/s
+    // (ISAAC's ADC) converts in 1 / 1.28 GHz = 0.78125 ns: one 1 GHz cycle. The energy per
+    // conversion stays the NeuroSim fit's P (bits + 1) 1 ns (155.01 fJ at 8 bits, 10 kOhm).
+    auto adc = make_adc("adc: {impl: sar, bits: 8, column_resistance: 10 kOhm, sample_rate: 1.28 GHz}");
+    EXPECT_NEAR(adc->latency().value, 0.78125e-9, 1e-21);
+    EXPECT_EQ(adc->latency_cycles(), 1);
+    EXPECT_NEAR(adc->energy_per_conversion().value, 155.01e-15, 0.05e-15);
+    EXPECT_NE(adc->latency().source.find("sample_rate"), std::string::npos) << adc->latency().source;
+  }
+  {
+    // 100 MS/s at a 1 GHz clock: 10 ns, 10 cycles; 300 MS/s: 3.333 ns, rounded up to 4 cycles.
+    auto a = make_adc("adc: {impl: sar, bits: 5, column_resistance: 10 kOhm, sample_rate: 100 MHz}");
+    EXPECT_NEAR(a->latency().value, 10e-9, 1e-18);
+    EXPECT_EQ(a->latency_cycles(), 10);
+    auto b = make_adc("adc: {impl: flash, bits: 4, sample_rate: 300 MHz}");
+    EXPECT_NEAR(b->latency().value, 3.33333e-9, 0.00001e-9);
+    EXPECT_EQ(b->latency_cycles(), 4);
+  }
+  {
+    // Cycles: 4 cycles at 500 MHz = 8 ns; a flash taking 2 cycles at 1 GHz = 2 ns.
+    auto a =
+        make_adc("adc: {impl: sar, bits: 6, column_resistance: 10 kOhm, cycles_per_conversion: 4, clock: 500 MHz}");
+    EXPECT_NEAR(a->latency().value, 8e-9, 1e-18);
+    EXPECT_EQ(a->latency_cycles(), 4);
+    EXPECT_NE(a->latency().source.find("cycles_per_conversion"), std::string::npos) << a->latency().source;
+    auto b = make_adc("adc: {impl: flash, bits: 3, cycles_per_conversion: 2}");
+    EXPECT_NEAR(b->latency().value, 2e-9, 1e-18);
+    EXPECT_EQ(b->latency_cycles(), 2);
+  }
+}
+
+TEST(AdcConversionRate, AtMostOneWayToStateIt) {
+  const auto error = [](const std::string& yaml) { return testing::config_error([&] { (void)make_adc(yaml); }); };
+  const std::string both = error(
+      "adc:\n  impl: sar\n  bits: 5\n  column_resistance: 10 kOhm\n  sample_rate: 1 GHz\n"
+      "  cycles_per_conversion: 3\n");
+  EXPECT_NE(both.find("<test>:6"), std::string::npos) << both;
+  EXPECT_NE(both.find("adc.cycles_per_conversion"), std::string::npos) << both;
+  EXPECT_NE(both.find("sample_rate"), std::string::npos) << both;
+  EXPECT_EQ(both.find('\n'), std::string::npos) << both;
+  const std::string with_latency = error("adc:\n  impl: flash\n  bits: 3\n  latency: 2 ns\n  sample_rate: 1 GHz\n");
+  EXPECT_NE(with_latency.find("adc.sample_rate"), std::string::npos) << with_latency;
+  EXPECT_NE(with_latency.find("latency"), std::string::npos) << with_latency;
+  const std::string zero = error("adc:\n  impl: flash\n  bits: 3\n  cycles_per_conversion: 0\n");
+  EXPECT_NE(zero.find("adc.cycles_per_conversion"), std::string::npos) << zero;
+  const std::string unit = error("adc:\n  impl: flash\n  bits: 3\n  sample_rate: 5 ns\n");
+  EXPECT_NE(unit.find("adc.sample_rate"), std::string::npos) << unit;
+}
+
 }  // namespace
 }  // namespace xbarsim::periphery
