@@ -73,6 +73,16 @@ void Adc::set_conversion_time(const Params& p, long long default_cycles, std::st
   latency_cycles_ = cycles_of(latency_.value, clock_);
 }
 
+Figure Adc::walden_energy(const Params& p, const TechNode& tech, int bits) {
+  const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
+  const TechNode ref = TechNode::builtin(p.choice_or("fom_node", TechNode::builtin_names(), "32nm"));
+  const double scale = energy_scale(tech.feature_size, tech.vdd, ref.feature_size, ref.vdd);
+  return Figure{fom * std::ldexp(1.0, bits) * scale,
+                fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits x (F/F_ref)(Vdd/Vdd_ref)^2, FoM={:.6g} J/step "
+                            "at {} (F_ref={:.6g} m, Vdd_ref={:.6g} V), bits={}, node scale {:.6g} ({}, {:.6g} V)",
+                            fom, ref.name, ref.feature_size, ref.vdd, bits, scale, tech.name, tech.vdd)};
+}
+
 void Adc::calibrate(double full_scale_current) {
   if (!(full_scale_current > 0.0)) {
     throw std::invalid_argument("Adc::calibrate: full-scale current must be > 0");

@@ -1,5 +1,6 @@
 // Flash ADC cost model (docs/periphery/adc.md):
-//   energy  walden:      E = FoM 2^bits (Walden, IEEE JSAC 1999)
+//   energy  walden:      E = FoM 2^bits x (F/F_ref)(Vdd/Vdd_ref)^2 (Walden, IEEE JSAC 1999; the
+//                        FoM's node `fom_node`, default 32 nm, ISAAC's)
 //           comparators: E = (2^bits - 1) E_comparator
 //   area    (2^bits - 1) comparators x N_T minimum transistors x A_min F^2 (N_T = 10: StrongARM
 //           latch with input pair and reset switches, Razavi 2015; xbarsim estimate)
@@ -20,9 +21,7 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   energy_model_ = p.choice_or("energy_model", {"walden", "comparators"}, "walden");
   Figure energy;
   if (energy_model_ == "walden") {
-    const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
-    energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy = walden_energy(p, tech, b);
   } else {
     const double e_cmp = p.quantity("comparator_energy", Dimension::kEnergy, 0.0);
     energy.value = comparators * e_cmp;

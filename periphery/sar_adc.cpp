@@ -1,7 +1,8 @@
 // SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
 // - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy (temperature factor on the
 //   power, as GetColumnPower), area, latency (bits+1) cycles unless the card states its rate;
-// - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
+// - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999), scaled from the
+//   FoM's node (Adc::walden_energy);
 // - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
 #include "periphery/sar_adc.hpp"
@@ -68,9 +69,7 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
         "exp(k log10(R')) W] (bits+1) 1 ns, bits={}, R_col={} Ohm, V_read={} V, T={:.6g} K",
         tech.name, tech.sar.a, tech.sar.b, tech.sar.c, tech.sar.k, b, r_col, v_read, temp);
   } else if (energy_model_ == "walden") {
-    const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
-    energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy = walden_energy(p, tech, b);
   } else {
     if (b < 4 || b > 10) p.fail("bits", "4 to 10 bits (range of energy_model isaac)");
     const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);

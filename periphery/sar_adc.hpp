@@ -12,7 +12,7 @@
 namespace xbarsim::periphery {
 
 // A SAR ADC. Keys (besides the common ones of Adc): energy_model (neurosim | walden | isaac),
-// column_resistance, read_voltage, temperature_K (neurosim), fom (walden), area_model
+// column_resistance, read_voltage, temperature_K (neurosim), fom, fom_node (walden), area_model
 // (neurosim | isaac), energy_per_conversion / area (overrides), and at most one of latency
 // (override), sample_rate, cycles_per_conversion (default bits + 1 cycles).
 class SarAdc : public Adc {

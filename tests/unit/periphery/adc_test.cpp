@@ -243,12 +243,21 @@ TEST(SarAdcFit, ContextSuppliesColumnResistanceAndYamlOverrides) {
 
 TEST(SarAdcWaldenAndIsaac, HandComputed) {
   {
-    // Walden, FoM 10 fJ/step, 4 bits: E = 10 fJ * 2^4 = 160 fJ. Area (NeuroSim, 65 nm):
-    // 212.8 * (478 + 182*3 = 1024) * (65 nm)^2 = 217907.2 * 4.225e-15 = 9.20658e-10 m^2.
-    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ}", "65nm");
+    // Walden, FoM 10 fJ/step at 65 nm (fom_node), 4 bits on a 65 nm chip: E = 10 fJ * 2^4 =
+    // 160 fJ. Area (NeuroSim, 65 nm): 212.8 * (478 + 182*3 = 1024) * (65 nm)^2 = 217907.2 *
+    // 4.225e-15 = 9.20658e-10 m^2.
+    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ, fom_node: 65nm}", "65nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 160e-15, 1e-21);
     EXPECT_NEAR(adc->area().value, 9.20658e-10, 0.00001e-10);
     EXPECT_NE(adc->energy_per_conversion().source.find("Walden"), std::string::npos);
+  }
+  {
+    // The same FoM without fom_node is taken at the default 32 nm (0.9 V) and scaled to 65 nm
+    // (1.1 V) as a switched capacitance: x (65/32)(1.1/0.9)^2 = 2.03125 * 1.493827 = 3.034336;
+    // E = 160 fJ * 3.034336 = 485.494 fJ.
+    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ}", "65nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 485.494e-15, 0.001e-15);
+    EXPECT_NE(adc->energy_per_conversion().source.find("32nm"), std::string::npos);
   }
   {
     // ISAAC at its own node (32 nm, 0.9 V): scale 1 -> 8 bits 1.67 pJ, area 1200 um^2.
@@ -269,11 +278,12 @@ TEST(SarAdcWaldenAndIsaac, HandComputed) {
 
 TEST(FlashAdc, HandComputedEnergyAreaLatency) {
   {
-    // Walden default FoM 6.5234375 fJ (= 1.67 pJ / 2^8), 3 bits: E = 8 * 6.5234375 = 52.1875 fJ.
+    // Walden default FoM 6.5234375 fJ (= 1.67 pJ / 2^8, ISAAC's ADC at 32 nm), 3 bits at 22 nm:
+    // E = 8 * 6.5234375 fJ * (22/32)(0.85/0.9)^2 = 52.1875 fJ * 0.6875 * 0.891975 = 32.0031 fJ.
     // Area: 7 comparators * 10 transistors * 212.8 F^2 * (22 nm)^2 = 14896 * 4.84e-16 =
     //       7.20966e-12 m^2. Latency one cycle = 1 ns.
     auto adc = make_adc("adc: {impl: flash, bits: 3}");
-    EXPECT_NEAR(adc->energy_per_conversion().value, 52.1875e-15, 1e-21);
+    EXPECT_NEAR(adc->energy_per_conversion().value, 32.0031e-15, 0.0001e-15);
     EXPECT_NEAR(adc->area().value, 7.20966e-12, 0.00001e-12);
     EXPECT_NEAR(adc->latency().value, 1e-9, 1e-18);
     EXPECT_EQ(adc->latency_cycles(), 1);
@@ -290,11 +300,23 @@ TEST(FlashAdc, HandComputedEnergyAreaLatency) {
     EXPECT_NEAR(adc->latency().value, 0.5e-9, 1e-18);
   }
   {
-    // Walden FoM 1 fJ, 6 bits: 64 fJ; area 63 * 10 * 212.8 * (45 nm)^2 = 134064 * 2.025e-15 =
-    // 2.714796e-10 m^2.
-    auto adc = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ}", "45nm");
+    // Walden FoM 1 fJ at 45 nm, 6 bits on a 45 nm chip: 64 fJ; area 63 * 10 * 212.8 * (45 nm)^2 =
+    // 134064 * 2.025e-15 = 2.714796e-10 m^2.
+    auto adc = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ, fom_node: 45nm}", "45nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 64e-15, 1e-21);
     EXPECT_NEAR(adc->area().value, 2.714796e-10, 0.000001e-10);
+    // Taken at the default 32 nm instead: x (45/32)(1.0/0.9)^2 = 1.40625 * 1.234568 = 1.736111,
+    // 111.111 fJ.
+    auto b = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ}", "45nm");
+    EXPECT_NEAR(b->energy_per_conversion().value, 111.111e-15, 0.001e-15);
+  }
+  {
+    // The chip's own supply counts: a 32 nm chip at 1.0 V, FoM at the 32 nm table (0.9 V):
+    // x (1.0/0.9)^2 = 1.234568; default FoM, 4 bits: 16 * 6.5234375 fJ * 1.234568 = 128.858 fJ.
+    const Params root = Params::from_string("adc: {impl: flash, bits: 4}\ntech: {node: 32nm, vdd: 1.0 V}\n", "<test>");
+    const TechNode tech = TechNode::from_params(root.child("tech"));
+    auto adc = AdcRegistry::instance().create(root.child("adc"), tech, AdcContext{});
+    EXPECT_NEAR(adc->energy_per_conversion().value, 128.858e-15, 0.001e-15);
   }
 }
 
