@@ -2,10 +2,14 @@
 // decided by exact comparisons against them: an input at a level gives the upper code.
 #include "periphery/adc.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
+#include <string_view>
 
 #include "core/cards.hpp"
 #include "core/error.hpp"
@@ -38,6 +42,45 @@ Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal) :
     // Without a full scale the ADC stays uncalibrated until calibrate() (cost face still valid).
     if (full_scale > 0.0) calibrate(full_scale);
   }
+}
+
+void Adc::set_conversion_time(const Params& p, long long default_cycles, std::string default_source) {
+  constexpr std::array<std::string_view, 3> kKeys{"latency", "sample_rate", "cycles_per_conversion"};
+  std::string_view given;
+  for (const std::string_view key : kKeys) {
+    if (!p.has(key)) continue;
+    if (!given.empty()) {
+      p.fail(key, fmt::format("no {} next to {} (an ADC card states its conversion time by at most one of "
+                              "latency, sample_rate, cycles_per_conversion)",
+                              key, given));
+    }
+    given = key;
+  }
+  const double cycle = 1.0 / clock_;
+  if (given == "sample_rate") {
+    const double rate = p.quantity("sample_rate", Dimension::kFrequency, 1.0, 1e13);
+    latency_ = Figure{1.0 / rate, fmt::format("card sample_rate {:.6g} conversions/s: 1 / rate = {:.6g} s "
+                                              "(in whole cycles of {:.6g} s, rounded up)",
+                                              rate, 1.0 / rate, cycle)};
+  } else if (given == "cycles_per_conversion") {
+    const auto n = p.integer("cycles_per_conversion", 1, 1000000);
+    latency_ =
+        Figure{static_cast<double>(n) * cycle, fmt::format("card cycles_per_conversion: {} x {:.6g} s", n, cycle)};
+  } else {
+    latency_ = override_or(p, "latency", Dimension::kTime,
+                           Figure{static_cast<double>(default_cycles) * cycle, std::move(default_source)});
+  }
+  latency_cycles_ = cycles_of(latency_.value, clock_);
+}
+
+Figure Adc::walden_energy(const Params& p, const TechNode& tech, int bits) {
+  const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
+  const TechNode ref = TechNode::builtin(p.choice_or("fom_node", TechNode::builtin_names(), "32nm"));
+  const double scale = energy_scale(tech.feature_size, tech.vdd, ref.feature_size, ref.vdd);
+  return Figure{fom * std::ldexp(1.0, bits) * scale,
+                fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits x (F/F_ref)(Vdd/Vdd_ref)^2, FoM={:.6g} J/step "
+                            "at {} (F_ref={:.6g} m, Vdd_ref={:.6g} V), bits={}, node scale {:.6g} ({}, {:.6g} V)",
+                            fom, ref.name, ref.feature_size, ref.vdd, bits, scale, tech.name, tech.vdd)};
 }
 
 void Adc::calibrate(double full_scale_current) {

@@ -1,9 +1,10 @@
 // Flash ADC cost model (docs/periphery/adc.md):
-//   energy  walden:      E = FoM 2^bits (Walden, IEEE JSAC 1999)
+//   energy  walden:      E = FoM 2^bits x (F/F_ref)(Vdd/Vdd_ref)^2 (Walden, IEEE JSAC 1999; the
+//                        FoM's node `fom_node`, default 32 nm, ISAAC's)
 //           comparators: E = (2^bits - 1) E_comparator
 //   area    (2^bits - 1) comparators x N_T minimum transistors x A_min F^2 (N_T = 10: StrongARM
 //           latch with input pair and reset switches, Razavi 2015; xbarsim estimate)
-//   latency one clock cycle.
+//   latency one clock cycle, or the card's sample_rate / cycles_per_conversion.
 #include "periphery/flash_adc.hpp"
 
 #include <fmt/format.h>
@@ -20,9 +21,7 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
   energy_model_ = p.choice_or("energy_model", {"walden", "comparators"}, "walden");
   Figure energy;
   if (energy_model_ == "walden") {
-    const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
-    energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy = walden_energy(p, tech, b);
   } else {
     const double e_cmp = p.quantity("comparator_energy", Dimension::kEnergy, 0.0);
     energy.value = comparators * e_cmp;
@@ -37,10 +36,7 @@ FlashAdc::FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx)
                                          "F={:.6g} m, bits={} (xbarsim estimate)",
                                          n_t, tech.min_transistor_area_F2, tech.feature_size, b)});
 
-  const double cycle = 1.0 / clock();
-  latency_ =
-      override_or(p, "latency", Dimension::kTime, Figure{cycle, fmt::format("flash: 1 cycle = {:.6g} s", cycle)});
-  latency_cycles_ = cycles_of(latency_.value, clock());
+  set_conversion_time(p, 1, fmt::format("flash: 1 cycle = {:.6g} s", 1.0 / clock()));
 }
 
 }  // namespace xbarsim::periphery

@@ -11,7 +11,8 @@
 namespace xbarsim::periphery {
 
 // A flash ADC. Keys (besides the common ones of Adc): energy_model (walden | comparators), fom,
-// comparator_energy, comparator_transistors, energy_per_conversion / area / latency overrides.
+// fom_node, comparator_energy, comparator_transistors, energy_per_conversion / area overrides,
+// and at most one of latency (override), sample_rate, cycles_per_conversion (default 1 cycle).
 class FlashAdc : public Adc {
  public:
   FlashAdc(const Params& p, const TechNode& tech, const AdcContext& ctx);

@@ -1,6 +1,8 @@
 // SAR ADC cost models. Equations and sources: docs/periphery/adc.md.
-// - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy, area, latency (bits+1) ns;
-// - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999);
+// - NeuroSim V1.3 SarADC.cpp fit (Peng et al., IEDM 2019): energy (temperature factor on the
+//   power, as GetColumnPower), area, latency (bits+1) cycles unless the card states its rate;
+// - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999), scaled from the
+//   FoM's node (Adc::walden_energy);
 // - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
 //   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
 #include "periphery/sar_adc.hpp"
@@ -23,19 +25,22 @@ constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
 constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
 }  // namespace
 
-double SarAdc::neurosim_logic_energy(const TechNode::SarFit& fit, int bits) {
-  return (fit.a * bits + fit.b) * 1e-6 * (bits + 1) * 1e-9;
+// NeuroSim SarADC.cpp GetColumnPower: Column_Power *= (1 + 1.3e-3 (temp - 300)), on the whole power.
+double SarAdc::neurosim_logic_energy(const TechNode::SarFit& fit, int bits, double temperature_K) {
+  const double thermal = 1.0 + 1.3e-3 * (temperature_K - 300.0);
+  return (fit.a * bits + fit.b) * 1e-6 * thermal * (bits + 1) * 1e-9;
 }
 
 double SarAdc::neurosim_column_energy(const TechNode::SarFit& fit, int bits, double column_resistance,
                                       double read_voltage, double temperature_K) {
-  const double r = column_resistance * (0.5 / read_voltage) * (1.0 + 1.3e-3 * (temperature_K - 300.0));
-  return fit.c * std::exp(fit.k * std::log10(r)) * (bits + 1) * 1e-9;
+  const double r = column_resistance * (0.5 / read_voltage);
+  const double thermal = 1.0 + 1.3e-3 * (temperature_K - 300.0);
+  return fit.c * std::exp(fit.k * std::log10(r)) * thermal * (bits + 1) * 1e-9;
 }
 
 double SarAdc::neurosim_energy(const TechNode::SarFit& fit, int bits, double column_resistance, double read_voltage,
                                double temperature_K) {
-  return neurosim_logic_energy(fit, bits) +
+  return neurosim_logic_energy(fit, bits, temperature_K) +
          neurosim_column_energy(fit, bits, column_resistance, read_voltage, temperature_K);
 }
 
@@ -62,11 +67,11 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
       v_read = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
     }
     const double temp = p.real_or("temperature_K", 300.0, 1.0, 1000.0);
-    energy.value = neurosim_logic_energy(tech.sar, b);
+    energy.value = neurosim_logic_energy(tech.sar, b, temp);
     energy.source = fmt::format(
-        "NeuroSim V1.3 SAR fit, {} (a={}, b={}): converter term (a bits + b) uW x (bits+1) x 1 ns, bits={} (the "
-        "column term is charged per read as column_1nS)",
-        tech.name, tech.sar.a, tech.sar.b, b);
+        "NeuroSim V1.3 SAR fit, {} (a={}, b={}): converter term (a bits + b) uW x (1 + 1.3e-3 (T - 300 K)) x "
+        "(bits+1) x 1 ns, bits={}, T={:.6g} K (the column term is charged per read as column_1nS)",
+        tech.name, tech.sar.a, tech.sar.b, b, temp);
     ColumnTerm term;
     term.exponent = -tech.sar.k / std::log(10.0);
     term.energy_at_1nS = neurosim_column_energy(tech.sar, b, 1e9, v_read, temp);
@@ -97,9 +102,7 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
         "exp(k log10(R')) W] (bits+1) 1 ns, bits={}, R_col={} Ohm, V_read={} V, T={:.6g} K",
         tech.name, tech.sar.a, tech.sar.b, tech.sar.c, tech.sar.k, b, r_col, v_read, temp);
   } else if (energy_model_ == "walden") {
-    const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
-    energy.value = fom * std::ldexp(1.0, b);
-    energy.source = fmt::format("Walden FoM (IEEE JSAC 1999): E = FoM 2^bits, FoM={:.6g} J/step, bits={}", fom, b);
+    energy = walden_energy(p, tech, b);
   } else {
     if (b < 4 || b > 10) p.fail("bits", "4 to 10 bits (range of energy_model isaac)");
     const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
@@ -128,12 +131,10 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
   }
   area_ = override_or(p, "area", Dimension::kArea, area);
 
-  const double cycle = 1.0 / clock();
-  latency_ = override_or(p, "latency", Dimension::kTime,
-                         Figure{(b + 1) * cycle, fmt::format("SAR: (bits+1) cycles = {} x {:.6g} s "
-                                                             "(NeuroSim SarADC.cpp)",
-                                                             b + 1, cycle)});
-  latency_cycles_ = cycles_of(latency_.value, clock());
+  // Conversion time: the card's sample_rate or cycles_per_conversion, else NeuroSim's (bits+1)
+  // cycles (SarADC.cpp CalculateLatency). The energy above stays the fit's P (bits+1) 1 ns.
+  set_conversion_time(p, b + 1,
+                      fmt::format("SAR: (bits+1) cycles = {} x {:.6g} s (NeuroSim SarADC.cpp)", b + 1, 1.0 / clock()));
 }
 
 }  // namespace xbarsim::periphery

@@ -1,15 +1,27 @@
-// Technology node tables. Sources (each value's derivation is in configs/tech/<node>.yaml):
-// - feature size, supply: NeuroSim V1.3 Technology.cpp (PTM high-performance models);
-// - SAR fit (a, b, c, k): NeuroSim V1.3 SarADC.cpp, high-performance roadmap (Peng et al., IEDM 2019);
-// - minimum transistor footprint: NeuroSim constant.h gate-area rules (28 F transistor-region
-//   height x 2 (POLY_WIDTH 1 + MIN_GAP_BET_GATE_POLY 2.8) F = 212.8 F^2);
+// Technology node tables: the nine conventional-CMOS nodes of NeuroSim's technology tables
+// (130, 90, 65, 45, 32, 22, 14, 10, 7 nm). Sources (each value's derivation is in
+// configs/tech/<node>.yaml and docs/periphery/tech_node.md):
+// - feature size, supply: NeuroSim V1.3 Technology.cpp, high-performance roadmap (PTM HP models);
+// - SAR fit (a, b, c, k): NeuroSim V1.3 SarADC.cpp GetColumnPower, high-performance roadmap
+//   (Peng et al., IEDM 2019); its last branch ("else // 7nm") is the 7 nm fit;
+// - minimum transistor footprint: NeuroSim V1.3 formula.cpp CalculateGateArea with constant.h
+//   rules. Planar (F >= 22 nm): 28 F transistor-region height (MAX_TRANSISTOR_HEIGHT) x
+//   2 (POLY_WIDTH 1 + MIN_GAP_BET_GATE_POLY 2.8) F = 212.8 F^2. FinFET (F <= 14 nm): 34 F
+//   (MAX_TRANSISTOR_HEIGHT_FINFET) x 2 (POLY_WIDTH_FINFET 1.4 + MIN_GAP_BET_GATE_POLY_FINFET 3.9) F
+//   = 360.4 F^2 (a minimum transistor is one fin);
 // - SRAM cell 146 F^2: CACTI 6.5 6T cell;
 // - SRAM energy per bit: Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm, 0.9 V:
 //   64-bit read of an 8 KB SRAM = 10 pJ), scaled by (F / 45 nm) (Vdd / 0.9 V)^2;
 // - SRAM leakage per bit: estimate Vdd x I_off x W, ITRS PIDS HP I_off = 100 nA/um, W = 6 F.
+// NeuroSim has no 28 nm node (Technology.cpp refuses it; SarADC.cpp would fall through to the 7 nm
+// fit), so neither has xbarsim: a 28 nm chip starts from a table and overrides its values.
 #include "periphery/tech_node.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <array>
+#include <optional>
 #include <stdexcept>
 
 #include "core/cards.hpp"
@@ -32,11 +44,17 @@ struct TableText {
   std::string_view sram_leakage_per_bit;
 };
 
-constexpr std::array<TableText, 4> kTables{{
+// Ordered by feature size; builtin_names() and the error for an unknown node list them so.
+constexpr std::array<TableText, 9> kTables{{
+    {"7nm", "7 nm", "0.7 V", 0.2008, 0.6823, 0.040310, -2.311, 360.4, 146.0, "0.0147 pJ", "2.94 nW"},
+    {"10nm", "10 nm", "0.75 V", 0.3076, 1.1543, 0.049418, -2.311, 360.4, 146.0, "0.02411 pJ", "4.5 nW"},
+    {"14nm", "14 nm", "0.8 V", 0.4710, 1.9529, 0.060584, -2.311, 360.4, 146.0, "0.03841 pJ", "6.72 nW"},
     {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ", "11.22 nW"},
     {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ", "17.28 nW"},
     {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ", "27 nW"},
     {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ", "42.9 nW"},
+    {"90nm", "90 nm", "1.2 V", 4.3474, 31.782, 0.164900, -2.345, 212.8, 146.0, "0.5556 pJ", "64.8 nW"},
+    {"130nm", "130 nm", "1.3 V", 6.4806, 49.047, 0.207452, -2.367, 212.8, 146.0, "0.9418 pJ", "101.4 nW"},
 }};
 
 const TableText& table(std::string_view name) {
@@ -44,6 +62,23 @@ const TableText& table(std::string_view name) {
     if (t.name == name) return t;
   }
   throw std::out_of_range("unknown technology node");
+}
+
+// Reads the node name at `key` (required when `default_name` is empty). A name without a table
+// (28 nm, say) is refused with one error line that lists the tables and says what to do instead.
+std::string node_name(const Params& p, std::string_view key, std::optional<std::string_view> default_name,
+                      std::string_view instead) {
+  std::vector<std::string_view> names;
+  for (const auto& t : kTables) names.push_back(t.name);
+  const std::string expected =
+      fmt::format("one of: {} (the nodes of NeuroSim V1.3's technology tables, docs/periphery/tech_node.md; {})",
+                  fmt::join(names, ", "), instead);
+  if (!default_name && !p.has(key)) p.fail(key, expected);
+  const std::string name = default_name ? p.string_or(key, *default_name) : p.string(key);
+  for (const auto& t : kTables) {
+    if (t.name == name) return name;
+  }
+  p.fail(key, expected);
 }
 
 }  // namespace
@@ -69,7 +104,8 @@ TechNode TechNode::builtin(std::string_view name) {
 }
 
 TechNode TechNode::from_params(const Params& p) {
-  const std::string name = p.choice("node", builtin_names());
+  const std::string name = node_name(p, "node", std::nullopt,
+                                     "for another node take the nearest table and set feature_size, vdd and sar_fit");
   const TableText& t = table(name);
   TechNode n;
   n.name = name;
@@ -90,7 +126,7 @@ TechNode TechNode::from_params(const Params& p) {
 }
 
 TechNode TechNode::for_card(const Params& section) {
-  return builtin(section.choice_or("tech", builtin_names(), "22nm"));
+  return builtin(node_name(section, "tech", "22nm", "a chip's tech section can adapt a table to another node"));
 }
 
 }  // namespace xbarsim::periphery

@@ -1,6 +1,7 @@
 // Technology parameters of one CMOS node that the periphery cost models read (feature size,
 // supply, NeuroSim SAR fit, transistor and SRAM cell footprints, SRAM energies).
-// Sources: NeuroSim V1.3 (SarADC.cpp, Technology.cpp, constant.h), Horowitz ISSCC 2014,
+// Nodes: the nine conventional-CMOS nodes of NeuroSim V1.3's tables, 130 nm to 7 nm (no 28 nm).
+// Sources: NeuroSim V1.3 (SarADC.cpp, Technology.cpp, formula.cpp, constant.h), Horowitz ISSCC 2014,
 // CACTI 6.5; the tables are the YAML files configs/tech/<node>.yaml (same numbers, with
 // their derivations), see docs/periphery/tech_node.md.
 #pragma once
@@ -23,7 +24,7 @@ struct TechNode {
     double k = 0.0;
   };
 
-  std::string name;                      // "22nm", "32nm", "45nm" or "65nm" (the base table)
+  std::string name;                      // the base table: "7nm" ... "130nm" (builtin_names())
   double feature_size = 0.0;             // F, m
   double vdd = 0.0;                      // nominal supply, V
   SarFit sar;                            // dimensionless fit coefficients

@@ -207,13 +207,13 @@ TEST(SarAdcFit, HandComputedEnergyAreaLatency) {
     EXPECT_EQ(adc->mux_ratio(), 4);
   }
   {
-    // 32 nm, 7 bits, R 20 kOhm, T = 350 K: R' = 2e4 * (1 + 1.3e-3 * 50) = 21300,
-    // log10 = 4.32838; exponent -2.313*4.32838 = -10.01155, exp = 4.53999e-5 * e^-0.01155 =
-    // 4.48787e-5; P = (1.0157*7 + 7.6286) uW + 0.083709 * 4.48787e-5 W = 14.7385 + 3.7568 =
-    // 18.4953 uW; E = 18.4953 uW * 8 ns = 147.96 fJ (NeuroSim's temperature factor on R).
+    // 32 nm, 7 bits, R 20 kOhm, T = 350 K: R' = 2e4, log10 = 4.30103; exp(-2.313*4.30103) =
+    // 4.78097e-5; P = (1.0157*7 + 7.6286) uW + 0.083709 * 4.78097e-5 W = 14.7385 + 4.0021 =
+    // 18.7406 uW, x (1 + 1.3e-3 * 50) = 19.9587 uW (NeuroSim SarADC.cpp multiplies the power);
+    // E = 19.9587 uW * 8 ns = 159.67 fJ.
     // Area: 212.8 * (478 + 182*6 = 1570) * (32 nm)^2 = 334096 * 1.024e-15 = 3.42114e-10 m^2.
     auto adc = make_adc("adc: {impl: sar, bits: 7, column_resistance: 20 kOhm, temperature_K: 350}", "32nm");
-    EXPECT_NEAR(adc->energy_per_conversion().value, 147.96e-15, 0.01e-15);
+    EXPECT_NEAR(adc->energy_per_conversion().value, 159.67e-15, 0.01e-15);
     EXPECT_NEAR(adc->area().value, 3.42114e-10, 0.00001e-10);
     EXPECT_NEAR(adc->latency().value, 8e-9, 1e-18);
   }
@@ -243,12 +243,21 @@ TEST(SarAdcFit, ContextSuppliesColumnResistanceAndYamlOverrides) {
 
 TEST(SarAdcWaldenAndIsaac, HandComputed) {
   {
-    // Walden, FoM 10 fJ/step, 4 bits: E = 10 fJ * 2^4 = 160 fJ. Area (NeuroSim, 65 nm):
-    // 212.8 * (478 + 182*3 = 1024) * (65 nm)^2 = 217907.2 * 4.225e-15 = 9.20658e-10 m^2.
-    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ}", "65nm");
+    // Walden, FoM 10 fJ/step at 65 nm (fom_node), 4 bits on a 65 nm chip: E = 10 fJ * 2^4 =
+    // 160 fJ. Area (NeuroSim, 65 nm): 212.8 * (478 + 182*3 = 1024) * (65 nm)^2 = 217907.2 *
+    // 4.225e-15 = 9.20658e-10 m^2.
+    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ, fom_node: 65nm}", "65nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 160e-15, 1e-21);
     EXPECT_NEAR(adc->area().value, 9.20658e-10, 0.00001e-10);
     EXPECT_NE(adc->energy_per_conversion().source.find("Walden"), std::string::npos);
+  }
+  {
+    // The same FoM without fom_node is taken at the default 32 nm (0.9 V) and scaled to 65 nm
+    // (1.1 V) as a switched capacitance: x (65/32)(1.1/0.9)^2 = 2.03125 * 1.493827 = 3.034336;
+    // E = 160 fJ * 3.034336 = 485.494 fJ.
+    auto adc = make_adc("adc: {impl: sar, bits: 4, energy_model: walden, fom: 10 fJ}", "65nm");
+    EXPECT_NEAR(adc->energy_per_conversion().value, 485.494e-15, 0.001e-15);
+    EXPECT_NE(adc->energy_per_conversion().source.find("32nm"), std::string::npos);
   }
   {
     // ISAAC at its own node (32 nm, 0.9 V): scale 1 -> 8 bits 1.67 pJ, area 1200 um^2.
@@ -269,11 +278,12 @@ TEST(SarAdcWaldenAndIsaac, HandComputed) {
 
 TEST(FlashAdc, HandComputedEnergyAreaLatency) {
   {
-    // Walden default FoM 6.5234375 fJ (= 1.67 pJ / 2^8), 3 bits: E = 8 * 6.5234375 = 52.1875 fJ.
+    // Walden default FoM 6.5234375 fJ (= 1.67 pJ / 2^8, ISAAC's ADC at 32 nm), 3 bits at 22 nm:
+    // E = 8 * 6.5234375 fJ * (22/32)(0.85/0.9)^2 = 52.1875 fJ * 0.6875 * 0.891975 = 32.0031 fJ.
     // Area: 7 comparators * 10 transistors * 212.8 F^2 * (22 nm)^2 = 14896 * 4.84e-16 =
     //       7.20966e-12 m^2. Latency one cycle = 1 ns.
     auto adc = make_adc("adc: {impl: flash, bits: 3}");
-    EXPECT_NEAR(adc->energy_per_conversion().value, 52.1875e-15, 1e-21);
+    EXPECT_NEAR(adc->energy_per_conversion().value, 32.0031e-15, 0.0001e-15);
     EXPECT_NEAR(adc->area().value, 7.20966e-12, 0.00001e-12);
     EXPECT_NEAR(adc->latency().value, 1e-9, 1e-18);
     EXPECT_EQ(adc->latency_cycles(), 1);
@@ -290,12 +300,75 @@ TEST(FlashAdc, HandComputedEnergyAreaLatency) {
     EXPECT_NEAR(adc->latency().value, 0.5e-9, 1e-18);
   }
   {
-    // Walden FoM 1 fJ, 6 bits: 64 fJ; area 63 * 10 * 212.8 * (45 nm)^2 = 134064 * 2.025e-15 =
-    // 2.714796e-10 m^2.
-    auto adc = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ}", "45nm");
+    // Walden FoM 1 fJ at 45 nm, 6 bits on a 45 nm chip: 64 fJ; area 63 * 10 * 212.8 * (45 nm)^2 =
+    // 134064 * 2.025e-15 = 2.714796e-10 m^2.
+    auto adc = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ, fom_node: 45nm}", "45nm");
     EXPECT_NEAR(adc->energy_per_conversion().value, 64e-15, 1e-21);
     EXPECT_NEAR(adc->area().value, 2.714796e-10, 0.000001e-10);
+    // Taken at the default 32 nm instead: x (45/32)(1.0/0.9)^2 = 1.40625 * 1.234568 = 1.736111,
+    // 111.111 fJ.
+    auto b = make_adc("adc: {impl: flash, bits: 6, fom: 1 fJ}", "45nm");
+    EXPECT_NEAR(b->energy_per_conversion().value, 111.111e-15, 0.001e-15);
   }
+  {
+    // The chip's own supply counts: a 32 nm chip at 1.0 V, FoM at the 32 nm table (0.9 V):
+    // x (1.0/0.9)^2 = 1.234568; default FoM, 4 bits: 16 * 6.5234375 fJ * 1.234568 = 128.858 fJ.
+    const Params root = Params::from_string("adc: {impl: flash, bits: 4}\ntech: {node: 32nm, vdd: 1.0 V}\n", "<test>");
+    const TechNode tech = TechNode::from_params(root.child("tech"));
+    auto adc = AdcRegistry::instance().create(root.child("adc"), tech, AdcContext{});
+    EXPECT_NEAR(adc->energy_per_conversion().value, 128.858e-15, 0.001e-15);
+  }
+}
+
+TEST(AdcConversionRate, FromTheCardBySampleRateOrCycles) {
+  {
+    // Defaults: SAR (bits + 1) cycles, flash 1 cycle (checked above); a SAR card at 1.28 GS/s
+    // (ISAAC's ADC) converts in 1 / 1.28 GHz = 0.78125 ns: one 1 GHz cycle. The energy per
+    // conversion stays the NeuroSim fit's P (bits + 1) 1 ns (155.01 fJ at 8 bits, 10 kOhm).
+    auto adc = make_adc("adc: {impl: sar, bits: 8, column_resistance: 10 kOhm, sample_rate: 1.28 GHz}");
+    EXPECT_NEAR(adc->latency().value, 0.78125e-9, 1e-21);
+    EXPECT_EQ(adc->latency_cycles(), 1);
+    EXPECT_NEAR(adc->energy_per_conversion().value, 155.01e-15, 0.05e-15);
+    EXPECT_NE(adc->latency().source.find("sample_rate"), std::string::npos) << adc->latency().source;
+  }
+  {
+    // 100 MS/s at a 1 GHz clock: 10 ns, 10 cycles; 300 MS/s: 3.333 ns, rounded up to 4 cycles.
+    auto a = make_adc("adc: {impl: sar, bits: 5, column_resistance: 10 kOhm, sample_rate: 100 MHz}");
+    EXPECT_NEAR(a->latency().value, 10e-9, 1e-18);
+    EXPECT_EQ(a->latency_cycles(), 10);
+    auto b = make_adc("adc: {impl: flash, bits: 4, sample_rate: 300 MHz}");
+    EXPECT_NEAR(b->latency().value, 3.33333e-9, 0.00001e-9);
+    EXPECT_EQ(b->latency_cycles(), 4);
+  }
+  {
+    // Cycles: 4 cycles at 500 MHz = 8 ns; a flash taking 2 cycles at 1 GHz = 2 ns.
+    auto a =
+        make_adc("adc: {impl: sar, bits: 6, column_resistance: 10 kOhm, cycles_per_conversion: 4, clock: 500 MHz}");
+    EXPECT_NEAR(a->latency().value, 8e-9, 1e-18);
+    EXPECT_EQ(a->latency_cycles(), 4);
+    EXPECT_NE(a->latency().source.find("cycles_per_conversion"), std::string::npos) << a->latency().source;
+    auto b = make_adc("adc: {impl: flash, bits: 3, cycles_per_conversion: 2}");
+    EXPECT_NEAR(b->latency().value, 2e-9, 1e-18);
+    EXPECT_EQ(b->latency_cycles(), 2);
+  }
+}
+
+TEST(AdcConversionRate, AtMostOneWayToStateIt) {
+  const auto error = [](const std::string& yaml) { return testing::config_error([&] { (void)make_adc(yaml); }); };
+  const std::string both = error(
+      "adc:\n  impl: sar\n  bits: 5\n  column_resistance: 10 kOhm\n  sample_rate: 1 GHz\n"
+      "  cycles_per_conversion: 3\n");
+  EXPECT_NE(both.find("<test>:6"), std::string::npos) << both;
+  EXPECT_NE(both.find("adc.cycles_per_conversion"), std::string::npos) << both;
+  EXPECT_NE(both.find("sample_rate"), std::string::npos) << both;
+  EXPECT_EQ(both.find('\n'), std::string::npos) << both;
+  const std::string with_latency = error("adc:\n  impl: flash\n  bits: 3\n  latency: 2 ns\n  sample_rate: 1 GHz\n");
+  EXPECT_NE(with_latency.find("adc.sample_rate"), std::string::npos) << with_latency;
+  EXPECT_NE(with_latency.find("latency"), std::string::npos) << with_latency;
+  const std::string zero = error("adc:\n  impl: flash\n  bits: 3\n  cycles_per_conversion: 0\n");
+  EXPECT_NE(zero.find("adc.cycles_per_conversion"), std::string::npos) << zero;
+  const std::string unit = error("adc:\n  impl: flash\n  bits: 3\n  sample_rate: 5 ns\n");
+  EXPECT_NE(unit.find("adc.sample_rate"), std::string::npos) << unit;
 }
 
 }  // namespace
