@@ -107,7 +107,14 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
       sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
       converted = s.block(0, 0, active_out, active_in).cast<double>().colwise().sum().transpose();
     } else {
-      sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
+      if (array_.encoding() == WeightEncoding::kOffset && in.minCoeff() >= 0.0F) {
+        // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance
+        // is out / V_read + G_ref x (sum of the drives), without a second product.
+        sensed = out * static_cast<float>(1.0 / parts_.read_voltage);
+        sensed.rowwise() += static_cast<float>(array_.reference_conductance()) * in.colwise().sum();
+      } else {
+        sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
+      }
       converted = s.block(0, 0, active_in, active_out).cast<double>().rowwise().sum();
     }
     const Eigen::VectorXd rest = line_g.head(active_in).cast<double>() - converted;
@@ -147,9 +154,10 @@ void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass) {
 }
 
 void AdcBank::charge_columns(const Eigen::MatrixXf& sensed) {
-  const double p = current_.model->column_term()->exponent;
-  const double units = (sensed.array() * static_cast<float>(1.0 / ArrayCore::kReadQuantum_S))
-                           .pow(static_cast<float>(p))
+  // (G / 1 nS)^p as exp(p ln(G / 1 nS)), both vectorized (Eigen's pow is not); G = 0 gives 0.
+  const auto p = static_cast<float>(current_.model->column_term()->exponent);
+  const double units = ((sensed.array() * static_cast<float>(1.0 / ArrayCore::kReadQuantum_S)).log() * p)
+                           .exp()
                            .template cast<double>()
                            .sum();
   ledger_.add(current_.column, static_cast<std::uint64_t>(std::llround(units)));
