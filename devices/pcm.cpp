@@ -96,13 +96,17 @@ double PcmDevice::drift_sigma(double g_target_S) const {
   return std::clamp(drift_sigma_[0] * lu + drift_sigma_[1], drift_sigma_[2], drift_sigma_[3]);
 }
 
-double PcmDevice::read_noise_q(double g_target_S) const {
-  const double u = std::max(g_target_S / g_max_, kMinRelative);
+// aihwkit evaluates Q from |G_prog| (its u^0.65 clamped at 1e-3, which q_max = 0.2 makes moot).
+double PcmDevice::read_noise_q(double g_S) const {
+  const double u = std::max(std::abs(g_S) / g_max_, kMinRelative);
   return std::min(q_[0] / std::pow(u, q_[1]), q_[2]);
 }
 
+// aihwkit (apply_drift_noise_to_conductance): t = t_inference + t0 in the 1/f term too. The
+// logarithm is positive unless t0 < t_read; aihwkit would take the root of a negative number
+// there, xbarsim reads without noise.
 double PcmDevice::read_noise_time_factor(double time_s) const {
-  const double l = std::log((time_s + t_read_s_) / (2.0 * t_read_s_));
+  const double l = std::log((time_s + t0_s_ + t_read_s_) / (2.0 * t_read_s_));
   return l > 0.0 ? std::sqrt(l) : 0.0;
 }
 
@@ -114,11 +118,12 @@ void PcmDevice::conductance(std::span<const CellState> cells, std::span<float> g
   const std::size_t n = cells.size();
   const CellState* c = cells.data();
   float* out = g_out.data();
-  if (time_s <= t0_s_) {
+  // aihwkit: G_prog ((t + t0) / t0)^(-nu), t counted from the end of programming.
+  if (time_s <= 0.0) {
     for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g;
     return;
   }
-  const auto lt = static_cast<float>(std::log(time_s / t0_s_));
+  const auto lt = static_cast<float>(std::log((time_s + t0_s_) / t0_s_));
   for (std::size_t i = 0; i < n; ++i) out[i] = c[i].g * std::exp(-c[i].u * lt);
 }
 
@@ -145,19 +150,18 @@ ProgramTally PcmDevice::program(std::span<CellState> cells, std::span<const std:
     double sigma;  // programming noise, S
     double mu;     // drift exponent mean
     double sd;     // drift exponent std
-    float q;       // read-noise factor
   };
   return detail::program_loop(
       cells, cell_index, target_S, opts, opts.tolerance * g_max_, cost,
       [this](float target) {
         const double g = std::clamp(static_cast<double>(target), 0.0, g_max_);
-        return Goal{g, programming_sigma_S(g), drift_mu(g), drift_sigma(g), static_cast<float>(read_noise_q(g))};
+        return Goal{g, programming_sigma_S(g), drift_mu(g), drift_sigma(g)};
       },
       [&](CellState& c, const Goal& goal) {
         const double g = goal.g + goal.sigma * rng.normal();
         c.g = static_cast<float>(g > 0.0 ? g : 0.0);
         c.u = static_cast<float>(std::abs(goal.mu + goal.sd * rng.normal()) * drift_scale_);
-        c.q = goal.q;
+        c.q = static_cast<float>(read_noise_q(c.g));  // from G_prog, as aihwkit
         c.level = 0;
       },
       [](const CellState& c, const Goal& goal) { return std::abs(static_cast<double>(c.g) - goal.g); });

@@ -10,11 +10,15 @@
 // aihwkit's fit (PCMPresetDevice, an ExpStepDevice). Equations: docs/devices/pcm.md.
 //
 // With u_T = G_T / g_max (target), u = G / g_max:
-//   programming  G_prog = max(G_T + s N(0,1), 0), s = (c0 + c1 u_T + c2 u_T^2) uS * g_max / 25 uS
-//   drift        G(t) = G_prog (t / t0)^(-nu) for t > t0 (G_prog otherwise), nu = |N(mu, sigma)|,
+// t is the time since programming completed (aihwkit's t_inference); the fit's clock, the time
+// since the last programming pulse, is t + t0 (G_prog is the conductance read t0 after it):
+//   programming  G_prog = max(G_T + s N(0,1), 0), s = max(c0 + c1 u_T + c2 u_T^2, 0) uS * g_max / 25 uS
+//   drift        G(t) = G_prog ((t + t0) / t0)^(-nu), nu = |N(mu, sigma)|,
 //                mu = clamp(m1 ln u_T + m0, mu_lo, mu_hi), sigma = clamp(s1 ln u_T + s0, ...)
-//   read noise   G_read = G(t) + |G(t)| Q sqrt(max(ln((t + t_read) / (2 t_read)), 0)) N(0,1),
-//                Q = min(q0 / u_T^q1, q_max); clipped at 0
+//   read noise   G_read = G(t) + |G(t)| Q sqrt(max(ln((t + t0 + t_read) / (2 t_read)), 0)) N(0,1),
+//                Q = min(q0 / u_prog^q1, q_max) with u_prog = G_prog / g_max; clipped at 0
+// (aihwkit src/aihwkit/inference/noise/pcm.py, PCMLikeNoiseModel; docs/validation.md compares
+// the statistics with it).
 //   SET pulse    du = step max(1 - A exp(gamma (2 a u + b)), 0),
 //                u += du + c2c (|du| + c2c_add + c2c_slope u) N(0,1), clipped to [0, 1]
 // CellState use: g = G_prog (S), u = nu, q = Q; level unused.
@@ -43,13 +47,15 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   int devices_per_weight() const override { return devices_per_weight_; }
 
   void initialize(std::span<CellState> cells, Rng& rng) const override;
-  // time_s: time since the cells were programmed, s (all cells of the call programmed together,
-  // as in Joshi et al. and aihwkit).
+  // time_s: time since the cells' programming completed, s (aihwkit's t_inference; all cells of
+  // the call programmed together, as in Joshi et al. and aihwkit). The drift and 1/f laws see
+  // time_s + t0.
   void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const override;
   void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return read_noise_scale_ > 0.0; }
   // Programs to target_S (clipped to [0, g_max]) with the programming-noise statistics; draws
-  // the cell's drift exponent and read-noise factor. One attempt costs pulses_per_program pulses.
+  // the cell's drift exponent (from the target) and sets its read-noise factor Q from the
+  // programmed conductance G_prog (as aihwkit). One attempt costs pulses_per_program pulses.
   ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
                        std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
 
@@ -63,8 +69,9 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   double programming_sigma_S(double g_target_S) const;
   double drift_mu(double g_target_S) const;
   double drift_sigma(double g_target_S) const;
-  double read_noise_q(double g_target_S) const;
-  // sqrt(max(ln((t + t_read) / (2 t_read)), 0)): the time factor of the 1/f read noise.
+  // Q of a device whose (programmed) conductance is g_S.
+  double read_noise_q(double g_S) const;
+  // sqrt(max(ln((t + t0 + t_read) / (2 t_read)), 0)): the time factor of the 1/f read noise.
   double read_noise_time_factor(double time_s) const;
   double t0_s() const { return t0_s_; }
 

@@ -206,14 +206,15 @@ TEST_F(DriftCompensationTest, MisuseThrowsBeforeAnySimulation) {
 }
 
 TEST_F(DriftCompensationTest, CompensatedOutputEqualsTheUndriftedOneWhenEveryNuIsEqual) {
-  // Every device: G(t) = G_prog (t / t0)^-nu with nu = 0.06, t0 = 20 s. Read at 2000 s:
-  // G = G_prog 100^-0.06 for every device, so every G+ - G- and every column current shrinks by
-  // 100^-0.06 = e^-0.2763 = 0.75858; the ideal ADC passes the currents through, so each tile's
-  // readout sum |I| shrinks by the same factor and its scale is alpha = 100^0.06 = 1.31826.
-  // The compensated logits alpha x (shrunk currents) + b are then the undrifted ones (float
-  // rounding only: 1e-5 relative); uncompensated, (logits - b) shrink by 1 / alpha.
-  const double alpha = std::pow(100.0, 0.06);
-  EXPECT_NEAR(alpha, 1.31826, 1e-5);
+  // Every device: G(t) = G_prog ((t + t0) / t0)^-nu with nu = 0.06, t0 = 20 s (aihwkit). The
+  // reference is read at 1 s (G_prog (21/20)^-0.06), the inference at 2000 s (G_prog
+  // (2020/20)^-0.06): every G+ - G- and every column current shrinks by (2020/21)^-0.06 =
+  // e^-0.27397 = 0.76040 between them; the ideal ADC passes the currents through, so each tile's
+  // readout sum |I| shrinks by the same factor and its scale is alpha = (2020/21)^0.06 =
+  // 1.31519. The compensated logits alpha x (shrunk currents) + b are then those of the 1 s
+  // reads (float rounding only: 1e-5 relative); uncompensated, (logits - b) shrink by 1 / alpha.
+  const double alpha = std::pow(2020.0 / 21.0, 0.06);
+  EXPECT_NEAR(alpha, 1.31519, 1e-5);
   TestChip& e = compensated();
   TestChip& u = undrifted();
   TestChip& d = drifted();

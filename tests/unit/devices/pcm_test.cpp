@@ -46,8 +46,9 @@ TEST(Pcm, ProgrammingNoiseMatchesTheFit) {
   }
 }
 
-// Acceptance: drift exponent, estimated from the drift law itself: at t = t0 e, ln(t / t0) = 1
-// so nu = -ln(G(t) / G_prog) per cell.
+// Acceptance: drift exponent, estimated from the drift law itself, G(t) = G_prog ((t + t0) /
+// t0)^(-nu) (aihwkit's time origin: t counts from the end of programming): at t = t0 (e - 1),
+// ln((t + t0) / t0) = 1 so nu = -ln(G(t) / G_prog) per cell.
 // u_T = 0.5: mu = clamp(-0.0155 ln 0.5 + 0.0244 = 0.035144, 0.049, 0.1) = 0.049,
 //            sigma = clamp(-0.0125 ln 0.5 - 0.0059 = 0.002764, 0.008, 0.045) = 0.008;
 //            mu / sigma = 6, so |N(mu, sigma)| is N(mu, sigma) to < 1e-9.
@@ -73,7 +74,7 @@ TEST(Pcm, DriftExponentMeanAndSpreadMatchTheFit) {
     const double sd = std::sqrt(c.mu * c.mu + c.sigma * c.sigma - mean * mean);
     const auto cells = programmed(*dev, gt, 5);
     std::vector<float> gt_drift(kN);
-    dev->conductance(cells, gt_drift, pcm.t0_s() * std::numbers::e);
+    dev->conductance(cells, gt_drift, pcm.t0_s() * (std::numbers::e - 1.0));
     std::vector<double> nu(kN);
     for (std::size_t i = 0; i < kN; ++i) {
       nu[i] = -std::log(static_cast<double>(gt_drift[i]) / cells[i].g);
@@ -83,47 +84,65 @@ TEST(Pcm, DriftExponentMeanAndSpreadMatchTheFit) {
     EXPECT_NEAR(m.mean, mean, 5 * sd / std::sqrt(kN)) << "u_T = " << c.u;
     EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN)) << "u_T = " << c.u;
   }
-  // Before t0 nothing drifts.
+  // Right at the end of programming (t = 0) nothing has drifted; 10 s later
+  // G = G_prog (30 / 20)^(-nu) (aihwkit drifts from t = 0 on, not only after t0).
   const auto cells = programmed(*dev, 10e-6, 6);
   std::vector<float> g(kN);
-  dev->conductance(cells, g, 10.0);
+  dev->conductance(cells, g, 0.0);
   for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(g[i], cells[i].g);
+  dev->conductance(cells, g, 10.0);
+  for (std::size_t i = 0; i < kN; i += 101) {
+    EXPECT_NEAR(g[i], cells[i].g * std::pow(1.5, -static_cast<double>(cells[i].u)), 1e-6 * cells[i].g);
+  }
 }
 
-// Acceptance: 1/f read noise vs time. u_T = 0.5: Q = 0.0088 / 0.5^0.65 = 0.0138087; the relative
-// read deviation (G_read - G(t)) / G(t) ~ N(0, Q sqrt(ln((t + t_read) / (2 t_read)))), t_read =
-// 250 ns. At t = 1 us: sqrt(ln(1.25 us / 0.5 us)) = sqrt(ln 2.5) = 0.957231; t = 1 h: sqrt(ln(3600.00000025 / 5e-7)) =
-// sqrt(22.697336) = 4.764173; t = 1 day: sqrt(ln(86400 / 5e-7)) = sqrt(25.875401) = 5.086787.
-// Clipping at 0 is > 10 sd away. Tolerance 5 SE, SE(sd) ~ sd / sqrt(2 n). At t <= t_read the
-// factor is 0: reads are exact.
+// Acceptance: 1/f read noise vs time. The relative read deviation (G_read - G(t)) / G(t) of a
+// cell is N(0, Q sqrt(ln((t + t0 + t_read) / (2 t_read)))), t_read = 250 ns, t0 = 20 s (aihwkit
+// puts t_inference + t0 into this term), with the cell's Q = min(0.0088 / u_prog^0.65, 0.2)
+// from its programmed conductance (aihwkit: from |G_prog|). Dividing by the cell's Q leaves
+// N(0, factor):
+//   t = 1 us:  sqrt(ln((20.000001 + 2.5e-7) / 5e-7)) = sqrt(ln 40000002.5)    = sqrt(17.504390) = 4.183825
+//   t = 1 h:   sqrt(ln((3620 + 2.5e-7) / 5e-7))      = sqrt(ln 7.24e9)         = sqrt(22.702887) = 4.764755
+//   t = 1 day: sqrt(ln((86420 + 2.5e-7) / 5e-7))     = sqrt(ln 1.7284e11)      = sqrt(25.875632) = 5.086810
+// At u = 0.5: Q = 0.0088 / 0.5^0.65 = 0.0138087. Clipping at 0 is > 10 sd away. Tolerance 5 SE,
+// SE(sd) ~ sd / sqrt(2 n). Only when t0 + t < t_read (a card with t0 below 250 ns) is the
+// logarithm negative: the factor is then 0 and reads are exact.
 TEST(Pcm, ReadNoiseGrowsWithTimeAsTheFit) {
   auto dev = make_device("device: {impl: pcm}");
   const auto& pcm = dynamic_cast<const PcmDevice&>(*dev);
   const double q = 0.0088 / std::pow(0.5, 0.65);
   EXPECT_NEAR(q, 0.0138087, 1e-7);
   EXPECT_NEAR(pcm.read_noise_q(12.5e-6), q, 1e-12);
+  EXPECT_NEAR(pcm.read_noise_q(0.1e-6), 0.2, 1e-12);  // 0.0088 / 0.004^0.65 = 0.30 -> capped
   const auto cells = programmed(*dev, 12.5e-6, 8);
+  for (std::size_t i = 0; i < kN; i += 997) {
+    EXPECT_NEAR(cells[i].q, pcm.read_noise_q(cells[i].g), 1e-6 * q) << "Q from G_prog, cell " << i;
+  }
   Rng rng(9, 1);
-  for (auto [t, factor] : {std::pair{1e-6, 0.957231}, std::pair{3600.0, 4.764173}, std::pair{86400.0, 5.086787}}) {
+  for (auto [t, factor] : {std::pair{1e-6, 4.183825}, std::pair{3600.0, 4.764755}, std::pair{86400.0, 5.086810}}) {
     EXPECT_NEAR(pcm.read_noise_time_factor(t), factor, 1e-6);
     std::vector<float> clean(kN);
     std::vector<float> noisy(kN);
     dev->conductance(cells, clean, t);
     dev->read(cells, noisy, t, rng);
     std::vector<double> rel(kN);
-    for (std::size_t i = 0; i < kN; ++i) rel[i] = (noisy[i] - clean[i]) / clean[i];
+    for (std::size_t i = 0; i < kN; ++i) rel[i] = (noisy[i] - clean[i]) / (clean[i] * cells[i].q);
     const auto m = moments(rel);
-    const double sd = q * factor;
-    EXPECT_NEAR(m.mean, 0.0, 5 * sd / std::sqrt(kN)) << "t = " << t;
-    EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN)) << "t = " << t;
+    EXPECT_NEAR(m.mean, 0.0, 5 * factor / std::sqrt(kN)) << "t = " << t;
+    EXPECT_NEAR(m.sd, factor, 5 * factor / std::sqrt(2.0 * kN)) << "t = " << t;
   }
+  auto fast = make_device("device: {impl: pcm, t0: 100 ns}");
+  EXPECT_EQ(dynamic_cast<const PcmDevice&>(*fast).read_noise_time_factor(0.0), 0.0);  // ln(0.7) < 0
   std::vector<float> a(kN);
-  dev->read(cells, a, 200e-9, rng);
-  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(a[i], cells[i].g);
+  std::vector<float> clean(kN);
+  fast->read(cells, a, 0.0, rng);
+  fast->conductance(cells, clean, 0.0);
+  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(a[i], clean[i]);
 }
 
 TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
-  // Every cell with nu = 0.05, read at t = t0 e^2: G(t) = G_prog e^{-0.1}; the scale is e^{0.1}.
+  // Every cell with nu = 0.05, read at t = t0 (e^2 - 1): G(t) = G_prog ((t + t0) / t0)^-0.05 =
+  // G_prog e^{-0.1}; the scale is e^{0.1}.
   auto dev = make_device("device: {impl: pcm}");
   std::vector<CellState> cells(1000);
   for (std::size_t i = 0; i < cells.size(); ++i) {
@@ -132,7 +151,7 @@ TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
   std::vector<float> g0(cells.size());
   std::vector<float> gt(cells.size());
   dev->conductance(cells, g0, 0.0);
-  dev->conductance(cells, gt, 20.0 * std::exp(2.0));
+  dev->conductance(cells, gt, 20.0 * (std::exp(2.0) - 1.0));
   const DriftReadout& d = *dev->drift_readout();
   EXPECT_NEAR(d.compensation_scale(d.readout(g0), d.readout(gt)), std::exp(0.1), 1e-6);
 }
