@@ -123,6 +123,7 @@ devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
 
 void CrossbarArray::refresh(double time_s, Rng* rng) {
   refreshed_at_ = time_s;
+  ++version_;
   if (rng != nullptr && device_.has_read_noise()) {
     device_.read(cells_, g_read_, time_s, *rng);
   } else {

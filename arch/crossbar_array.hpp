@@ -71,6 +71,9 @@ class CrossbarArray {
   void refresh(double time_s, Rng* rng);
   // The time_s of the last refresh (0 after construction and programming).
   double refreshed_at() const { return refreshed_at_; }
+  // Increases with every refresh: conductance-derived values cached elsewhere are stale when it
+  // changed.
+  std::uint64_t version() const { return version_; }
 
   // Effective conductance matrix (rows x weight_cols), S: G+ - G- or G - G_ref.
   const Matrix& effective() const { return g_eff_; }
@@ -111,6 +114,7 @@ class CrossbarArray {
   Eigen::VectorXf row_sum_;
   Eigen::VectorXf col_sum_;
   double refreshed_at_ = 0.0;
+  std::uint64_t version_ = 0;
   // Scratch buffers of program() and refresh(), kept to avoid allocation per call.
   std::vector<std::uint32_t> index_;
   std::vector<float> target_;

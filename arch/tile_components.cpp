@@ -72,6 +72,21 @@ void ArrayCore::set_phase(Phase phase) {
 
 using Matrix = CrossbarArray::Matrix;
 
+const Eigen::VectorXd& ArrayCore::unsensed_conductance(int active_in, int active_out, bool transpose) {
+  const int k = transpose ? 1 : 0;
+  UnsensedCache& c = unsensed_[k];
+  if (c.version != array_.version() || c.values.size() != active_in) {
+    const Matrix& s = array_.sense();
+    const Eigen::VectorXf& line_g = transpose ? array_.col_conductance_sum() : array_.row_conductance_sum();
+    const Eigen::VectorXd converted =
+        transpose ? Eigen::VectorXd(s.block(0, 0, active_out, active_in).cast<double>().colwise().sum().transpose())
+                  : Eigen::VectorXd(s.block(0, 0, active_in, active_out).cast<double>().rowwise().sum());
+    c.values = line_g.head(active_in).cast<double>() - converted;
+    c.version = array_.version();
+  }
+  return c.values;
+}
+
 void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
                      int active_out, bool transpose, double t_read, Rng& rng) {
   if (device_.has_read_noise()) {
@@ -102,10 +117,8 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
     // the lines the tile does not use.
     const Matrix& s = array_.sense();
     sensed.resize(active_out, in.cols());
-    Eigen::VectorXd converted;
     if (transpose) {
       sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
-      converted = s.block(0, 0, active_out, active_in).cast<double>().colwise().sum().transpose();
     } else {
       if (array_.encoding() == WeightEncoding::kOffset && in.minCoeff() >= 0.0F) {
         // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance
@@ -115,10 +128,8 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
       } else {
         sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
       }
-      converted = s.block(0, 0, active_in, active_out).cast<double>().rowwise().sum();
     }
-    const Eigen::VectorXd rest = line_g.head(active_in).cast<double>() - converted;
-    g_drive = rest.dot(in.cwiseAbs2().rowwise().sum().cast<double>());
+    g_drive = unsensed_conductance(active_in, active_out, transpose).dot(in.cwiseAbs2().rowwise().sum().cast<double>());
   }
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
 }
@@ -154,12 +165,8 @@ void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass) {
 }
 
 void AdcBank::charge_columns(const Eigen::MatrixXf& sensed) {
-  // (G / 1 nS)^p as exp(p ln(G / 1 nS)), both vectorized (Eigen's pow is not); G = 0 gives 0.
-  const auto p = static_cast<float>(current_.model->column_term()->exponent);
-  const double units = ((sensed.array() * static_cast<float>(1.0 / ArrayCore::kReadQuantum_S)).log() * p)
-                           .exp()
-                           .template cast<double>()
-                           .sum();
+  const double units = current_.model->column_term()->units(
+      std::span<const float>(sensed.data(), static_cast<std::size_t>(sensed.size())));
   ledger_.add(current_.column, static_cast<std::uint64_t>(std::llround(units)));
 }
 

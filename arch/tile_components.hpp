@@ -121,6 +121,14 @@ class ArrayCore : public TileComponent {
   bool senses_columns() const { return current_.senses; }
 
  private:
+  // Per driven line, the conductance of its cells off the converted lines (reference column,
+  // unused lines), S; cached until the array refreshes.
+  const Eigen::VectorXd& unsensed_conductance(int active_in, int active_out, bool transpose);
+  struct UnsensedCache {
+    std::uint64_t version = ~std::uint64_t{0};
+    Eigen::VectorXd values;
+  };
+  std::array<UnsensedCache, 2> unsensed_;  // forward, transposed
   struct Counters {
     Ledger::Counter cell_current;  // read_1nS
     Ledger::Counter line;          // line_charge: rows (forward reads) or columns (Phase::kBackward)

@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <Eigen/Core>
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cassert>
 #include <cmath>
 #include <stdexcept>
@@ -150,6 +152,42 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
     out[i] = static_cast<float>(min_ + lsb_ * c);
   }
   return clip;
+}
+
+double ColumnTerm::units(std::span<const float> conductance_S) const {
+  const auto q = static_cast<float>(exponent - 1.0);
+  double total = 0.0;
+  if (std::abs(q) > 0.01F) {
+    for (const float g : conductance_S) {
+      if (g > 0.0F) total += std::pow(static_cast<double>(g) * 1e9, exponent);
+    }
+    return total;
+  }
+  constexpr float kLn2 = 0.693147180559945F;
+  constexpr std::size_t kBlock = 256;
+  std::array<float, kBlock> values{};
+  for (std::size_t start = 0; start < conductance_S.size(); start += kBlock) {
+    const std::size_t n = std::min(kBlock, conductance_S.size() - start);
+    const float* g = conductance_S.data() + start;
+    // Element-wise, without branches, so that the compiler vectorizes it.
+    for (std::size_t i = 0; i < n; ++i) {
+      // x = G / 1 nS, a negative value (rounding residue) cleared through its sign bit (integer
+      // ops, no branch); x = m 2^e with m in [1, 2) (x = 0 gives m = 1, e = -127, a product of 0).
+      const auto raw = std::bit_cast<std::uint32_t>(g[i] * 1e9F);
+      const std::uint32_t bits = raw & ~static_cast<std::uint32_t>(static_cast<std::int32_t>(raw) >> 31);
+      const auto x = std::bit_cast<float>(bits);
+      const auto e = static_cast<float>(static_cast<int>(bits >> 23U) - 127);
+      const float m = std::bit_cast<float>((bits & 0x7FFFFFU) | 0x3F800000U);
+      const float s = (m - 1.0F) / (m + 1.0F);  // in [0, 1/3)
+      const float s2 = s * s;
+      const float ln_x = e * kLn2 + 2.0F * s * (1.0F + s2 * (1.0F / 3.0F + s2 * (0.2F + s2 * (1.0F / 7.0F))));
+      const float y = q * ln_x;
+      values[i] = x * (1.0F + y * (1.0F + y * (0.5F + y * (1.0F / 6.0F + y * (1.0F / 24.0F)))));
+    }
+    // Partial sums of kBlock values in float (Eigen's vectorized reduction), added in double.
+    total += static_cast<double>(Eigen::Map<const Eigen::ArrayXf>(values.data(), static_cast<Eigen::Index>(n)).sum());
+  }
+  return total;
 }
 
 }  // namespace xbarsim::periphery

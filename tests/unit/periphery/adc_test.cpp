@@ -371,5 +371,32 @@ TEST(AdcConversionRate, AtMostOneWayToStateIt) {
   EXPECT_NE(unit.find("adc.sample_rate"), std::string::npos) << unit;
 }
 
+TEST(AdcColumnTerm, UnitsMatchThePowerLawToOnePartPerMillion) {
+  // Every value alone and all of them together, against std::pow in double: G from 0 and 10 pS
+  // to 10 mS (1e-2 .. 1e7 in units of 1 nS), 4 values per decade; exponents of the NeuroSim fits
+  // (-k / ln 10 for k = -2.296 .. -2.321, 0.997 .. 1.008) and beyond the fast path (1.05, 0.9).
+  std::vector<float> g = {0.0F};
+  for (int d = -11; d <= -2; ++d) {
+    for (const double f : {1.0, 1.7, 3.1, 5.6}) g.push_back(static_cast<float>(f * std::pow(10.0, d)));
+  }
+  for (const double p :
+       {2.311 / std::log(10.0), 2.296 / std::log(10.0), 2.321 / std::log(10.0), 0.997, 1.008, 1.05, 0.9}) {
+    SCOPED_TRACE(p);
+    const ColumnTerm term{.exponent = p, .energy_at_1nS = 1e-15, .source = "test"};
+    double expected_total = 0.0;
+    for (const float v : g) {
+      const double expected = v > 0.0F ? std::pow(static_cast<double>(v) / 1e-9, p) : 0.0;
+      expected_total += expected;
+      EXPECT_NEAR(term.units(std::span<const float>(&v, 1)), expected, 1e-6 * expected + 1e-30) << v;
+    }
+    EXPECT_NEAR(term.units(g), expected_total, 1e-6 * expected_total);
+  }
+  // A slightly negative rounding residue counts as zero.
+  const float negative = -1e-15F;
+  EXPECT_EQ((ColumnTerm{.exponent = 1.0037, .energy_at_1nS = 1e-15, .source = "test"})
+                .units(std::span<const float>(&negative, 1)),
+            0.0);
+}
+
 }  // namespace
 }  // namespace xbarsim::periphery
