@@ -50,6 +50,7 @@ const TableText& table(std::string_view name) {
 
 std::vector<std::string> TechNode::builtin_names() {
   std::vector<std::string> out;
+  out.reserve(kTables.size());
   for (const auto& t : kTables) out.emplace_back(t.name);
   return out;
 }
