@@ -148,8 +148,8 @@ static void resolve_includes(YAML::Node map, const std::string& path, const std:
   }
 }
 
-Params::Params(std::shared_ptr<Document> doc, YAML::Node node, std::string path)
-    : doc_(std::move(doc)), node_(std::move(node)), path_(std::move(path)) {}
+Params::Params(std::shared_ptr<Document> doc, const YAML::Node& node, std::string path)
+    : doc_(std::move(doc)), node_(node), path_(std::move(path)) {}
 
 Params Params::from_file(const std::filesystem::path& file) {
   const std::string name = file.string();

@@ -141,7 +141,7 @@ class Params {
 
  private:
   struct Document;
-  Params(std::shared_ptr<Document> doc, YAML::Node node, std::string path);
+  Params(std::shared_ptr<Document> doc, const YAML::Node& node, std::string path);
 
   std::string key_path(std::string_view key) const;
   // The scalar at `key` (marks it read); throws when missing or not a scalar.

@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
+
 namespace xbarsim {
 
 namespace {
 std::string format_seconds(double s) {
   if (s < 0) s = 0;
-  const auto total = static_cast<long long>(s + 0.5);
+  const long long total = std::llround(s);
   if (total >= 3600) return fmt::format("{}h{:02}m{:02}s", total / 3600, total / 60 % 60, total % 60);
   if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
   return fmt::format("{}s", total);

@@ -51,7 +51,7 @@ void write_area_csv(const std::filesystem::path& file, const Ledger& ledger) {
   write_file_atomic(file, text);
 }
 
-CsvTable::CsvTable(std::filesystem::path file, std::vector<std::string> columns)
+CsvTable::CsvTable(std::filesystem::path file, const std::vector<std::string>& columns)
     : file_(std::move(file)), partial_(file_.string() + ".partial"), columns_(columns.size()) {
   out_.open(partial_, std::ios::trunc);
   if (!out_) throw std::runtime_error(fmt::format("{}: cannot open for writing", partial_.string()));

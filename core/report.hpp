@@ -30,7 +30,7 @@ void write_area_csv(const std::filesystem::path& file, const Ledger& ledger);
 // "NAME.partial", never a table that looks complete.
 class CsvTable {
  public:
-  CsvTable(std::filesystem::path file, std::vector<std::string> columns);
+  CsvTable(std::filesystem::path file, const std::vector<std::string>& columns);
   ~CsvTable();
   CsvTable(const CsvTable&) = delete;
   CsvTable& operator=(const CsvTable&) = delete;

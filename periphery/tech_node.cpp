@@ -85,6 +85,7 @@ std::string node_name(const Params& p, std::string_view key, std::optional<std::
 
 std::vector<std::string> TechNode::builtin_names() {
   std::vector<std::string> out;
+  out.reserve(kTables.size());
   for (const auto& t : kTables) out.emplace_back(t.name);
   return out;
 }

@@ -206,6 +206,7 @@ std::string card_override(const std::string& section, const std::filesystem::pat
 std::string point_name(const std::vector<std::string>& axis_names, const std::vector<std::string>& labels) {
   // Short axis names (last key segment) unless two axes would share one.
   std::vector<std::string> shorts;
+  shorts.reserve(axis_names.size());
   for (const auto& n : axis_names) shorts.push_back(last_segment(n));
   const bool unique = std::set<std::string>(shorts.begin(), shorts.end()).size() == shorts.size();
   std::string out;

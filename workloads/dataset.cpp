@@ -63,8 +63,8 @@ DataSpec DataSpec::from_params(const Params& data) {
 
 Dataset DataSpec::load(const std::string& split) const {
   auto pick = [&](const std::string& base) {
-    const std::filesystem::path plain = dir / base;
-    const std::filesystem::path gz = dir / (base + ".gz");
+    std::filesystem::path plain = dir / base;
+    std::filesystem::path gz = dir / (base + ".gz");
     if (std::filesystem::exists(plain)) return plain;
     if (std::filesystem::exists(gz)) return gz;
     const std::string hint = dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";

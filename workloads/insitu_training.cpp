@@ -235,7 +235,7 @@ class InsituTraining final : public Experiment {
         ctx.ledger.declare("update/leakage", "buffer_leakage_ns", chip_spec_.buffer->leakage_power() * 1e-9,
                            chip_spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
     ctx.ledger.add(leak, static_cast<std::uint64_t>(std::llround(outcome.simulated_time_s * 1e9)));
-    const nlohmann::json results = insitu_results(outcome, ctx.ledger);
+    nlohmann::json results = insitu_results(outcome, ctx.ledger);
     ctx.wallclock["total_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (ctx.log != nullptr) print_insitu_summary(ctx.log, outcome, results);
     return results;

@@ -25,6 +25,7 @@ json inference_report(double adc, double array) {
 TEST(FlattenSummary, DropsByComponentAndKeepsUnits) {
   const auto flat = flatten_summary(inference_report(1.5, 2.25));
   std::vector<std::string> names;
+  names.reserve(flat.size());
   for (const auto& [k, v] : flat) names.push_back(k);
   const std::vector<std::string> want = {"area_um2.total",
                                          "area_um2.array",

@@ -324,7 +324,7 @@ std::string slurp(const std::filesystem::path& f) {
 class ExSituExperiment : public DeviceAwareTraining {
  protected:
   std::filesystem::path write_config(const std::string& device_aware) const {
-    const auto cfg = dir_ / "exsitu.yaml";
+    auto cfg = dir_ / "exsitu.yaml";
     std::ofstream(cfg) << "experiment: {name: tiny_exsitu, impl: tiled_inference, seed: 2}\n"
                        << "data: {dataset: mnist, dir: '" << (dir_ / "data").string() << "'}\n"
                        << "network: {layers: [784, 16, 10]}\n"
