@@ -413,6 +413,16 @@ void Chip::declare_area() const {
   ledger_.declare_area("chip/tiles/write_driver", spec_.write_driver->area().value,
                        tiles * static_cast<std::uint64_t>(g.rows + g.cols), spec_.write_driver->area().source);
   ledger_.declare_area("chip/buffer", spec_.buffer->area().value, 1, spec_.buffer->area().source);
+  if (spec_.trainable()) {
+    // Training: the error DACs drive every weight column; the transposed reads convert rows,
+    // ceil(rows / mux) ADCs per tile (the same card); the SRAM accumulator. The drift-readout
+    // ADC is the forward ADC with another range (no area of its own).
+    ledger_.declare_area("chip/tiles/backward_dac", spec_.backward_dac->area().value,
+                         tiles * static_cast<std::uint64_t>(g.weight_cols()), spec_.backward_dac->area().source);
+    ledger_.declare_area("chip/tiles/backward_adc", spec_.backward_adc->area().value,
+                         tiles * static_cast<std::uint64_t>(g.mux_groups(g.rows)), spec_.backward_adc->area().source);
+    ledger_.declare_area("chip/accumulator", spec_.accumulator->area().value, 1, spec_.accumulator->area().source);
+  }
 }
 
 }  // namespace xbarsim::arch

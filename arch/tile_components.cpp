@@ -51,6 +51,7 @@ void ArrayCore::set_phase(Phase phase) {
     const double v2 = parts_.read_voltage * parts_.read_voltage;
     Counters k{};
     k.senses = parts_.adc_for(phase).column_term().has_value();
+    k.nonnegative_drive = !parts_.dac_for(phase).is_signed();
     // One read pulse through kReadQuantum_S at the read voltage: V^2 G t.
     k.cell_current = ledger_.declare(
         path, "read_1nS", v2 * kReadQuantum_S * parts_.read_pulse,
@@ -103,35 +104,42 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
     out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
   }
   out *= static_cast<float>(parts_.read_voltage);
+  if (senses_columns()) {
+    read_sensed(in, out, sensed, active_in, active_out, transpose);
+    return;
+  }
   // Line charging: sum over vectors and driven lines of drive^2.
   ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(in.squaredNorm())));
   // Cell current: sum over vectors and driven lines of drive^2 x (sum of G on the line); a
   // driven row sees its devices' conductances and the reference's.
   const Eigen::VectorXf& line_g = transpose ? array_.col_conductance_sum() : array_.row_conductance_sum();
-  double g_drive = 0.0;
-  if (!senses_columns()) {
-    g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
-  } else {
-    // The ADC charges the current of the cells on the converted lines (their activated
-    // conductance, sensed); the array the rest of each driven line: the reference column and
-    // the lines the tile does not use.
-    const Matrix& s = array_.sense();
-    sensed.resize(active_out, in.cols());
-    if (transpose) {
-      sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
-    } else {
-      if (array_.encoding() == WeightEncoding::kOffset && in.minCoeff() >= 0.0F) {
-        // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance
-        // is out / V_read + G_ref x (sum of the drives), without a second product.
-        sensed = out * static_cast<float>(1.0 / parts_.read_voltage);
-        sensed.rowwise() += static_cast<float>(array_.reference_conductance()) * in.colwise().sum();
-      } else {
-        sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
-      }
-    }
-    g_drive = unsensed_conductance(active_in, active_out, transpose).dot(in.cwiseAbs2().rowwise().sum().cast<double>());
-  }
+  const auto g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
+  ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(g_drive / kReadQuantum_S)));
+}
+
+void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed,
+                            int active_in, int active_out, bool transpose) {
+  // Per driven line, drive^2 summed over the vectors: the line charging, and the current of the
+  // cells off the converted lines (reference column, lines the tile does not use), which the
+  // array charges; the ADC charges the cells on the converted lines from `sensed`.
+  drive_sq_ = in.cwiseAbs2().rowwise().sum();
+  ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(drive_sq_.sum())));
+  const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(drive_sq_.cast<double>());
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
+  if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset) {
+    // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is
+    // out / V_read + G_ref x (sum of the drives), without a second product.
+    const Eigen::RowVectorXf ref = in.colwise().sum() * static_cast<float>(array_.reference_conductance());
+    sensed.noalias() = out * static_cast<float>(1.0 / parts_.read_voltage) + ref.replicate(active_out, 1);
+    return;
+  }
+  const Matrix& s = array_.sense();
+  sensed.resize(active_out, in.cols());
+  if (transpose) {
+    sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
+  } else {
+    sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
+  }
 }
 
 AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)

@@ -133,7 +133,12 @@ class ArrayCore : public TileComponent {
     Ledger::Counter cell_current;  // read_1nS
     Ledger::Counter line;          // line_charge: rows (forward reads) or columns (Phase::kBackward)
     bool senses;                   // the phase's ADC has a column term
+    bool nonnegative_drive;        // the phase's DAC is unsigned
   };
+  // read() when the phase's ADC has a column term.
+  void read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
+                   int active_out, bool transpose);
+  Eigen::VectorXf drive_sq_;  // read_sensed scratch
   const devices::Device& device_;
   const TileParts& parts_;
   CrossbarArray array_;

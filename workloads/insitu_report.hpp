@@ -30,6 +30,8 @@ struct InsituOutcome {
   std::string device;
   std::size_t tiles = 0;
   std::size_t adcs = 0;
+  double throughput_inferences_per_s = 0.0;  // test images per simulated second, last test pass
+  double macs_per_inference = 0.0;           // multiply-accumulates of one inference
 };
 
 // The `results` object of report.json.

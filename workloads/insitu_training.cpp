@@ -32,12 +32,19 @@ namespace {
 // The largest mini-batch of in-situ training.
 constexpr std::int64_t kMaxInsituBatchSize = 10000;
 
+// The leakage of SRAM `name` in `phase`, counted in ns: "<phase>/leakage", "<name>_leakage_ns".
+Ledger::Counter declare_leakage(Ledger& ledger, arch::Phase phase, const std::string& name,
+                                const periphery::Sram& sram) {
+  return ledger.declare(fmt::format("{}/leakage", arch::name(phase)), name + "_leakage_ns", sram.leakage_power() * 1e-9,
+                        sram.leakage_per_bit().source + " x capacity x 1 ns");
+}
+
 // The epochs of one run: InsituStep per batch; after each epoch the test pass on the chip, the
 // epoch's record (report.json, epochs.csv, console) and the checkpoint.
 class InsituEpochs final : public EpochTrainer {
  public:
-  InsituEpochs(InsituStep& step, arch::Chip& chip, const InsituState& state, InsituProgress& progress,
-               const Dataset& test, int test_batch, CsvTable& table, RunContext& ctx)
+  InsituEpochs(InsituStep& step, arch::Chip& chip, const arch::ChipSpec& spec, const InsituState& state,
+               InsituProgress& progress, const Dataset& test, int test_batch, CsvTable& table, RunContext& ctx)
       : step_(step),
         chip_(chip),
         state_(state),
@@ -47,7 +54,11 @@ class InsituEpochs final : public EpochTrainer {
                                                        static_cast<Eigen::Index>(test.count))),
         test_batch_(test_batch),
         table_(table),
-        ctx_(ctx) {}
+        ctx_(ctx),
+        clock_hz_(spec.clock),
+        // The SRAMs leak while the test passes run (phase inference), like tiled inference's.
+        buffer_leak_(declare_leakage(ctx.ledger, arch::Phase::kInference, "buffer", *spec.buffer)),
+        accumulator_leak_(declare_leakage(ctx.ledger, arch::Phase::kInference, "accumulator", *spec.accumulator)) {}
 
   std::string epoch_label(int epoch, int epochs) const override {
     return fmt::format("epoch {}/{} in situ", epoch, epochs);
@@ -74,6 +85,11 @@ class InsituEpochs final : public EpochTrainer {
     const arch::InferenceReport inf = chip_.infer(test_images_, test_batch_, ctx_.progress);
     ctx_.progress->finish();
     inference_latency_ = inf.latency_cycles;
+    const double seconds = static_cast<double>(inf.total_cycles) / clock_hz_;
+    const auto ns = static_cast<std::uint64_t>(std::llround(seconds * 1e9));
+    ctx_.ledger.add(buffer_leak_, ns);
+    ctx_.ledger.add(accumulator_leak_, ns);
+    throughput_ = seconds > 0.0 ? static_cast<double>(test_.count) / seconds : 0.0;
     test_accuracy_ = accuracy_of(inf.logits, test_);
     const double programming_after = update_programming_pJ(ctx_.ledger);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
@@ -109,6 +125,8 @@ class InsituEpochs final : public EpochTrainer {
   }
 
   long long inference_latency() const { return inference_latency_; }
+  // Test images per simulated second of the last test pass.
+  double throughput() const { return throughput_; }
 
  private:
   InsituStep& step_;
@@ -126,6 +144,10 @@ class InsituEpochs final : public EpochTrainer {
   std::uint64_t pulses_ = 0;
   double test_accuracy_ = 0.0;
   long long inference_latency_ = 0;
+  double clock_hz_;
+  Ledger::Counter buffer_leak_;
+  Ledger::Counter accumulator_leak_;
+  double throughput_ = 0.0;
 };
 
 class InsituTraining final : public Experiment {
@@ -202,7 +224,7 @@ class InsituTraining final : public Experiment {
     CsvTable table(ctx.out_dir / "epochs.csv", insitu_epoch_columns());
     for (const auto& e : progress.epochs) table.row(insitu_epoch_row(e));
 
-    InsituEpochs epochs(step, chip, state, progress, test, simulation_.batch_images, table, ctx);
+    InsituEpochs epochs(step, chip, chip_spec_, state, progress, test, simulation_.batch_images, table, ctx);
     const TrainingLoop loop(training_, bias_optimizer_->learning_rate(), LearningRateSchedule::kPower,
                             ShuffleOrder::kIdentity);
     loop.run(epochs, train, shuffle_rng, ctx, progress.epoch + 1);
@@ -230,11 +252,15 @@ class InsituTraining final : public Experiment {
     outcome.tiles = chip.tile_count();
     outcome.adcs = chip.adc_count();
 
-    // Buffer leakage over the simulated training time.
-    const auto leak =
-        ctx.ledger.declare("update/leakage", "buffer_leakage_ns", chip_spec_.buffer->leakage_power() * 1e-9,
-                           chip_spec_.buffer->leakage_per_bit().source + " x capacity x 1 ns");
-    ctx.ledger.add(leak, static_cast<std::uint64_t>(std::llround(outcome.simulated_time_s * 1e9)));
+    // Buffer and accumulator leakage over the simulated training time.
+    const auto train_ns = static_cast<std::uint64_t>(std::llround(outcome.simulated_time_s * 1e9));
+    ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "buffer", *chip_spec_.buffer), train_ns);
+    ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "accumulator", *chip_spec_.accumulator), train_ns);
+    outcome.throughput_inferences_per_s = epochs.throughput();
+    outcome.macs_per_inference = 0.0;
+    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l) {
+      outcome.macs_per_inference += static_cast<double>(network_.widths[l]) * network_.widths[l + 1];
+    }
     nlohmann::json results = insitu_results(outcome, ctx.ledger);
     ctx.wallclock["total_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (ctx.log != nullptr) print_insitu_summary(ctx.log, outcome, results);
