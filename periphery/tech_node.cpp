@@ -69,12 +69,13 @@ const TableText& table(std::string_view name) {
 std::string node_name(const Params& p, std::string_view key, std::optional<std::string_view> default_name,
                       std::string_view instead) {
   std::vector<std::string_view> names;
+  names.reserve(kTables.size());
   for (const auto& t : kTables) names.push_back(t.name);
   const std::string expected =
       fmt::format("one of: {} (the nodes of NeuroSim V1.3's technology tables, docs/periphery/tech_node.md; {})",
                   fmt::join(names, ", "), instead);
   if (!default_name && !p.has(key)) p.fail(key, expected);
-  const std::string name = default_name ? p.string_or(key, *default_name) : p.string(key);
+  std::string name = default_name ? p.string_or(key, *default_name) : p.string(key);
   for (const auto& t : kTables) {
     if (t.name == name) return name;
   }

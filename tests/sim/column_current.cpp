@@ -35,7 +35,7 @@ std::string chip_yaml(int rows, int cols) {
 }
 
 struct OneLayerChip {
-  OneLayerChip(int rows, int cols, std::vector<int> widths, const std::string& name)
+  OneLayerChip(int rows, int cols, const std::vector<int>& widths, const std::string& name)
       : root(Params::from_string(chip_yaml(rows, cols), name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
         chip(spec, ledger, 3, name.c_str()) {}
