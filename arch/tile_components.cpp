@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <span>
+#include <utility>
 
 #include "arch/module_path.hpp"
 
@@ -25,14 +26,15 @@ std::string TileComponent::component(Phase phase) const {
   return fmt::format("{}/{}", arch::name(phase), ledger_path(*this));
 }
 
-DacBank::DacBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
-    : TileComponent(name, ledger), parts_(parts) {}
+OneActionPart::OneActionPart(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger,
+                             std::string action)
+    : TileComponent(name, ledger), parts_(parts), action_(std::move(action)) {}
 
-void DacBank::set_phase(Phase phase) {
+void OneActionPart::set_phase(Phase phase) {
   std::optional<Ledger::Counter>& c = phases_[index(phase)];
   if (!c) {
-    const periphery::Figure& e = parts_.dac_for(phase).energy_per_conversion();
-    c = ledger_.declare(component(phase), "conversion", e.value, e.source);
+    const periphery::Figure& e = energy_of(phase);
+    c = ledger_.declare(component(phase), action_, e.value, e.source);
   }
   current_ = *c;
 }
@@ -178,18 +180,6 @@ void AdcBank::charge_columns(const Eigen::MatrixXf& sensed) {
   ledger_.add(current_.column, static_cast<std::uint64_t>(std::llround(units)));
 }
 
-ShiftAddBank::ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
-    : TileComponent(name, ledger), parts_(parts) {}
-
-void ShiftAddBank::set_phase(Phase phase) {
-  std::optional<Ledger::Counter>& c = phases_[index(phase)];
-  if (!c) {
-    const periphery::Figure& e = parts_.shift_add->energy_per_op();
-    c = ledger_.declare(component(phase), "add", e.value, e.source);
-  }
-  current_ = *c;
-}
-
 CellWrites::CellWrites(const sc_core::sc_module_name& name, const devices::Device& device, Ledger& ledger)
     : TileComponent(name, ledger), device_(device) {}
 
@@ -222,18 +212,6 @@ Ledger::Counter CellWrites::pulse_counter(double epa) {
 void CellWrites::charge(const devices::ProgramOptions& opts, const devices::ProgramTally& t) {
   ledger_.add(pulse_counter(device_.energy_per_pulse_J(opts)), t.pulses);
   ledger_.add(current_.verify_read, t.verify_reads);
-}
-
-WriteDriverBank::WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
-    : TileComponent(name, ledger), parts_(parts) {}
-
-void WriteDriverBank::set_phase(Phase phase) {
-  std::optional<Ledger::Counter>& c = phases_[index(phase)];
-  if (!c) {
-    const periphery::Figure& e = parts_.write_driver->line_energy();
-    c = ledger_.declare(component(phase), "line_charge", e.value, e.source);
-  }
-  current_ = *c;
 }
 
 DriftScaler::DriftScaler(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)

@@ -74,19 +74,38 @@ class TileComponent : public sc_core::sc_module {
   Ledger& ledger_;
 };
 
-// The row DACs ("dac"): one action per row drive, with the DAC of the phase.
-class DacBank : public TileComponent {
+// A part with one ledger action, `action`, whose energy per action in a phase is the figure
+// energy_of(phase) of a periphery model.
+class OneActionPart : public TileComponent {
  public:
-  DacBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
-  void set_phase(Phase phase) override;
+  void set_phase(Phase phase) final;
+
+ protected:
+  OneActionPart(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger, std::string action);
+  virtual const periphery::Figure& energy_of(Phase phase) const = 0;
+  void charge(std::uint64_t n) { ledger_.add(current_, n); }
+
+  const TileParts& parts_;
+
+ private:
+  std::string action_;
+  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
+  Ledger::Counter current_ = 0;
+};
+
+// The row DACs ("dac"): one action per row drive, with the DAC of the phase.
+class DacBank : public OneActionPart {
+ public:
+  DacBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+      : OneActionPart(name, parts, ledger, "conversion") {}
   // `rows` driven rows for each of `vectors` input vectors.
-  void drive(int rows, std::uint64_t vectors) { ledger_.add(current_, static_cast<std::uint64_t>(rows) * vectors); }
+  void drive(int rows, std::uint64_t vectors) { charge(static_cast<std::uint64_t>(rows) * vectors); }
   long long latency_cycles(Phase phase) const { return parts_.dac_for(phase).latency_cycles(); }
 
  private:
-  const TileParts& parts_;
-  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
-  Ledger::Counter current_ = 0;
+  const periphery::Figure& energy_of(Phase phase) const override {
+    return parts_.dac_for(phase).energy_per_conversion();
+  }
 };
 
 // The cell array ("array"): holds the devices' state and performs the analog MVM. It charges
@@ -173,17 +192,15 @@ class AdcBank : public TileComponent {
 };
 
 // The shift-and-add units ("shift_add"): one add per output per vector.
-class ShiftAddBank : public TileComponent {
+class ShiftAddBank : public OneActionPart {
  public:
-  ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
-  void set_phase(Phase phase) override;
-  void add(std::uint64_t adds) { ledger_.add(current_, adds); }
+  ShiftAddBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+      : OneActionPart(name, parts, ledger, "add") {}
+  void add(std::uint64_t adds) { charge(adds); }
   long long latency_cycles() const { return parts_.shift_add->latency_cycles(); }
 
  private:
-  const TileParts& parts_;
-  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
-  Ledger::Counter current_ = 0;
+  const periphery::Figure& energy_of(Phase) const override { return parts_.shift_add->energy_per_op(); }
 };
 
 // The devices' programming ("cells"): device pulses and verify reads. The card's default pulse
@@ -211,20 +228,18 @@ class CellWrites : public TileComponent {
 
 // The write drivers ("write_driver"): line charging per device pulse; rows written in parallel
 // share the device time.
-class WriteDriverBank : public TileComponent {
+class WriteDriverBank : public OneActionPart {
  public:
-  WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
-  void set_phase(Phase phase) override;
-  void charge(std::uint64_t pulses) { ledger_.add(current_, pulses); }
+  WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
+      : OneActionPart(name, parts, ledger, "line_charge") {}
+  void charge(std::uint64_t pulses) { OneActionPart::charge(pulses); }
   // Wall time of a programming pass whose device time adds up to `device_time_s`, s.
   double pass_time_s(double device_time_s) const {
     return device_time_s / static_cast<double>(parts_.write_driver->parallel_rows());
   }
 
  private:
-  const TileParts& parts_;
-  std::array<std::optional<Ledger::Counter>, kPhaseCount> phases_;
-  Ledger::Counter current_ = 0;
+  const periphery::Figure& energy_of(Phase) const override { return parts_.write_driver->line_energy(); }
 };
 
 // Global drift compensation, per-tile mode ("drift_scale"): the digital multiply of each forward
