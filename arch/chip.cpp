@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "arch/weight_access.hpp"
 
@@ -412,7 +413,37 @@ void Chip::declare_area() const {
                        tiles * static_cast<std::uint64_t>(groups), spec_.shift_add->area().source);
   ledger_.declare_area("chip/tiles/write_driver", spec_.write_driver->area().value,
                        tiles * static_cast<std::uint64_t>(g.rows + g.cols), spec_.write_driver->area().source);
+  if (spec_.drift_compensation == ChipSpec::DriftCompensation::kPerTile) {
+    // One array multiplier per shift-and-add (each scales the outputs it shift-adds): b rows of
+    // b-bit adders, as its energy (arch/chip_spec.cpp).
+    const int bits = spec_.shift_add->bits();
+    ledger_.declare_area("chip/tiles/drift_scale", bits * spec_.shift_add->area().value,
+                         tiles * static_cast<std::uint64_t>(groups),
+                         fmt::format("{}-bit array multiplier: {} x the shift-and-add's area ({})", bits, bits,
+                                     spec_.shift_add->area().source));
+  }
   ledger_.declare_area("chip/buffer", spec_.buffer->area().value, 1, spec_.buffer->area().source);
+  // Each layer's digital unit (arch/controller.cpp charges it as PHASE/layerN/digital): an adder
+  // tree that sums the row tiles' partial sums of all outputs at once ((row tiles - 1) x outputs
+  // adders: the timeline's ceil(log2 row tiles) + 1 cycles assume that many) and one
+  // add-and-compare per output for bias and activation, row tiles x outputs units of the
+  // shift-and-add card. The backward wave sums the column tiles' partial sums per input the same
+  // way and reuses the units; a training chip has the larger of the two counts.
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const LayerMapping& m = layers_[l].mapping;
+    const auto forward = static_cast<std::uint64_t>(m.row_tiles) * static_cast<std::uint64_t>(m.outputs);
+    const auto backward = spec_.trainable()
+                              ? static_cast<std::uint64_t>(m.col_tiles) * static_cast<std::uint64_t>(m.inputs)
+                              : std::uint64_t{0};
+    const std::uint64_t units = std::max(forward, backward);
+    const std::string count = spec_.trainable()
+                                  ? fmt::format("max(row tiles {} x outputs {}, column tiles {} x inputs {})",
+                                                m.row_tiles, m.outputs, m.col_tiles, m.inputs)
+                                  : fmt::format("row tiles {} x outputs {}", m.row_tiles, m.outputs);
+    ledger_.declare_area(fmt::format("chip/layer{}/digital", l), spec_.shift_add->area().value, units,
+                         fmt::format("adder tree and bias/activation units, {} of the shift-and-add: {}", count,
+                                     spec_.shift_add->area().source));
+  }
   if (spec_.trainable()) {
     // Training: the error DACs drive every weight column; the transposed reads convert rows,
     // ceil(rows / mux) ADCs per tile (the same card); the SRAM accumulator. The drift-readout

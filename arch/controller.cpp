@@ -106,7 +106,11 @@ void Controller::set_phase(Phase phase) {
     c.activation.push_back(
         ledger_.declare(base + "/digital", "bias_activation", add, src + " (one add-and-compare per output)"));
     c.control.push_back(
-        ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op, "arch.control.energy_per_tile_op"));
+        ledger_.declare(base + "/control", "tile_op", spec_.control_energy_per_op,
+                        spec_.control_energy_per_op > 0.0
+                            ? std::string("arch.control.energy_per_tile_op")
+                            : std::string("no controller model: arch.control.energy_per_tile_op defaults to 0 (ISAAC's "
+                                          "component table and NeuroSim's chip model have no controller row either)")));
   }
   phases_[index(phase)] = c;
   current_ = c;

@@ -76,7 +76,7 @@ void Adc::set_conversion_time(const Params& p, long long default_cycles, std::st
 }
 
 Figure Adc::walden_energy(const Params& p, const TechNode& tech, int bits) {
-  const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.5234375 fJ", 0.0);
+  const double fom = p.quantity_or("fom", Dimension::kEnergy, "6.103515625 fJ", 0.0);
   const TechNode ref = TechNode::builtin(p.choice_or("fom_node", TechNode::builtin_names(), "32nm"));
   const double scale = energy_scale(tech.feature_size, tech.vdd, ref.feature_size, ref.vdd);
   return Figure{fom * std::ldexp(1.0, bits) * scale,

@@ -121,7 +121,7 @@ class Adc {
   // latency_cycles_ is the latency in whole cycles, rounded up.
   void set_conversion_time(const Params& p, long long default_cycles, std::string default_source);
   // Walden figure-of-merit energy per conversion, E = FoM 2^bits (Walden, IEEE JSAC 17(4) 1999):
-  // `fom` (J per step, default 6.5234375 fJ = ISAAC's 8-bit 1.67 pJ / 2^8) is taken at node
+  // `fom` (J per step, default 6.103515625 fJ = ISAAC's 8-bit 1.5625 pJ / 2^8) is taken at node
   // `fom_node` (default 32nm, ISAAC's node) and scaled to `tech` as a switched capacitance,
   // x (F / F_ref)(Vdd / Vdd_ref)^2 (energy_scale).
   static Figure walden_energy(const Params& p, const TechNode& tech, int bits);

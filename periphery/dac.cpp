@@ -1,9 +1,10 @@
 // Row DAC models (docs/periphery/dac.md):
-//   energy  isaac: E_1 = 0.42 pJ per 1-bit drive (ISAAC, Shafiee et al. ISCA 2016, 32 nm);
+//   energy  isaac: E_1 = 4 mW / (1024 DACs x 10 M drives/s) = 0.390625 pJ per 1-bit drive
+//                  (ISAAC, Shafiee et al. ISCA 2016, 32 nm; basis in isaac_table.hpp);
 //                  an m-bit DAC as m binary-weighted 1-bit drivers, E = m E_1 (xbarsim
 //                  assumption); both scaled by (F/32nm)(Vdd/0.9V)^2.
 //           cv2:   E = C_load V_read^2 per conversion (full-swing charge of the driven load).
-//   area    A_1 = 0.17 um^2 (ISAAC) x (1 or m) x (F/32nm)^2.
+//   area    A_1 = 0.00017 mm^2 / 1024 = 0.166 um^2 (ISAAC) x (1 or m) x (F/32nm)^2.
 //   latency bit-serial and amplitude: one read cycle (read_pulse); pulse width: (2^m - 1)
 //           unit pulses.
 #include "periphery/dac.hpp"
@@ -15,15 +16,13 @@
 #include <cstdlib>
 
 #include "core/cards.hpp"
+#include "periphery/isaac_table.hpp"
 
 namespace xbarsim::periphery {
 
 using units::Dimension;
 
 namespace {
-constexpr double kIsaacFeature = 32e-9;
-constexpr double kIsaacVdd = 0.9;
-
 const char* encoding_name(Dac::Encoding e) {
   switch (e) {
     case Dac::Encoding::kBitSerial:
@@ -61,11 +60,12 @@ Dac::Dac(const Params& p, const TechNode& tech, const DacContext& ctx, Encoding 
   const std::string model = p.choice_or("energy_model", {"isaac", "cv2"}, "isaac");
   Figure energy;
   if (model == "isaac") {
-    const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
+    const double s = energy_scale(tech.feature_size, tech.vdd, isaac::kFeature, isaac::kVdd);
     const int units_count = multi ? m : 1;
-    energy.value = units_count * kIsaacEnergy1bit * s;
+    energy.value = units_count * isaac::kDacEnergy1bit * s;
     energy.source = fmt::format(
-        "ISAAC 1-bit DAC 0.42 pJ (ISCA 2016) x {} bit driver(s) x node scale {:.6g} "
+        "ISAAC 1-bit DAC 4 mW / (1024 x 10 M drives/s) = 0.390625 pJ (ISCA 2016) x {} bit driver(s) x node scale "
+        "{:.6g} "
         "[(F/32nm)(Vdd/0.9V)^2, {}], {}",
         units_count, s, tech.name, encoding_name(encoding_));
   } else {
@@ -75,12 +75,13 @@ Dac::Dac(const Params& p, const TechNode& tech, const DacContext& ctx, Encoding 
   }
   energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
 
-  const double as = area_scale(tech.feature_size, kIsaacFeature);
+  const double as = area_scale(tech.feature_size, isaac::kFeature);
   const int area_units = multi ? m : 1;
-  area_ = override_or(
-      p, "area", Dimension::kArea,
-      Figure{area_units * kIsaacArea1bit * as,
-             fmt::format("ISAAC 1-bit DAC 0.17 um^2 x {} x (F/32nm)^2 = {:.6g} ({})", area_units, as, tech.name)});
+  area_ =
+      override_or(p, "area", Dimension::kArea,
+                  Figure{area_units * isaac::kDacArea1bit * as,
+                         fmt::format("ISAAC 1-bit DAC 0.00017 mm^2 / 1024 = 0.166 um^2 x {} x (F/32nm)^2 = {:.6g} ({})",
+                                     area_units, as, tech.name)});
 
   Figure latency;
   if (encoding_ == Encoding::kPulseWidth) {

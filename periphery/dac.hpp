@@ -69,10 +69,6 @@ class Dac {
   long long latency_cycles() const { return latency_cycles_; }
   double clock() const { return clock_; }
 
-  // ISAAC's 1-bit DAC at 32 nm: 0.42 pJ per row drive, 0.17 um^2 (Peng et al., IEDM 2019).
-  static constexpr double kIsaacEnergy1bit = 0.42e-12;
-  static constexpr double kIsaacArea1bit = 0.17e-12;
-
  private:
   Encoding encoding_;
   int bits_ = 0;

@@ -3,8 +3,11 @@
 //   power, as GetColumnPower), area, latency (bits+1) cycles unless the card states its rate;
 // - Walden figure of merit, E = FoM 2^bits (Walden, IEEE JSAC 17(4), 1999), scaled from the
 //   FoM's node (Adc::walden_energy);
-// - ISAAC table (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013), 32 nm, scaled to the node
-//   by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and (F / 32 nm)^2 for area.
+// - ISAAC table (Shafiee et al., ISCA 2016; its converter Kull et al., ISSCC 2013): 16 mW for
+//   8 ADCs at 1.28 GS/s, 1.5625 pJ per 8-bit conversion (isaac_table.hpp states the basis);
+//   other resolutions by the ratios of Accelergy's ISAAC library (capacitive-DAC scaling, Saberi
+//   et al., IEEE TCAS-I 2011); scaled to the node by (F / 32 nm) (Vdd / 0.9 V)^2 for energy and
+//   (F / 32 nm)^2 for area.
 #include "periphery/sar_adc.hpp"
 
 #include <fmt/format.h>
@@ -13,16 +16,23 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "periphery/isaac_table.hpp"
+
 namespace xbarsim::periphery {
 
 using units::Dimension;
 
 namespace {
-constexpr double kIsaacFeature = 32e-9;      // m
-constexpr double kIsaacVdd = 0.9;            // V (our 32 nm table)
-constexpr double kIsaacArea8bit = 1200e-12;  // 1200 um^2 at 8 bits, m^2
-// pJ per conversion, 4..10 bits (Shafiee et al., ISCA 2016; Kull et al., ISSCC 2013; docs/periphery/adc.md).
-constexpr std::array<double, 7> kIsaacEnergy_pJ{0.79, 0.99, 1.20, 1.42, 1.67, 1.97, 2.38};
+// Energy of a b-bit conversion relative to the 8-bit one, b = 4..10: Accelergy's ISAAC library
+// table (0.79, 0.99, 1.20, 1.42, 1.6667, 1.9691, 2.3790 pJ) divided by its 8-bit entry.
+constexpr double kAccelergy8bit_pJ = 1.666666667;
+constexpr std::array<double, 7> kIsaacEnergyRatio{0.79 / kAccelergy8bit_pJ,
+                                                  0.99 / kAccelergy8bit_pJ,
+                                                  1.20 / kAccelergy8bit_pJ,
+                                                  1.42 / kAccelergy8bit_pJ,
+                                                  1.0,
+                                                  1.969078145 / kAccelergy8bit_pJ,
+                                                  2.379022742 / kAccelergy8bit_pJ};
 }  // namespace
 
 // NeuroSim SarADC.cpp GetColumnPower: Column_Power *= (1 + 1.3e-3 (temp - 300)), on the whole power.
@@ -51,7 +61,7 @@ double SarAdc::neurosim_area(const TechNode& tech, int bits) {
 
 double SarAdc::isaac_energy_32nm(int bits) {
   if (bits < 4 || bits > 10) throw std::out_of_range("ISAAC ADC table covers 4 to 10 bits");
-  return kIsaacEnergy_pJ[static_cast<std::size_t>(bits - 4)] * 1e-12;
+  return isaac::kAdcEnergy8bit * kIsaacEnergyRatio[static_cast<std::size_t>(bits - 4)];
 }
 
 SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : Adc(p, ctx, "sar", false) {
@@ -105,11 +115,11 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
     energy = walden_energy(p, tech, b);
   } else {
     if (b < 4 || b > 10) p.fail("bits", "4 to 10 bits (range of energy_model isaac)");
-    const double s = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
+    const double s = energy_scale(tech.feature_size, tech.vdd, isaac::kFeature, isaac::kVdd);
     energy.value = isaac_energy_32nm(b) * s;
     energy.source = fmt::format(
-        "ISAAC table (Shafiee et al. ISCA 2016), {}-bit {} pJ at 32 nm x node scale {:.6g} "
-        "[(F/32nm)(Vdd/0.9V)^2, {}]",
+        "ISAAC (Shafiee et al. ISCA 2016): 16 mW / (8 ADCs x 1.28 GS/s) = 1.5625 pJ at 8 bits; {}-bit {:.6g} pJ "
+        "at 32 nm x node scale {:.6g} [(F/32nm)(Vdd/0.9V)^2, {}]",
         b, isaac_energy_32nm(b) * 1e12, s, tech.name);
   }
   energy_ = override_or(p, "energy_per_conversion", Dimension::kEnergy, energy);
@@ -124,10 +134,11 @@ SarAdc::SarAdc(const Params& p, const TechNode& tech, const AdcContext& ctx) : A
         "transistors, A_min={} F^2, F={:.6g} m, bits={}",
         tech.min_transistor_area_F2, tech.feature_size, b);
   } else {
-    const double s = area_scale(tech.feature_size, kIsaacFeature);
-    area.value = kIsaacArea8bit * std::ldexp(1.0, b - 8) * s;
-    area.source = fmt::format("ISAAC 8-bit SAR 1200 um^2 at 32 nm x 2^(bits-8) x (F/32nm)^2 = {:.6g} (bits={}, {})", s,
-                              b, tech.name);
+    const double s = area_scale(tech.feature_size, isaac::kFeature);
+    area.value = isaac::kAdcArea8bit * std::ldexp(1.0, b - 8) * s;
+    area.source = fmt::format(
+        "ISAAC 8-bit SAR 0.0096 mm^2 / 8 = 1200 um^2 at 32 nm x 2^(bits-8) x (F/32nm)^2 = {:.6g} (bits={}, {})", s, b,
+        tech.name);
   }
   area_ = override_or(p, "area", Dimension::kArea, area);
 

@@ -1,7 +1,8 @@
 // Shift-and-add cost model (docs/periphery/shift_add.md):
-//   E = 0.021 pJ x (bits / 16) x (F / 32 nm) (Vdd / 0.9 V)^2   (ISAAC, ISCA 2016; a ripple
-//       adder's switched capacitance grows linearly with its width: xbarsim scaling)
-//   A = 60 um^2 x (bits / 16) x (F / 32 nm)^2
+//   E = 0.01953125 pJ x (bits / 16) x (F / 32 nm) (Vdd / 0.9 V)^2   (ISAAC, ISCA 2016: 0.2 mW
+//       for the adds of 8 ADCs at 1.28 GS/s, basis in isaac_table.hpp; a ripple adder's switched
+//       capacitance grows linearly with its width: xbarsim scaling)
+//   A = 60 um^2 (0.00024 mm^2 / 4 units) x (bits / 16) x (F / 32 nm)^2
 //   latency: `latency_cycles` cycles of `clock` (default 1 cycle at 1 GHz, ISAAC's pipeline).
 #include "periphery/shift_add.hpp"
 
@@ -10,31 +11,29 @@
 #include <cassert>
 
 #include "core/cards.hpp"
+#include "periphery/isaac_table.hpp"
 
 namespace xbarsim::periphery {
 
 using units::Dimension;
 
-namespace {
-constexpr double kIsaacFeature = 32e-9;
-constexpr double kIsaacVdd = 0.9;
-}  // namespace
-
 ShiftAdd::ShiftAdd(const Params& p, const TechNode& tech) {
   bits_ = static_cast<int>(p.integer_or("bits", 16, 2, 62));
   acc_max_ = (std::int64_t{1} << (bits_ - 1)) - 1;
   const double width = bits_ / 16.0;
-  const double es = energy_scale(tech.feature_size, tech.vdd, kIsaacFeature, kIsaacVdd);
-  const double as = area_scale(tech.feature_size, kIsaacFeature);
+  const double es = energy_scale(tech.feature_size, tech.vdd, isaac::kFeature, isaac::kVdd);
+  const double as = area_scale(tech.feature_size, isaac::kFeature);
   energy_ = override_or(p, "energy_per_op", Dimension::kEnergy,
-                        Figure{kIsaacEnergy16 * width * es,
-                               fmt::format("ISAAC 16-bit shift-add 0.021 pJ (ISCA 2016) x bits/16 ({}) x node "
+                        Figure{isaac::kShiftAddEnergy16 * width * es,
+                               fmt::format("ISAAC 16-bit shift-add 0.2 mW / (8 x 1.28 G adds/s) = 0.01953125 pJ "
+                                           "(ISCA 2016) x bits/16 ({}) x node "
                                            "scale {:.6g} [(F/32nm)(Vdd/0.9V)^2, {}]",
                                            width, es, tech.name)});
-  area_ = override_or(p, "area", Dimension::kArea,
-                      Figure{kIsaacArea16 * width * as, fmt::format("ISAAC 16-bit shift-add 60 um^2 x bits/16 ({}) x "
-                                                                    "(F/32nm)^2 = {:.6g} ({})",
-                                                                    width, as, tech.name)});
+  area_ = override_or(
+      p, "area", Dimension::kArea,
+      Figure{isaac::kShiftAddArea16 * width * as, fmt::format("ISAAC 16-bit shift-add 60 um^2 x bits/16 ({}) x "
+                                                              "(F/32nm)^2 = {:.6g} ({})",
+                                                              width, as, tech.name)});
   const double clock = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   const auto cycles = p.integer_or("latency_cycles", 1, 0, 1000000);
   latency_ =

@@ -1,7 +1,7 @@
 // Shift-and-add / digital partial-sum adder: combines the ADC outputs of successive input bit
 // planes (bit-serial inputs) and of weight slices spread over several cells or arrays, into a
 // saturating accumulator of `bits` bits; costs one energy per add operation.
-// Source: ISAAC (Shafiee et al., ISCA 2016) 16-bit shift-and-add, 0.021 pJ, 60 um^2 at 32 nm;
+// Source: ISAAC (Shafiee et al., ISCA 2016) 16-bit shift-and-add, 0.01953125 pJ, 60 um^2 at 32 nm;
 // see docs/periphery/shift_add.md.
 #pragma once
 
@@ -44,9 +44,6 @@ class ShiftAdd {
   const Figure& area() const { return area_; }             // m^2 per unit
   const Figure& latency() const { return latency_; }       // s per add
   long long latency_cycles() const { return latency_cycles_; }
-
-  static constexpr double kIsaacEnergy16 = 0.021e-12;  // J per op, 16 bits, 32 nm
-  static constexpr double kIsaacArea16 = 60e-12;       // m^2, 16 bits, 32 nm
 
  private:
   int bits_ = 0;

@@ -24,4 +24,21 @@ EnergyBreakdown breakdown(const Ledger& ledger, std::string_view phase);
 // {"total": t / divisor, "by_component": {...}, "by_layer": {...}} (pJ per unit of divisor).
 nlohmann::json breakdown_json(const EnergyBreakdown& b, double divisor);
 
+// The programming energy of one phase ("programming": the ex-situ write; "update": in-situ
+// training) split by what spends it, in pJ over the whole phase:
+//   device_pulses             the devices' pulses (cells/program_pulse*),
+//   verify_reads_device       the devices' read energy of the verify reads (cells/verify_read),
+//   verify_reads_periphery    the DAC drives, ADC conversions and array read current of the
+//                             phase's reads of programmed cells (write-verify, rules' read-backs),
+//   write_driver_line_charge  the write drivers' line charging (write_driver/line_charge),
+// with "definition" saying so.
+struct ProgrammingSplit {
+  double device_pulses_pJ = 0.0;
+  double verify_reads_device_pJ = 0.0;
+  double verify_reads_periphery_pJ = 0.0;
+  double write_driver_pJ = 0.0;
+};
+ProgrammingSplit programming_split(const Ledger& ledger, std::string_view phase);
+nlohmann::json programming_split_json(const ProgrammingSplit& s, std::string_view phase);
+
 }  // namespace xbarsim::workloads

@@ -81,9 +81,11 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
     area_by[k] = area_by.value(k, 0.0) + a.area_m2() * 1e12;
   }
   // Programming in the update phase, split: device pulses, verify reads (the device's read and
-  // the DAC drive and ADC conversion that perform it), write-driver line charging.
-  const double verify_periphery_pJ = (upd.by_component_pJ.count("dac") ? upd.by_component_pJ.at("dac") : 0.0) +
-                                     (upd.by_component_pJ.count("adc") ? upd.by_component_pJ.at("adc") : 0.0);
+  // the DAC drive, ADC conversion and array current that perform it), write-driver line charging.
+  nlohmann::json split = programming_split_json(programming_split(ledger, arch::name(arch::Phase::kUpdate)),
+                                                arch::name(arch::Phase::kUpdate));
+  split["definition"] = split["definition"].get<std::string>() +
+                        "; programming_energy_pJ = device_pulses + verify_reads_device + write_driver_line_charge";
   const double e_inf_J = inferences > 0.0 ? inf.total_pJ / inferences * 1e-12 : 0.0;
   const double area_mm2 = ledger.area_m2() * 1e6;
   nlohmann::json summary = {
@@ -94,16 +96,7 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
       {"energy_per_inference_pJ", breakdown_json(inf, inferences)},
       {"energy_per_training_image_pJ", breakdown_json(per_train, images_trained)},
       {"programming_energy_pJ", programming_pJ + driver_pJ},
-      {"programming_energy_split_pJ",
-       {{"device_pulses", pulse_pJ},
-        {"verify_reads_device", verify_pJ},
-        {"verify_reads_periphery", verify_periphery_pJ},
-        {"write_driver_line_charge", driver_pJ},
-        {"definition",
-         "update phase, whole run: device pulses = cells/program_pulse*; verify reads = the devices' "
-         "cells/verify_read plus the DAC drive and ADC conversion of each (dac, adc of the update phase); "
-         "write_driver_line_charge = write_driver/line_charge; programming_energy_pJ = device pulses + "
-         "verify_reads_device + write_driver_line_charge"}}},
+      {"programming_energy_split_pJ", split},
       {"throughput_inferences_per_s", o.throughput_inferences_per_s},
       {"tops_per_w", e_inf_J > 0.0 ? 2.0 * o.macs_per_inference / e_inf_J / 1e12 : 0.0},
       {"tops_per_mm2",
