@@ -2,7 +2,9 @@
 // decomposition of an input vector (contiguous spans, no allocation per call).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/params.hpp"
@@ -30,6 +32,50 @@ void BM_AdcQuantize(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
 BENCHMARK(BM_AdcQuantize)->Arg(5)->Arg(8);
+
+// What a tile operation does with its column currents (128 columns x 250 images): quantize to
+// reconstruction levels. BM_AdcQuantizeValues is the tiles' path (a branch-free pass, the exact
+// search only near decision levels); BM_AdcQuantizeValuesExact does the same with the exact
+// per-value search (codes, then their levels), the way quantize_values worked before.
+struct ColumnCurrents {
+  explicit ColumnCurrents(std::int64_t bits)
+      : root(Params::from_string("adc: {impl: sar, bits: " + std::to_string(bits) +
+                                     ", signed: true, full_scale_current: 10 uA, column_resistance: 10 kOhm}",
+                                 "<bench>")),
+        adc(AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"), AdcContext{})),
+        in(128 * 250),
+        out(in.size()),
+        codes(in.size()) {
+    for (std::size_t i = 0; i < in.size(); ++i)
+      in[i] = static_cast<float>(12e-6 * std::sin(0.37 * static_cast<double>(i)));
+  }
+  Params root;
+  std::unique_ptr<Adc> adc;
+  std::vector<float> in;
+  std::vector<float> out;
+  std::vector<std::int32_t> codes;
+};
+
+void BM_AdcQuantizeValues(benchmark::State& state) {
+  ColumnCurrents c(state.range(0));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(c.adc->quantize_values(std::span<const float>(c.in), std::span<float>(c.out)));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * c.in.size()));
+}
+BENCHMARK(BM_AdcQuantizeValues)->Arg(5)->Arg(8);
+
+void BM_AdcQuantizeValuesExact(benchmark::State& state) {
+  ColumnCurrents c(state.range(0));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(c.adc->quantize(std::span<const float>(c.in), std::span<std::int32_t>(c.codes)));
+    for (std::size_t i = 0; i < c.in.size(); ++i) c.out[i] = static_cast<float>(c.adc->value_of(c.codes[i]));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * c.in.size()));
+}
+BENCHMARK(BM_AdcQuantizeValuesExact)->Arg(5)->Arg(8);
 
 void BM_DacBitPlanes(benchmark::State& state) {
   const Params root = Params::from_string("dac: {impl: bit_serial, bits: 8}", "<bench>");

@@ -146,10 +146,43 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
     return clip;
   }
   if (!calibrated()) throw std::logic_error("Adc::quantize_values: ADC input range not calibrated");
-  const std::size_t n = in.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t c = code_of(static_cast<double>(in[i]), clip);
-    out[i] = static_cast<float>(min_ + lsb_ * c);
+  // The same codes as code_of, faster: in blocks, a pass without data-dependent branches takes
+  // the arithmetic code u = (x - min) / lsb + 1/2, c = clamp(floor(u), 0, max), wherever u lies
+  // at least kMargin from an integer; there the stored decision levels min + (k + 1/2) lsb
+  // cannot disagree (their rounding error is ~1e-16 |u|, u < 2^17). Values near a decision
+  // level (and NaN) are settled by code_of. Below u = 1/4 the code is 0 and above max + 3/4 it
+  // is max whatever the rounding, so u is clamped to [1/4, max + 3/4] (then truncation is floor).
+  constexpr std::size_t kBlock = 256;
+  constexpr double kMargin = 1e-6;
+  std::array<float, kBlock> x{};
+  std::array<std::uint8_t, kBlock> near{};
+  const double top = static_cast<double>(max_code_);
+  for (std::size_t start = 0; start < in.size(); start += kBlock) {
+    const std::size_t n = std::min(kBlock, in.size() - start);
+    std::copy_n(in.data() + start, n, x.data());  // `in` and `out` may be the same buffer
+    float* o = out.data() + start;
+    std::size_t low = 0;
+    std::size_t high = 0;
+    std::size_t near_level = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto v = static_cast<double>(x[i]);
+      low += v < edge_low_ ? 1 : 0;
+      high += v > edge_high_ ? 1 : 0;
+      const double u = std::min(std::max((v - min_) * inv_lsb_ + 0.5, 0.25), top + 0.75);
+      const auto floor_u = static_cast<double>(static_cast<std::int32_t>(u));
+      const double f = u - floor_u;
+      const bool settled = f >= kMargin && f <= 1.0 - kMargin;  // false for NaN
+      near[i] = settled ? 0 : 1;
+      near_level += settled ? 0 : 1;
+      o[i] = static_cast<float>(min_ + lsb_ * floor_u);
+    }
+    clip.low += low;
+    clip.high += high;
+    if (near_level == 0) continue;
+    ClipCount counted;  // already counted above
+    for (std::size_t i = 0; i < n; ++i) {
+      if (near[i] != 0) o[i] = static_cast<float>(min_ + lsb_ * code_of(static_cast<double>(x[i]), counted));
+    }
   }
   return clip;
 }

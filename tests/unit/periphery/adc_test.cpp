@@ -71,6 +71,42 @@ TEST(AdcQuantizer, ClippingIsCountedBeyondHalfAnLsbOutside) {
   EXPECT_EQ(out, expected);
 }
 
+// quantize_values takes a fast path away from the decision levels: its values must be exactly
+// value_of(code) of the exact quantizer everywhere, in particular on a decision level and one
+// float step either side of it, outside the range, and when it works in place.
+TEST(AdcQuantizer, ValuesEqualTheExactCodesAtEveryDecisionLevel) {
+  for (const char* card :
+       {"adc: {impl: sar, bits: 8, signed: true, full_scale_current: 20 uA, column_resistance: 10 kOhm}",
+        "adc: {impl: sar, bits: 5, signed: false, full_scale_current: 3 uA, column_resistance: 10 kOhm}"}) {
+    SCOPED_TRACE(card);
+    auto adc = make_adc(card);
+    std::vector<float> x;
+    for (std::int32_t k = 0; k < adc->max_code(); ++k) {
+      const auto level = static_cast<float>(adc->threshold(k));
+      x.push_back(level);
+      x.push_back(std::nextafter(level, -1.0F));
+      x.push_back(std::nextafter(level, 1.0F));
+      x.push_back(static_cast<float>(adc->value_of(k)));
+    }
+    const float span = static_cast<float>(adc->input_max() - adc->input_min());
+    for (int i = 0; i <= 1000; ++i)
+      x.push_back(static_cast<float>(adc->input_min()) - span + 3.0F * span * i / 1000.0F);
+    std::vector<std::int32_t> codes(x.size());
+    std::vector<float> values(x.size());
+    const ClipCount exact = adc->quantize(std::span<const float>(x), std::span<std::int32_t>(codes));
+    const ClipCount fast = adc->quantize_values(std::span<const float>(x), std::span<float>(values));
+    EXPECT_EQ(fast.low, exact.low);
+    EXPECT_EQ(fast.high, exact.high);
+    EXPECT_GT(exact.total(), 0u);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_EQ(values[i], static_cast<float>(adc->value_of(codes[i]))) << i << " x=" << x[i];
+    }
+    std::vector<float> in_place = x;
+    adc->quantize_values(std::span<const float>(in_place), std::span<float>(in_place));
+    EXPECT_EQ(in_place, values);
+  }
+}
+
 TEST(AdcQuantizer, MonotoneAndWithinHalfLsbInsideTheRange) {
   auto adc = make_adc(
       "adc: {impl: sar, bits: 6, signed: true, full_scale_current: 20 uA, "
