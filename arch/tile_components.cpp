@@ -131,8 +131,8 @@ void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& ou
   if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset) {
     // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is
     // out / V_read + G_ref x (sum of the drives), without a second product.
-    const Eigen::RowVectorXf ref = in.colwise().sum() * static_cast<float>(array_.reference_conductance());
-    sensed.noalias() = out * static_cast<float>(1.0 / parts_.read_voltage) + ref.replicate(active_out, 1);
+    reference_.noalias() = in.colwise().sum() * static_cast<float>(array_.reference_conductance());
+    sensed.noalias() = out * static_cast<float>(1.0 / parts_.read_voltage) + reference_.replicate(active_out, 1);
     return;
   }
   const Matrix& s = array_.sense();

@@ -157,7 +157,8 @@ class ArrayCore : public TileComponent {
   // read() when the phase's ADC has a column term.
   void read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
                    int active_out, bool transpose);
-  Eigen::VectorXf drive_sq_;  // read_sensed scratch
+  Eigen::VectorXf drive_sq_;      // read_sensed scratch
+  Eigen::RowVectorXf reference_;  // read_sensed scratch: the reference column's current per vector
   const devices::Device& device_;
   const TileParts& parts_;
   CrossbarArray array_;
