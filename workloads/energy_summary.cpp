@@ -38,8 +38,13 @@ ProgrammingSplit programming_split(const Ledger& ledger, std::string_view phase)
     const std::string_view part = std::string_view(path).substr(path.rfind('/') + 1);
     const std::string& action = row.action->action;
     if (part == "cells") {
-      if (action.starts_with("program_pulse")) s.device_pulses_pJ += pJ;
-      if (action == "verify_read") s.verify_reads_device_pJ += pJ;
+      if (action.starts_with("program_pulse")) {
+        s.pulses += row.count;
+        s.device_pulses_pJ += pJ;
+      } else if (action == "verify_read") {
+        s.verify_reads += row.count;
+        s.verify_reads_device_pJ += pJ;
+      }
     } else if (part == "dac" || part == "adc" || part == "array") {
       s.verify_reads_periphery_pJ += pJ;
     } else if (part == "write_driver") {

@@ -4,6 +4,7 @@
 // total, which is itself the sum of the phase's count x energy-per-action rows.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -33,6 +34,8 @@ nlohmann::json breakdown_json(const EnergyBreakdown& b, double divisor);
 //   write_driver_line_charge  the write drivers' line charging (write_driver/line_charge),
 // with "definition" saying so.
 struct ProgrammingSplit {
+  std::uint64_t pulses = 0;        // count of the cells/program_pulse* rows
+  std::uint64_t verify_reads = 0;  // count of the cells/verify_read rows
   double device_pulses_pJ = 0.0;
   double verify_reads_device_pJ = 0.0;
   double verify_reads_periphery_pJ = 0.0;

@@ -62,19 +62,11 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
   const EnergyBreakdown inf = breakdown(ledger, arch::name(arch::Phase::kInference));
   // The update phase's device rows, straight from the ledger: pulses of every width (GXNOR
   // chooses widths, so there may be several pulse actions) and verify reads.
-  std::uint64_t ledger_pulses = 0, verify_reads = 0;
-  double pulse_pJ = 0.0, verify_pJ = 0.0;
-  for (const auto& row : ledger.energy_rows()) {
-    const std::string& c = row.action->component;
-    if (!component_under(c, arch::name(arch::Phase::kUpdate)) || !c.ends_with("/cells")) continue;
-    if (row.action->action.rfind("program_pulse", 0) == 0) {
-      ledger_pulses += row.count;
-      pulse_pJ += row.energy_J() * 1e12;
-    } else if (row.action->action == "verify_read") {
-      verify_reads += row.count;
-      verify_pJ += row.energy_J() * 1e12;
-    }
-  }
+  const ProgrammingSplit upd_split = programming_split(ledger, arch::name(arch::Phase::kUpdate));
+  const std::uint64_t ledger_pulses = upd_split.pulses;
+  const std::uint64_t verify_reads = upd_split.verify_reads;
+  const double pulse_pJ = upd_split.device_pulses_pJ;
+  const double verify_pJ = upd_split.verify_reads_device_pJ;
   nlohmann::json area_by = nlohmann::json::object();
   for (const auto& a : ledger.area_rows()) {
     const std::string k = a.component.substr(a.component.rfind('/') + 1);
@@ -82,8 +74,7 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
   }
   // Programming in the update phase, split: device pulses, verify reads (the device's read and
   // the DAC drive, ADC conversion and array current that perform it), write-driver line charging.
-  nlohmann::json split = programming_split_json(programming_split(ledger, arch::name(arch::Phase::kUpdate)),
-                                                arch::name(arch::Phase::kUpdate));
+  nlohmann::json split = programming_split_json(upd_split, arch::name(arch::Phase::kUpdate));
   split["definition"] = split["definition"].get<std::string>() +
                         "; programming_energy_pJ = device_pulses + verify_reads_device + write_driver_line_charge";
   const double e_inf_J = inferences > 0.0 ? inf.total_pJ / inferences * 1e-12 : 0.0;
