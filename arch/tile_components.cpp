@@ -54,26 +54,42 @@ void ArrayCore::set_phase(Phase phase) {
     Counters k{};
     k.senses = parts_.adc_for(phase).column_term().has_value();
     k.nonnegative_drive = !parts_.dac_for(phase).is_signed();
+    k.pulse_width_drive = parts_.dac_for(phase).encoding() == periphery::Dac::Encoding::kPulseWidth;
     // One read pulse through kReadQuantum_S at the read voltage: V^2 G t.
     k.cell_current = ledger_.declare(
         path, "read_1nS", v2 * kReadQuantum_S * parts_.read_pulse,
-        k.senses ? "V_read^2 x 1 nS x t_read (count = sum over driven lines of G x drive^2, in nS, of the cells off "
-                   "the converted lines: the ADC's column term charges those)"
-                 : "V_read^2 x 1 nS x t_read (count = sum over driven lines of G x drive^2, in nS)");
+        fmt::format("V_read^2 x 1 nS x t_read (count = sum over driven lines of G x {}, in nS{})",
+                    k.pulse_width_drive ? "|drive|, the fraction of the full pulse t_read the pulse-width drive lasts"
+                                        : "drive^2",
+                    k.senses ? ", of the cells off the converted lines: the ADC's column term charges those" : ""));
     const bool columns = phase == Phase::kBackward;
     const double c_line = columns ? parts_.col_line_capacitance : parts_.row_line_capacitance;
     k.line = ledger_.declare(
         path, "line_charge", c_line * v2,
-        fmt::format("C_line V_read^2 per driven {} and vector (x drive^2): {:.6g} F ({} line, "
+        fmt::format("C_line V_read^2 per driven {} and vector ({}): {:.6g} F ({} line, "
                     "arch.array.line_capacitance_per_cell x cells on it), V_read={:g} V; NeuroSim SubArray.cpp charges "
                     "the driven lines the same way",
-                    columns ? "column" : "row", c_line, columns ? "column" : "row", parts_.read_voltage));
+                    columns ? "column" : "row", k.pulse_width_drive ? "once per pulse" : "x drive^2", c_line,
+                    columns ? "column" : "row", parts_.read_voltage));
     c = k;
   }
   current_ = *c;
 }
 
 using Matrix = CrossbarArray::Matrix;
+
+void ArrayCore::drive_weights(const Eigen::MatrixXf& in, Eigen::VectorXf& weights) const {
+  if (current_.pulse_width_drive) {
+    weights = in.cwiseAbs().rowwise().sum();
+  } else {
+    weights = in.cwiseAbs2().rowwise().sum();
+  }
+}
+
+std::uint64_t ArrayCore::line_charges(const Eigen::MatrixXf& in, const Eigen::VectorXf& weights) const {
+  if (current_.pulse_width_drive) return static_cast<std::uint64_t>((in.array() != 0.0F).count());
+  return static_cast<std::uint64_t>(std::llround(weights.sum()));
+}
 
 const Eigen::VectorXd& ArrayCore::unsensed_conductance(int active_in, int active_out, bool transpose) {
   const int k = transpose ? 1 : 0;
@@ -110,23 +126,29 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
     read_sensed(in, out, sensed, active_in, active_out, transpose);
     return;
   }
-  // Line charging: sum over vectors and driven lines of drive^2.
-  ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(in.squaredNorm())));
-  // Cell current: sum over vectors and driven lines of drive^2 x (sum of G on the line); a
-  // driven row sees its devices' conductances and the reference's.
+  // Line charging, and the cell current: sum over vectors and driven lines of the drive weight
+  // (drive^2, or |drive| for a pulse width) x (sum of G on the line); a driven row sees its
+  // devices' conductances and the reference's.
   const Eigen::VectorXf& line_g = transpose ? array_.col_conductance_sum() : array_.row_conductance_sum();
-  const auto g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
+  double g_drive = 0.0;
+  if (current_.pulse_width_drive) {
+    ledger_.add(current_.line, static_cast<std::uint64_t>((in.array() != 0.0F).count()));
+    g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs()).sum());
+  } else {
+    ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(in.squaredNorm())));
+    g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
+  }
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(g_drive / kReadQuantum_S)));
 }
 
 void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed,
                             int active_in, int active_out, bool transpose) {
-  // Per driven line, drive^2 summed over the vectors: the line charging, and the current of the
-  // cells off the converted lines (reference column, lines the tile does not use), which the
-  // array charges; the ADC charges the cells on the converted lines from `sensed`.
-  drive_sq_ = in.cwiseAbs2().rowwise().sum();
-  ledger_.add(current_.line, static_cast<std::uint64_t>(std::llround(drive_sq_.sum())));
-  const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(drive_sq_.cast<double>());
+  // Per driven line, the drive weight summed over the vectors: the line charging, and the
+  // current of the cells off the converted lines (reference column, lines the tile does not
+  // use), which the array charges; the ADC charges the cells on the converted lines from `sensed`.
+  drive_weights(in, drive_weight_);
+  ledger_.add(current_.line, line_charges(in, drive_weight_));
+  const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(drive_weight_.cast<double>());
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
   if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset) {
     // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is

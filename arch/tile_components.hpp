@@ -110,10 +110,13 @@ class DacBank : public OneActionPart {
 
 // The cell array ("array"): holds the devices' state and performs the analog MVM. It charges
 // - line_charge: C_line V_read^2 per driven line (rows, or columns in a transposed read) and
-//   vector, x drive^2 (count rounded per operation for multi-level drives); the sensed lines
-//   sit at the converters' virtual ground and do not swing;
+//   vector, x drive^2 for amplitude drives (count rounded per operation for multi-level drives),
+//   x 1 for a pulse-width drive (every pulse charges its line to the full read voltage, whatever
+//   its width); the sensed lines sit at the converters' virtual ground and do not swing;
 // - read_1nS: the cells' current V^2 G t, counted in reads of the conductance quantum
-//   kReadQuantum_S (the data-dependent sum of G x drive^2); when the phase's ADC charges the
+//   kReadQuantum_S over the full read pulse (the data-dependent sum of G x w(drive), with
+//   w = drive^2 for an amplitude drive, V = drive x V_read, and w = |drive| for a pulse-width
+//   drive, the full V_read for the fraction |drive| of the pulse); when the phase's ADC charges the
 //   current of the converted lines itself (periphery::ColumnTerm), only the rest (reference
 //   column, lines the tile does not use): every cell's current is charged exactly once.
 // Each read also gives the activated conductance of every converted column (sense()^T |drive|)
@@ -153,11 +156,17 @@ class ArrayCore : public TileComponent {
     Ledger::Counter line;          // line_charge: rows (forward reads) or columns (Phase::kBackward)
     bool senses;                   // the phase's ADC has a column term
     bool nonnegative_drive;        // the phase's DAC is unsigned
+    bool pulse_width_drive;        // the phase's DAC encodes the drive in time, not amplitude
   };
+  // Per driven line, its drive's energy weight summed over the vectors: sum of drive^2
+  // (amplitude, bit-serial) or of |drive| (pulse width).
+  void drive_weights(const Eigen::MatrixXf& in, Eigen::VectorXf& weights) const;
+  // Line charges of one operation: round(sum of drive^2), or the pulses (nonzero drives).
+  std::uint64_t line_charges(const Eigen::MatrixXf& in, const Eigen::VectorXf& weights) const;
   // read() when the phase's ADC has a column term.
   void read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
                    int active_out, bool transpose);
-  Eigen::VectorXf drive_sq_;      // read_sensed scratch
+  Eigen::VectorXf drive_weight_;  // read scratch: drive_weights() of the operation
   Eigen::RowVectorXf reference_;  // read_sensed scratch: the reference column's current per vector
   const devices::Device& device_;
   const TileParts& parts_;

@@ -16,8 +16,9 @@ namespace {
 
 // Ideal continuous device, 0..20 uS, one device per weight (offset encoding: G = 10 uS + w x 10
 // uS, reference column of 10 uS), read at 0.5 V. 1-bit unsigned bit-serial DAC (one plane),
-// 8-bit signed SAR with one column per ADC, 0.2 fF of line per cell.
-std::string chip_yaml(int rows, int cols) {
+// 8-bit signed SAR with one column per ADC, 0.2 fF of line per cell. `dac` replaces the DAC.
+std::string chip_yaml(int rows, int cols,
+                      const std::string& dac = "{impl: bit_serial, bits: 1, signed: false, read_pulse: 10 ns}") {
   return "device: {impl: ideal, g_min: 0 S, g_max: 20 uS, levels: 0, devices_per_weight: 1, read_voltage: 0.5 V, "
          "pulse_width: 10 ns}\n"
          "arch:\n"
@@ -26,7 +27,9 @@ std::string chip_yaml(int rows, int cols) {
          "  array: {rows: " +
          std::to_string(rows) + ", cols: " + std::to_string(cols) +
          ", cell_area_F2: 40, line_capacitance_per_cell: 0.2 fF}\n"
-         "  dac: {impl: bit_serial, bits: 1, signed: false, read_pulse: 10 ns}\n"
+         "  dac: " +
+         dac +
+         "\n"
          "  adc: {impl: sar, bits: 8, mux_ratio: 1, signed: true}\n"
          "  shift_add: {impl: digital, bits: 24}\n"
          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
@@ -35,8 +38,9 @@ std::string chip_yaml(int rows, int cols) {
 }
 
 struct OneLayerChip {
-  OneLayerChip(int rows, int cols, const std::vector<int>& widths, const std::string& name)
-      : root(Params::from_string(chip_yaml(rows, cols), name + ".yaml")),
+  OneLayerChip(int rows, int cols, const std::vector<int>& widths, const std::string& name,
+               const std::string& yaml = "")
+      : root(Params::from_string(yaml.empty() ? chip_yaml(rows, cols) : yaml, name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
         chip(spec, ledger, 3, name.c_str()) {}
   // Programs `w` (outputs x inputs, max |w| = 1), calibrates on `x` and infers `x` once.
@@ -69,6 +73,13 @@ OneLayerChip& tile4x4() {
   static OneLayerChip c(4, 4, {4, 3}, "t4");
   return c;
 }
+// The same 4 x 4 tile driven by a 3-bit pulse-width DAC: codes 0..7 unit pulses of 1 ns, the
+// full read pulse t_read = 7 ns.
+OneLayerChip& tile4x4_pulse_width() {
+  static OneLayerChip c(4, 4, {4, 3}, "t4pw",
+                        chip_yaml(4, 4, "{impl: pulse_width, bits: 3, signed: false, unit_pulse: 1 ns}"));
+  return c;
+}
 OneLayerChip& rows_chip(int rows) {
   static OneLayerChip c32(32, 8, {32, 7}, "r32");
   static OneLayerChip c128(128, 8, {128, 7}, "r128");
@@ -80,6 +91,7 @@ class ColumnCurrent : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     tile4x4();
+    tile4x4_pulse_width();
     rows_chip(32);
   }
 };
@@ -133,6 +145,38 @@ TEST_F(ColumnCurrent, IsChargedOnceOnA4x4Tile) {
   // nowhere else, the reference's in the array.
   const double total = e_column + e_conversion + e_reference + e_lines + e_dac + e_shift_add;
   EXPECT_NEAR(c.ledger.energy_J(tile), total, 1e-5 * total);
+}
+
+// A pulse-width drive holds its row at the full read voltage for the fraction code / 7 of the
+// read pulse: its cells draw V^2 G (code / 7) t_read, linear in the code (an amplitude drive
+// would draw (code / 7)^2), and its line charges once per pulse whatever the width.
+TEST_F(ColumnCurrent, PulseWidthDrivesChargeTheirTimeNotTheirSquare) {
+  OneLayerChip& c = tile4x4_pulse_width();
+  Eigen::MatrixXf w(3, 4);
+  w << 1.0F, 0.5F, 0.0F, -0.5F,  //
+      0.0F, -1.0F, 0.5F, 0.0F,   //
+      0.5F, 0.0F, -1.0F, 1.0F;
+  Eigen::MatrixXf x(4, 1);
+  x << 1.0F, 3.0F / 7.0F, 0.0F, 5.0F / 7.0F;  // codes 7, 3, 0, 5 (full scale 1 from calibration)
+  c.run(w, x);
+  ASSERT_DOUBLE_EQ(c.spec.read_pulse, 7e-9);
+  const std::string tile = "inference/layer0/tile0_0";
+  // Time-averaged activated conductance of each column, sum_i G_ij code_i / 7:
+  //   column 0: 20 x 7/7 + 15 x 3/7 + 10 x 0 + 5 x 5/7 = 20 + 45/7 + 25/7 = 30 uS;
+  //   column 1: 10 + 0 x 3/7 + 15 x 0 + 10 x 5/7 = 10 + 50/7 uS;
+  //   column 2: 15 + 10 x 3/7 + 0 + 20 x 5/7 = 15 + 130/7 uS.
+  const double e_column = neurosim_column_J(30e-6) + neurosim_column_J((10.0 + 50.0 / 7.0) * 1e-6) +
+                          neurosim_column_J((15.0 + 130.0 / 7.0) * 1e-6);
+  EXPECT_NEAR(c.energy(tile + "/adc", "column_1nS"), e_column, 1e-5 * e_column);
+  // Reference column (10 uS) on the driven rows for (7 + 3 + 5) / 7 of t_read:
+  // 10 uS x 15/7 = 21428.57 nS -> 21429 quanta of V^2 x 1 nS x 7 ns = 0.25 x 1e-9 x 7e-9 J;
+  // exactly 0.25 V^2 x 10 uS x 15 ns = 37.5 fJ, within half a quantum.
+  const double quantum = 0.25 * 1e-9 * 7e-9;
+  EXPECT_EQ(c.count(tile + "/array", "read_1nS"), 21429u);
+  EXPECT_NEAR(c.energy(tile + "/array", "read_1nS"), 0.25 * 10e-6 * 15e-9, 0.5 * quantum);
+  // Lines: 3 pulses (rows 0, 1, 3) x C_row V^2 = 3 x 0.8 fF x 0.25 V^2 = 0.6 fJ.
+  EXPECT_EQ(c.count(tile + "/array", "line_charge"), 3u);
+  EXPECT_NEAR(c.energy(tile + "/array", "line_charge"), 0.6e-15, 1e-9 * 0.6e-15);
 }
 
 TEST_F(ColumnCurrent, SarEnergyPerConversionDoesNotDependOnTheRowCount) {
