@@ -36,7 +36,7 @@ void Accumulator::set_phase(Phase phase) {
 long long Accumulator::cycles_for(std::uint64_t bits) const {
   const auto wb = static_cast<std::uint64_t>(sram_.word_bits());
   const auto words = (bits + wb - 1) / wb;
-  const auto per_cycle = static_cast<std::uint64_t>(sram_.accesses_per_cycle());
+  const auto per_cycle = static_cast<std::uint64_t>(sram_.banks());  // one port, its banks interleaved
   if (words == 0) return 0;
   return static_cast<long long>((words + per_cycle - 1) / per_cycle) + sram_.latency_cycles() - 1;
 }

@@ -1,7 +1,8 @@
 // The on-chip SRAM as a TLM-2.0 target: the activation buffer between layers during inference
 // and, during in-situ training, the high-precision accumulator of latent weights and gradients.
 // Each transaction moves a block of bits; the target counts word reads and writes and adds the
-// access latency (words / (banks x ports) accesses, pipelined).
+// access latency. A transfer goes through one port, whose banks (interleaved) deliver one word
+// each per cycle; the ports are independent servers of the timeline (arch/timeline.hpp).
 #pragma once
 
 #include <tlm_utils/simple_target_socket.h>
@@ -41,7 +42,7 @@ class Accumulator : public sc_core::sc_module {
 
   // Charges later operations to `phase` (its actions declared on the phase's first use).
   void set_phase(Phase phase);
-  // Cycles to move `bits`: ceil(words / accesses per cycle) + access latency - 1.
+  // Cycles to move `bits` through one port: ceil(words / banks) + access latency - 1.
   long long cycles_for(std::uint64_t bits) const;
   // Counts word accesses made by the digital training logic outside a tile operation (latent
   // weights and optimizer state read and written back per update), in the current phase.

@@ -379,6 +379,16 @@ InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* 
   report.total_cycles = controller_->last_job_cycles();
   report.latency_cycles = controller_->latency_cycles();
   for (const auto& s : controller_->stages()) report.stage_cycles.push_back(s.cycles_per_image);
+  const Timeline& t = controller_->timeline();
+  report.utilisation.emplace_back(t.buffer().name(), t.utilisation(t.buffer()));
+  if (spec_.interconnect.modelled)
+    report.utilisation.emplace_back(t.interconnect().name(), t.utilisation(t.interconnect()));
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const int li = static_cast<int>(l);
+    report.utilisation.emplace_back(t.tiles(li).name(), t.utilisation(t.tiles(li)));
+    report.utilisation.emplace_back(t.adders(li).name(), t.utilisation(t.adders(li)));
+    report.bottleneck.push_back(t.bottleneck(li).name());
+  }
   return report;
 }
 
@@ -423,23 +433,23 @@ void Chip::declare_area() const {
                                      spec_.shift_add->area().source));
   }
   ledger_.declare_area("chip/buffer", spec_.buffer->area().value, 1, spec_.buffer->area().source);
-  // Each layer's digital unit (arch/controller.cpp charges it as PHASE/layerN/digital): an adder
-  // tree that sums the row tiles' partial sums of all outputs at once ((row tiles - 1) x outputs
-  // adders: the timeline's ceil(log2 row tiles) + 1 cycles assume that many) and one
-  // add-and-compare per output for bias and activation, row tiles x outputs units of the
+  // Each layer's digital unit (arch/controller.cpp charges it as PHASE/layerN/digital): the
+  // adders that sum the row tiles' partial sums (ChipSpec::adders: a full tree of (row tiles - 1)
+  // x outputs unless arch.digital.adders_per_layer caps it; the timeline's reduce step takes
+  // their cycles) and one add-and-compare per output for bias and activation, each a unit of the
   // shift-and-add card. The backward wave sums the column tiles' partial sums per input the same
   // way and reuses the units; a training chip has the larger of the two counts.
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const LayerMapping& m = layers_[l].mapping;
-    const auto forward = static_cast<std::uint64_t>(m.row_tiles) * static_cast<std::uint64_t>(m.outputs);
-    const auto backward = spec_.trainable()
-                              ? static_cast<std::uint64_t>(m.col_tiles) * static_cast<std::uint64_t>(m.inputs)
-                              : std::uint64_t{0};
+    const auto forward = static_cast<std::uint64_t>(spec_.adders(m.row_tiles, m.outputs) + m.outputs);
+    const auto backward = spec_.trainable() ? static_cast<std::uint64_t>(spec_.adders(m.col_tiles, m.inputs) + m.inputs)
+                                            : std::uint64_t{0};
     const std::uint64_t units = std::max(forward, backward);
-    const std::string count = spec_.trainable()
-                                  ? fmt::format("max(row tiles {} x outputs {}, column tiles {} x inputs {})",
-                                                m.row_tiles, m.outputs, m.col_tiles, m.inputs)
-                                  : fmt::format("row tiles {} x outputs {}", m.row_tiles, m.outputs);
+    const std::string count =
+        spec_.trainable()
+            ? fmt::format("max(adders {} + outputs {}, adders {} + inputs {})", spec_.adders(m.row_tiles, m.outputs),
+                          m.outputs, spec_.adders(m.col_tiles, m.inputs), m.inputs)
+            : fmt::format("adders {} + outputs {}", spec_.adders(m.row_tiles, m.outputs), m.outputs);
     ledger_.declare_area(fmt::format("chip/layer{}/digital", l), spec_.shift_add->area().value, units,
                          fmt::format("adder tree and bias/activation units, {} of the shift-and-add: {}", count,
                                      spec_.shift_add->area().source));

@@ -43,6 +43,10 @@ struct InferenceReport {
   long long total_cycles = 0;           // simulated cycles for the whole job
   long long latency_cycles = 0;         // one image through the empty pipeline
   std::vector<long long> stage_cycles;  // per layer, per image
+  // The schedule (docs/arch/timing.md): each resource's busy fraction over the job, and per layer
+  // the name of its busiest resource.
+  std::vector<std::pair<std::string, double>> utilisation;
+  std::vector<std::string> bottleneck;
 };
 
 // The chip is the root of its SystemC module tree: layers ("<name>.layer<l>", each the parent

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "arch/weight_encoding.hpp"
@@ -27,6 +28,25 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
 }  // namespace
 
 long long ChipSpec::read_cycles() const { return periphery::cycles_of(read_pulse, clock); }
+
+long long ChipSpec::adders(int partials, int outputs) const {
+  const long long tree = static_cast<long long>(std::max(partials - 1, 0)) * outputs;
+  return adders_per_layer > 0 ? std::min<long long>(adders_per_layer, tree) : tree;
+}
+
+long long ChipSpec::reduce_cycles(int partials, int outputs) const {
+  const long long adds = static_cast<long long>(std::max(partials - 1, 0)) * outputs;
+  if (adds == 0) return 1;  // one tile's sums: bias and activation only
+  const auto depth = static_cast<long long>(std::ceil(std::log2(partials)));
+  const long long a = adders(partials, outputs);
+  return std::max(depth, (adds + a - 1) / a) + 1;
+}
+
+long long ChipSpec::link_cycles(std::uint64_t bits) const {
+  if (!interconnect.modelled || bits == 0) return 0;
+  const auto w = static_cast<std::uint64_t>(interconnect.link_bits);
+  return static_cast<long long>((bits + w - 1) / w) + interconnect.latency_cycles;
+}
 
 double ChipSpec::unit_conductance() const { return WeightEncoder(*device, geometry.encoding).unit_conductance(); }
 
@@ -140,6 +160,14 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.program_options.verify = prog.boolean_or("verify", false);
   s.program_options.tolerance = prog.real_or("tolerance", 0.0, 0.0, 1.0);
   s.program_options.max_attempts = static_cast<int>(prog.integer_or("max_attempts", 1, 1, 1000));
+
+  if (const auto ic = arch.child_if("interconnect")) {
+    ic->choice("impl", {"bus"});
+    s.interconnect.modelled = true;
+    s.interconnect.link_bits = static_cast<int>(ic->integer("link_bits", 1, 1 << 20));
+    s.interconnect.latency_cycles = static_cast<int>(ic->integer_or("latency_cycles", 1, 0, 1 << 20));
+  }
+  s.adders_per_layer = static_cast<int>(arch.child_or_empty("digital").integer_or("adders_per_layer", 0, 0, 1 << 24));
 
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
     s.layers.push_back(map_layer(widths[l], widths[l + 1], s.geometry));

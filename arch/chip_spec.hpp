@@ -3,6 +3,7 @@
 // their cost figures. A Chip is elaborated from it when the run starts.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,18 @@ struct ChipSpec {
   std::unique_ptr<periphery::Sram> buffer;
   std::vector<LayerMapping> layers;
   std::vector<int> widths;
+  // The link between the activation buffer and the tiles (arch.interconnect; docs/arch/timing.md):
+  // one bus shared by every layer, `link_bits` per cycle plus `latency_cycles` per transfer.
+  // Absent from the card: an ideal link (no time, no contention).
+  struct Interconnect {
+    bool modelled = false;
+    int link_bits = 0;
+    int latency_cycles = 0;
+  };
+  Interconnect interconnect;
+  // Adders of each layer's reduction unit (arch.digital.adders_per_layer); 0 = one adder per
+  // partial-sum add, (row tiles - 1) x outputs, a full tree.
+  int adders_per_layer = 0;
 
   // Reads `arch` (clock, tech, array, dac, adc, shift_add, write_driver, buffer, adc_range,
   // calibration_images, control, programming) and `device`, for an MLP of `widths`.
@@ -85,6 +98,15 @@ struct ChipSpec {
   // every row), F.
   double row_line_capacitance() const { return line_capacitance_per_cell * geometry.cols; }
   double col_line_capacitance() const { return line_capacitance_per_cell * geometry.rows; }
+  // Adders of a layer's reduction unit for `partials` partial vectors of `outputs` values:
+  // (partials - 1) x outputs (a full tree), or at most arch.digital.adders_per_layer.
+  long long adders(int partials, int outputs) const;
+  // Cycles to reduce `partials` partial vectors of `outputs` values with adders(partials,
+  // outputs) adders, then one cycle of bias and activation: max(ceil(log2 partials),
+  // ceil((partials - 1) x outputs / adders)) + 1.
+  long long reduce_cycles(int partials, int outputs) const;
+  // Interconnect cycles to carry `bits`: ceil(bits / link_bits) + latency_cycles (0 unmodelled).
+  long long link_cycles(std::uint64_t bits) const;
   // Conductance of a weight of 1, S: G_max - G_min (differential) or half of it (offset), as the
   // arrays' WeightEncoder holds it. Precondition: device set.
   double unit_conductance() const;

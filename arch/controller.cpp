@@ -15,7 +15,8 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
       layers_(layers),
       buffer_(buffer),
       ledger_(ledger),
-      period_(spec.clock_period_s(), sc_core::SC_SEC) {
+      period_(spec.clock_period_s(), sc_core::SC_SEC),
+      timeline_(static_cast<int>(layers.size()), buffer.sram().ports(), spec.interconnect.modelled) {
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     first_socket_.push_back(tile_sockets.size());
     for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
@@ -30,13 +31,8 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_MS));
   qk_.reset();
   stages_.resize(layers_.size());
+  steps_.resize(layers_.size());
   SC_THREAD(thread);
-}
-
-long long Controller::latency_cycles() const {
-  long long sum = 0;
-  for (const auto& s : stages_) sum += s.cycles_per_image;
-  return sum;
 }
 
 void Controller::enable_trace(sc_core::sc_trace_file* tf) {
@@ -58,7 +54,7 @@ void Controller::replay_trace() {
     layer_busy_[static_cast<std::size_t>(e.layer)] = e.busy;
   }
   events_.clear();
-  const sc_core::sc_time end = period_ * job_end_;
+  const sc_core::sc_time end = period_ * timeline_.job_end();
   if (end > sc_core::sc_time_stamp()) wait(end - sc_core::sc_time_stamp());
   phase_code_ = 0;
   wait(sc_core::SC_ZERO_TIME);
@@ -146,20 +142,51 @@ void Controller::start(Phase phase) {
                 : phase == Phase::kInference   ? 3
                                                : 4;
   const double now = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
-  stage_free_.assign(layers_.size(), now);
-  job_start_ = now;
-  job_end_ = now;
+  timeline_.start(now);
+  order_.clear();
+  job_images_ = 0;
+  for (StageTiming& s : stages_) s = StageTiming{};
 }
 
 void Controller::finish_job() {
+  // The job's images through its layers on the shared resources (every batch has the same step
+  // durations: the tiles' and the buffer's delays per image do not depend on the data).
+  if (job_images_ > 0) schedule(job_images_);
+  // Per layer: its steady interval, or with one image its own steps end to end.
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const double interval = timeline_.interval(static_cast<int>(l));
+    const LayerSteps& d = steps_[l];
+    stages_[l].cycles_per_image =
+        std::llround(interval > 0.0 ? interval : (d.in() + d.compute + d.reduce + d.out()) * (order_.empty() ? 0 : 1));
+  }
+  last_job_cycles_ = std::llround(timeline_.job_end() - timeline_.job_start());
+  // Latency: one image through the empty chip, the sum of its steps (in the job, the first
+  // image may also wait behind the next images' prefetches).
+  double latency = 0.0;
+  for (const int l : order_) {
+    const LayerSteps& d = steps_[static_cast<std::size_t>(l)];
+    latency += d.in() + d.compute + d.reduce + d.out();
+  }
+  latency_cycles_ = std::llround(latency);
   if (trace_ != nullptr) {
     qk_.reset();
     replay_trace();
   } else {
-    qk_.set(period_ * job_end_ - sc_core::sc_time_stamp());
+    qk_.set(period_ * timeline_.job_end() - sc_core::sc_time_stamp());
     qk_.sync();
   }
-  last_job_cycles_ = std::llround(job_end_ - job_start_);
+}
+
+void Controller::schedule(std::int64_t count) {
+  timeline_.run(steps_, order_, count);
+  if (trace_ == nullptr) return;
+  const auto& spans = timeline_.spans();
+  for (const int l : order_) {
+    const Timeline::Span& s = spans[static_cast<std::size_t>(l)];
+    if (s.end < s.begin) continue;
+    events_.push_back({s.begin, l, true});
+    events_.push_back({s.end, l, false});
+  }
 }
 
 void Controller::thread() {
@@ -181,23 +208,6 @@ void Controller::thread() {
     }
     finish_job();
   }
-}
-
-void Controller::pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first, double& arrive_sep) {
-  // Image k leaves the stage at max(arrival_k, leave_{k-1}) + s; arrivals are evenly spaced.
-  double& free = stage_free_[stage];
-  const double sd = static_cast<double>(s);
-  const double first_end = std::max(arrive_first, free) + sd;
-  const double last_end = std::max(first_end + static_cast<double>(count - 1) * sd,
-                                   arrive_first + static_cast<double>(count - 1) * arrive_sep + sd);
-  free = last_end;
-  if (trace_ != nullptr) {
-    events_.push_back({first_end - sd, static_cast<int>(stage), true});
-    events_.push_back({last_end, static_cast<int>(stage), false});
-  }
-  arrive_sep = count > 1 ? (last_end - first_end) / (count - 1) : sd;
-  arrive_first = first_end;
-  job_end_ = std::max(job_end_, last_end);
 }
 
 void Controller::drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len,
@@ -234,8 +244,8 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
   }
 }
 
-long long Controller::buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
-                                       long long tile_cycles, int partials) {
+LayerSteps Controller::buffer_and_steps(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
+                                        double compute, int partials) {
   const auto per_batch = static_cast<std::uint64_t>(count);
   BufferOp rd;
   rd.kind = BufferOp::Kind::kRead;
@@ -245,12 +255,17 @@ long long Controller::buffer_and_stage(sc_core::sc_time delay, int read_values, 
   wr.bits = static_cast<std::uint64_t>(write_values) * per_batch * static_cast<std::uint64_t>(bits);
   transport_buffer(rd, delay);
   transport_buffer(wr, delay);
-  // Tiles and buffer traffic overlap (double buffering); then the adder tree over the partial
-  // sums and the bias/activation step.
-  const long long buffer_cycles = buffer_.cycles_for(static_cast<std::uint64_t>(read_values) * bits) +
-                                  buffer_.cycles_for(static_cast<std::uint64_t>(write_values) * bits);
-  const long long tree = static_cast<long long>(std::ceil(std::log2(std::max(1, partials))));
-  return std::max(tile_cycles, buffer_cycles) + tree + 1;
+  // Per image: the buffer's cycles on one port, the interconnect's, the tiles' and the adders'.
+  const auto in_bits = static_cast<std::uint64_t>(read_values) * static_cast<std::uint64_t>(bits);
+  const auto out_bits = static_cast<std::uint64_t>(write_values) * static_cast<std::uint64_t>(bits);
+  LayerSteps d;
+  d.in_buffer = static_cast<double>(buffer_.cycles_for(in_bits));
+  d.in_link = static_cast<double>(spec_.link_cycles(in_bits));
+  d.compute = compute;
+  d.reduce = static_cast<double>(spec_.reduce_cycles(partials, write_values));
+  d.out_buffer = static_cast<double>(buffer_.cycles_for(out_bits));
+  d.out_link = static_cast<double>(spec_.link_cycles(out_bits));
+  return d;
 }
 
 void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
@@ -260,9 +275,9 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   sc_core::sc_time delay = qk_.get_local_time();
 
   act_in_ = job.images->middleCols(static_cast<Eigen::Index>(first), count);
-  // Pipeline: the batch's images are all waiting at the input buffer (separation 0).
-  double arrive_first = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
-  double arrive_sep = 0.0;
+  if (order_.empty()) {
+    for (int l = 0; l < n_layers; ++l) order_.push_back(l);
+  }
 
   for (int l = 0; l < n_layers; ++l) {
     LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
@@ -288,8 +303,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
 
     // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
     acc_.setZero(out, count);
-    long long tile_cycles = 0;
-    float seen_max = 0.0F;  // largest |current| before the ADCs, over the layer's tiles
+    double tile_cycles = 0.0;  // the slowest tile's delay per image (the layer's tiles work in parallel)
+    float seen_max = 0.0F;     // largest |current| before the ADCs, over the layer's tiles
     for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
       const TileSlice& t = layer.mapping.tiles[k];
       TileOp op;
@@ -301,7 +316,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       op.bypass_adc = raw;
       sc_core::sc_time d = delay;
       transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, d);
-      tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
+      tile_cycles = std::max(tile_cycles, std::round((d - delay) / period_ / count));
       seen_max = std::max(seen_max, op.raw_abs_max);
       add_planes(*spec_.dac, tile_out_, t.col_begin, t.cols, count);
     }
@@ -317,25 +332,18 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     act_out_.colwise() += layer.bias;
     if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
 
-    // 4. Buffer traffic and the stage's time per image.
-    const long long s = buffer_and_stage(delay, in, out, act_bits, count, tile_cycles, layer.mapping.row_tiles);
-    stages_[static_cast<std::size_t>(l)].cycles_per_image = s;
-    pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
+    // 4. Buffer traffic and the layer's step durations per image.
+    steps_[static_cast<std::size_t>(l)] =
+        buffer_and_steps(delay, in, out, act_bits, count, tile_cycles, layer.mapping.row_tiles);
 
     if (raw) job.raw_abs_max = std::max(job.raw_abs_max, seen_max);
     if (job.track_ranges) layer.adc->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
     std::swap(act_in_, act_out_);
   }
+  job_images_ += count;  // scheduled at the job's end (finish_job)
   if (job.outputs != nullptr) {
     job.outputs->middleCols(static_cast<Eigen::Index>(first), count) = act_in_;
   }
-  // Let simulated time follow the first stage's progress (temporal decoupling; synchronize
-  // when the quantum is used up).
-  // Tracing replays the schedule at the job's end instead, so time must not move before that.
-  if (trace_ != nullptr) return;
-  const sc_core::sc_time target = period_ * stage_free_.front();
-  if (target > sc_core::sc_time_stamp()) qk_.set(target - sc_core::sc_time_stamp());
-  if (qk_.need_sync()) qk_.sync();
 }
 
 }  // namespace xbarsim::arch
@@ -352,8 +360,7 @@ void Controller::run_backward(BackwardJob& job) {
   const int planes = spec_.backward_planes();
   const int err_bits = dac.bits();
   sc_core::sc_time delay = qk_.get_local_time();
-  double arrive_first = (sc_core::sc_time_stamp() + qk_.get_local_time()) / period_;
-  double arrive_sep = 0.0;
+  for (int l = n_layers - 1; l >= 1; --l) order_.push_back(l);
 
   for (int l = n_layers - 1; l >= 1; --l) {
     LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
@@ -372,6 +379,7 @@ void Controller::run_backward(BackwardJob& job) {
     }
     if (!(error_fs_.maxCoeff() > 0.0F)) {
       prev.setZero(in, count);
+      steps_[static_cast<std::size_t>(l)] = LayerSteps{};  // nothing driven: no time
       continue;
     }
     error_fs_ = (error_fs_.array() > 0.0F).select(error_fs_, 1.0F);
@@ -390,7 +398,7 @@ void Controller::run_backward(BackwardJob& job) {
     // 2. Transposed reads; partial sums across column tiles.
     const bool raw = !layer.adc_backward->calibrated();
     acc_.setZero(in, count);
-    long long tile_cycles = 0;
+    double tile_cycles = 0.0;
     float seen_max = 0.0F;
     for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
       const TileSlice& t = layer.mapping.tiles[k];
@@ -403,7 +411,7 @@ void Controller::run_backward(BackwardJob& job) {
       op.bypass_adc = raw;
       sc_core::sc_time dl = delay;
       transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, dl);
-      tile_cycles = std::max(tile_cycles, static_cast<long long>(std::llround(op.per_image_latency / period_)));
+      tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / count));
       seen_max = std::max(seen_max, op.raw_abs_max);
       add_planes(dac, tile_out_, t.row_begin, t.rows, count);
     }
@@ -420,10 +428,11 @@ void Controller::run_backward(BackwardJob& job) {
     prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
                .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
 
-    // 4. Buffer traffic (errors in, errors out) and the stage's time per image.
-    const long long s = buffer_and_stage(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);
-    pipeline_stage(static_cast<std::size_t>(l), s, count, arrive_first, arrive_sep);
+    // 4. Buffer traffic (errors in, errors out) and the layer's step durations per image.
+    steps_[static_cast<std::size_t>(l)] =
+        buffer_and_steps(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);
   }
+  job_images_ += count;  // scheduled at the job's end (finish_job)
 }
 
 }  // namespace xbarsim::arch

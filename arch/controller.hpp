@@ -1,8 +1,9 @@
 // The chip's one SC_THREAD: sequences tile-operation waves layer by layer for each batch of
 // images (forward inference; backward and update waves in training), issues them to the tiles
 // and the buffer through TLM, does the layers' digital work (input quantization to bit planes,
-// shift-and-add of planes, partial sums across row tiles, bias, activation) and keeps the
-// pipelined timing: image k leaves stage l at max(its arrival, stage free) + stage time.
+// shift-and-add of planes, partial sums across row tiles, bias, activation) and schedules every
+// image's steps on the shared resources (arch/timeline.hpp) with the delays the tiles and the
+// buffer return; simulated time advances to the schedule's end.
 #pragma once
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -21,6 +22,7 @@
 #include "arch/chip_spec.hpp"
 #include "arch/phase.hpp"
 #include "arch/tile.hpp"
+#include "arch/timeline.hpp"
 #include "core/ledger.hpp"
 #include "core/progress.hpp"
 
@@ -69,7 +71,9 @@ struct BackwardJob {
 };
 
 struct StageTiming {
-  long long cycles_per_image = 0;  // the stage's service time
+  // Mean cycles between the layer's consecutive outputs in the last job (its steady interval;
+  // with one image, the layer's own steps end to end).
+  long long cycles_per_image = 0;
 };
 
 class Controller : public sc_core::sc_module {
@@ -100,11 +104,12 @@ class Controller : public sc_core::sc_module {
   // time at the job's end (a few events per batch, never per image or cycle).
   void enable_trace(sc_core::sc_trace_file* tf);
 
-  // Timing of the last job: per-stage service time, total simulated cycles, images.
+  // Timing of the last job: per-stage interval, total simulated cycles, the latency of one
+  // image through the empty chip, and the schedule (resource utilisation, bottlenecks).
   const std::vector<StageTiming>& stages() const { return stages_; }
   long long last_job_cycles() const { return last_job_cycles_; }
-  // Cycles of one image through the empty pipeline: the sum of the stage times.
-  long long latency_cycles() const;
+  long long latency_cycles() const { return latency_cycles_; }
+  const Timeline& timeline() const { return timeline_; }
 
  private:
   void thread();
@@ -115,14 +120,17 @@ class Controller : public sc_core::sc_module {
   void drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len, Eigen::MatrixXf& pl) const;
   // acc_ rows [begin, begin + len) += the tile output's planes shifted and added.
   void add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int count);
-  // Buffer reads and writes of one layer step; returns the stage time per image in cycles.
-  long long buffer_and_stage(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
-                             long long tile_cycles, int partials);
+  // Buffer reads and writes of one layer for `count` images (TLM, charged by the buffer) and
+  // the per-image durations of the layer's steps: the buffer's and the interconnect's cycles for
+  // `read_values` in and `write_values` out of `bits` each, the tiles' `compute` cycles, the
+  // reduction of `partials` partial vectors of `write_values` outputs.
+  LayerSteps buffer_and_steps(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
+                              double compute, int partials);
   void start(Phase phase);
+  // Schedules the job's `count` images through order_ with steps_ (and records the trace's busy
+  // windows).
+  void schedule(std::int64_t count);
   void finish_job();
-  // Advances the pipeline of `stage` (per-image service `s` cycles) for `count` images whose
-  // first arrives at `arrive_first`, `arrive_sep` apart; updates both to the stage's outputs.
-  void pipeline_stage(std::size_t stage, long long s, int count, double& arrive_first, double& arrive_sep);
   void set_phase(Phase phase);
   void transport_tile(std::size_t socket, TileOp& op, sc_core::sc_time& delay);
   void transport_buffer(BufferOp& op, sc_core::sc_time& delay);
@@ -146,12 +154,14 @@ class Controller : public sc_core::sc_module {
   sc_core::sc_time period_;
   tlm::tlm_generic_payload payload_;
 
-  // Pipeline state, in cycles: when each stage finishes its last image.
-  std::vector<double> stage_free_;
+  // The schedule of the current job, in cycles, and each layer's step durations.
+  Timeline timeline_;
+  std::vector<LayerSteps> steps_;
+  std::vector<int> order_;
+  std::int64_t job_images_ = 0;
   std::vector<StageTiming> stages_;
   long long last_job_cycles_ = 0;
-  double job_start_ = 0.0;
-  double job_end_ = 0.0;
+  long long latency_cycles_ = 0;
 
   // Tracing: the traced values and the job's recorded events (time in cycles, layer, busy).
   struct TraceEvent {

@@ -37,8 +37,13 @@ void Tile::set_phase(Phase phase) {
 
 long long Tile::cycles_per_image(int planes, Phase phase) const {
   const long long read = std::max(parts_.read_cycles, dac_.latency_cycles(phase));
-  const long long adc = adc_.latency_cycles(phase);
-  return planes * (read + geometry_.mux_ratio * adc) + shift_add_.latency_cycles();
+  const long long convert = geometry_.mux_ratio * adc_.latency_cycles(phase);
+  if (planes <= 0) return shift_add_.latency_cycles();
+  // With sample-and-hold the next plane's read overlaps this plane's conversions; without, each
+  // plane reads, then converts its columns through the mux.
+  const long long sequence = adc_.samples_and_holds(phase) ? read + (planes - 1) * std::max(read, convert) + convert
+                                                           : planes * (read + convert);
+  return sequence + shift_add_.latency_cycles();
 }
 
 void Tile::save_state(std::ostream& out) const {

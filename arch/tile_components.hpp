@@ -190,6 +190,7 @@ class AdcBank : public TileComponent {
   // Precondition: the phase's ADC has a column term.
   void charge_columns(const Eigen::MatrixXf& sensed);
   long long latency_cycles(Phase phase) const { return parts_.adc_for(phase).latency_cycles(); }
+  bool samples_and_holds(Phase phase) const { return parts_.adc_for(phase).sample_and_hold(); }
 
  private:
   struct Counters {

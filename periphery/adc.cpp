@@ -26,6 +26,7 @@ Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal) :
     max_code_ = (std::int32_t{1} << bits_) - 1;
   }
   mux_ratio_ = static_cast<int>(p.integer_or("mux_ratio", ideal_ ? 1 : 8, 1, 4096));
+  sample_and_hold_ = p.boolean_or("sample_and_hold", false);
   clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   if (ideal_) return;
   signed_ = p.boolean_or("signed", false);

@@ -73,6 +73,10 @@ class Adc {
   int bits() const { return bits_; }                   // 0 for an ideal ADC
   std::int32_t max_code() const { return max_code_; }  // 2^bits - 1
   int mux_ratio() const { return mux_ratio_; }         // columns per ADC (>= 1)
+  // The columns are sampled at the end of a read and held while the ADC converts them one after
+  // the other, so the next read overlaps the conversions (card key sample_and_hold, default
+  // false: each column is converted while the array holds its read, as NeuroSim times it).
+  bool sample_and_hold() const { return sample_and_hold_; }
   bool is_signed() const { return signed_; }
   bool calibrated() const { return max_ > min_; }
   double input_min() const { return min_; }  // A (value of code 0)
@@ -143,6 +147,7 @@ class Adc {
   int bits_ = 0;
   std::int32_t max_code_ = 0;
   int mux_ratio_ = 1;
+  bool sample_and_hold_ = false;
   bool signed_ = false;
   double range_fraction_ = 1.0;
   double clock_ = 1e9;

@@ -23,6 +23,13 @@
 namespace xbarsim::workloads {
 namespace {
 
+// {resource: busy fraction of the inference job} (docs/arch/timing.md).
+nlohmann::json utilisation_json(const arch::InferenceReport& inf) {
+  nlohmann::json u = nlohmann::json::object();
+  for (const auto& [name, fraction] : inf.utilisation) u[name] = fraction;
+  return u;
+}
+
 class TiledInference final : public Experiment {
  public:
   TiledInference(const Params& /*experiment*/, const ExperimentSpec& spec, const Params& root)
@@ -168,6 +175,7 @@ class TiledInference final : public Experiment {
                         {"row_tiles", lh.mapping.row_tiles},
                         {"col_tiles", lh.mapping.col_tiles},
                         {"stage_cycles_per_image", inf.stage_cycles[l]},
+                        {"bottleneck", inf.bottleneck[l]},
                         {"adc_range_A", lh.adc->input_max()},
                         {"input_full_scale", lh.input_full_scale},
                         {"weight_scale", lh.weight_scale}});
@@ -192,7 +200,8 @@ class TiledInference final : public Experiment {
           {"images", test.count},
           {"total_cycles", inf.total_cycles},
           {"simulated_time_s", seconds},
-          {"latency_per_inference_cycles", inf.latency_cycles}}},
+          {"latency_per_inference_cycles", inf.latency_cycles},
+          {"utilisation", utilisation_json(inf)}}},
         {"programming",
          {{"program_events", prog.tally.program_events},
           {"pulses", prog.tally.pulses},

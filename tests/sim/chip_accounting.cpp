@@ -20,7 +20,7 @@ namespace {
 // Ideal continuous device, 0..25 uS, differential pairs (two physical columns per weight).
 // DAC: 4-bit bit-serial (4 planes), 10 ns read pulse at 1 GHz (10 cycles).
 // ADC: 6-bit SAR, latency bits + 1 = 7 cycles, `mux` columns per ADC.
-std::string chip_yaml(int rows, int cols, int mux) {
+std::string chip_yaml(int rows, int cols, int mux, const std::string& adc_extra = "") {
   return "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 2, pulse_width: 10 ns, "
          "read_voltage: 0.5 V}\n"
          "arch:\n"
@@ -31,7 +31,7 @@ std::string chip_yaml(int rows, int cols, int mux) {
          ", cell_area_F2: 40}\n"
          "  dac: {impl: bit_serial, bits: 4, signed: false, read_pulse: 10 ns}\n"
          "  adc: {impl: sar, bits: 6, mux_ratio: " +
-         std::to_string(mux) +
+         std::to_string(mux) + adc_extra +
          ", signed: true}\n"
          "  shift_add: {impl: digital, bits: 24}\n"
          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
@@ -40,8 +40,9 @@ std::string chip_yaml(int rows, int cols, int mux) {
 }
 
 struct TestChip {
-  TestChip(int rows, int cols, int mux, std::vector<int> widths, const std::string& name)
-      : root(Params::from_string(chip_yaml(rows, cols, mux), name + ".yaml")),
+  TestChip(int rows, int cols, int mux, std::vector<int> widths, const std::string& name,
+           const std::string& adc_extra = "")
+      : root(Params::from_string(chip_yaml(rows, cols, mux, adc_extra), name + ".yaml")),
         spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
         chip(spec, ledger, 7, name.c_str()) {
     Rng rng(11);
@@ -72,6 +73,11 @@ TestChip& large() {
   static TestChip c(128, 128, 8, {300, 70}, "large");
   return c;
 }
+// `large` with sample-and-hold converters.
+TestChip& large_sample_hold() {
+  static TestChip c(128, 128, 8, {300, 70}, "large_sh", ", sample_and_hold: true");
+  return c;
+}
 TestChip& chip64() {
   static TestChip c(64, 64, 8, {784, 256, 128, 64, 10}, "a64");
   return c;
@@ -87,6 +93,7 @@ class ChipTest : public ::testing::Test {
     // Elaborate every chip before the first sc_start of the process.
     small();
     large();
+    large_sample_hold();
     chip64();
     chip256();
   }
@@ -190,20 +197,28 @@ TEST_F(ChipTest, TileLatencyMatchesTheHandFormula) {
   TestChip& l = large();
   // 4 x (10 + 8 x 7) + 1 = 265 cycles.
   EXPECT_EQ(l.chip.layers()[0].tiles[0]->cycles_per_image(4), 265);
+  // With sample-and-hold the next plane's read (10) runs under this plane's 8 x 7 = 56 cycles of
+  // conversions: 10 + 3 x max(10, 56) + 56 + 1 = 235 cycles.
+  EXPECT_EQ(large_sample_hold().chip.layers()[0].tiles[0]->cycles_per_image(4), 235);
 }
 
 TEST_F(ChipTest, PipelineThroughputIsSetByTheSlowestStage) {
   TestChip& c = small();
   const InferenceReport r = c.chip.infer(c.images, 7, nullptr);
   ASSERT_EQ(r.stage_cycles.size(), 2u);
-  // Stage = tile (97) + adder tree over 2 row tiles (1) + bias/activation (1) = 99 cycles, for
-  // both layers (the buffer moves <= 256 bits per image: 1 cycle, hidden under the tiles).
-  EXPECT_EQ(r.stage_cycles[0], 99);
-  EXPECT_EQ(r.stage_cycles[1], 99);
-  EXPECT_EQ(r.latency_cycles, 198);
-  // 40 images in batches of 7 through a 2-stage pipeline: the first image leaves after the sum
-  // of the stages, every later one a slowest-stage time later: 198 + 39 x 99 = 4059 cycles.
-  EXPECT_EQ(r.total_cycles, 198 + 39 * 99);
+  // Per layer and image (docs/arch/timing.md): read the input, 1 word of 256 bits (<= 24 bits):
+  // 1 cycle; tiles 97; reduce 2 row tiles with a full tree, ceil(log2 2) = 1 cycle, + 1 for
+  // bias/activation; write the outputs, 1 word: 1 cycle. Latency of one image through the empty
+  // chip: 2 x (1 + 97 + 2 + 1) = 202 cycles.
+  EXPECT_EQ(r.latency_cycles, 202);
+  // Each layer's tiles (97 cycles per image) are its slowest resource; the shared one-port
+  // buffer works 4 cycles per image. Both layers deliver an image every 97 cycles, and 40
+  // images in batches of 7 (one job, one schedule) end 39 x 97 cycles after the first:
+  // 202 + 39 x 97 = 3985 cycles (no transfer waits on the first image: each takes 1 cycle and
+  // the prefetches of images 1 and 2 end before the first write).
+  EXPECT_EQ(r.stage_cycles[0], 97);
+  EXPECT_EQ(r.stage_cycles[1], 97);
+  EXPECT_EQ(r.total_cycles, 202 + 39 * 97);
 }
 
 TEST_F(ChipTest, UnequalStagesRunAtTheSlowestStagesRate) {
@@ -211,13 +226,18 @@ TEST_F(ChipTest, UnequalStagesRunAtTheSlowestStagesRate) {
   c.chip.program(c.weights, c.biases);
   c.chip.calibrate(c.images.leftCols(16), 16);
   const InferenceReport r = c.chip.infer(c.images, 16, nullptr);
-  // Tiles: 4 x (10 + 8 x 7) + 1 = 265 cycles. Adder trees over 13, 4, 2, 1 row tiles:
-  // ceil(log2) = 4, 2, 1, 0 cycles; plus 1 for bias/activation. Buffer traffic per image
-  // (784 + 256 values x 4 bits = 13 + 4 words of 256 bits at most) hides under the tiles.
-  EXPECT_EQ(r.stage_cycles, (std::vector<long long>{270, 268, 267, 266}));
-  // 1071 cycles for the first image, then one image every 270 cycles (the slowest stage).
-  EXPECT_EQ(r.latency_cycles, 1071);
-  EXPECT_EQ(r.total_cycles, 1071 + 39 * 270);
+  // Per layer and image: tiles 4 x (10 + 8 x 7) + 1 = 265 cycles; adder trees over 13, 4, 2, 1
+  // row tiles, ceil(log2) = 4, 2, 1, 0 cycles, + 1 for bias/activation; buffer words of 256 bits
+  // (4-bit values) in and out: 784 -> 13 and 256 -> 4, 256 -> 4 and 128 -> 2, 128 -> 2 and
+  // 64 -> 1, 64 -> 1 and 10 -> 1. One image through the empty chip:
+  // (13 + 265 + 5 + 4) + (4 + 265 + 3 + 2) + (2 + 265 + 2 + 1) + (1 + 265 + 1 + 1) = 1099.
+  EXPECT_EQ(r.latency_cycles, 1099);
+  // In the job the first image waits once: layer 0's write of image 0 becomes ready at
+  // 13 + 265 + 5 = 283, but the prefetch of image 2 (ready when the tiles finish image 0, at
+  // 278) holds the one port over [278, 291]; the first image leaves at 1099 + 8 = 1107, then one
+  // every 265 cycles (every layer runs at the rate of the tiles, the slowest resource).
+  EXPECT_EQ(r.stage_cycles, (std::vector<long long>{265, 265, 265, 265}));
+  EXPECT_EQ(r.total_cycles, 1107 + 39 * 265);
 }
 
 TEST_F(ChipTest, ArraySizeChangesTilesAdcsAndAreaAsMapped) {
