@@ -133,31 +133,37 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
   g_sense_.resize(rows_, weight_cols_);
   row_sum_.setZero(rows_);
   col_sum_.setZero(weight_cols_);
+  // Column by column: the element-wise part in one loop the compiler vectorizes, the column's
+  // sum in a second, sequential one (the same order of additions as one loop would take).
   const auto r = static_cast<std::size_t>(rows_);
-  if (encoding_ == WeightEncoding::kDifferential) {
-    for (int j = 0; j < weight_cols_; ++j) {
-      const float* plus = &g_read_[static_cast<std::size_t>(2 * j) * r];
+  float* row_sum = row_sum_.data();
+  const bool differential = encoding_ == WeightEncoding::kDifferential;
+  const auto gref = static_cast<float>(differential ? 0.0 : reference_conductance());
+  for (int j = 0; j < weight_cols_; ++j) {
+    const std::size_t col = static_cast<std::size_t>(j) * r;
+    float* eff = g_eff_.data() + col;
+    float* sense = g_sense_.data() + col;
+    if (differential) {
+      const float* plus = &g_read_[2 * col];
       const float* minus = plus + r;
-      for (int i = 0; i < rows_; ++i) {
-        g_eff_(i, j) = plus[i] - minus[i];
-        g_sense_(i, j) = plus[i] + minus[i];
-        row_sum_(i) += plus[i] + minus[i];
-        col_sum_(j) += plus[i] + minus[i];
+      for (std::size_t i = 0; i < r; ++i) {
+        eff[i] = plus[i] - minus[i];
+        sense[i] = plus[i] + minus[i];
+        row_sum[i] += sense[i];
+      }
+    } else {
+      const float* g = &g_read_[col];
+      for (std::size_t i = 0; i < r; ++i) {
+        eff[i] = g[i] - gref;
+        sense[i] = g[i];
+        row_sum[i] += g[i];
       }
     }
-  } else {
-    const auto gref = static_cast<float>(reference_conductance());
-    for (int j = 0; j < weight_cols_; ++j) {
-      const float* g = &g_read_[static_cast<std::size_t>(j) * r];
-      for (int i = 0; i < rows_; ++i) {
-        g_eff_(i, j) = g[i] - gref;
-        g_sense_(i, j) = g[i];
-        row_sum_(i) += g[i];
-        col_sum_(j) += g[i];
-      }
-    }
-    row_sum_.array() += gref;  // the reference column's resistor on every row
+    float sum = 0.0F;
+    for (std::size_t i = 0; i < r; ++i) sum += sense[i];
+    col_sum_(j) = sum;
   }
+  if (!differential) row_sum_.array() += gref;  // the reference column's resistor on every row
 }
 
 void CrossbarArray::save_state(std::ostream& out) const {

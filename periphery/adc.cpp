@@ -107,6 +107,20 @@ void Adc::set_range(double min, double max) {
   for (std::int32_t k = 0; k < max_code_; ++k) {
     thresholds_[static_cast<std::size_t>(k)] = min_ + (static_cast<double>(k) + 0.5) * lsb_;
   }
+  min_f_ = static_cast<float>(min_);
+  inv_lsb_f_ = static_cast<float>(inv_lsb_);
+  edge_low_f_ = static_cast<float>(edge_low_);
+  if (static_cast<double>(edge_low_f_) < edge_low_) edge_low_f_ = std::nextafter(edge_low_f_, INFINITY);
+  edge_high_f_ = static_cast<float>(edge_high_);
+  if (static_cast<double>(edge_high_f_) > edge_high_) edge_high_f_ = std::nextafter(edge_high_f_, -INFINITY);
+  top_f_ = static_cast<float>(max_code_) + 0.75F;
+  // The float code u = (x - min) / lsb + 1/2 is off the exact one by at most ~5 (max_code + 1)
+  // float epsilons (2^-24) within the range (the clamps settle the rest); 16 (max_code + 2)
+  // epsilons of margin leave a factor 3, and stay below 1/4 up to 16 bits.
+  margin_f_ = static_cast<float>(std::ldexp(static_cast<double>(max_code_) + 2.0, -20));
+  levels_f_.resize(static_cast<std::size_t>(max_code_) + 1);
+  for (std::int32_t k = 0; k <= max_code_; ++k)
+    levels_f_[static_cast<std::size_t>(k)] = static_cast<float>(value_of(k));
 }
 
 inline std::int32_t Adc::code_of(double x, ClipCount& clip) const {
@@ -147,43 +161,55 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
     return clip;
   }
   if (!calibrated()) throw std::logic_error("Adc::quantize_values: ADC input range not calibrated");
-  // The same codes as code_of, faster: in blocks, a pass without data-dependent branches takes
-  // the arithmetic code u = (x - min) / lsb + 1/2, c = clamp(floor(u), 0, max), wherever u lies
-  // at least kMargin from an integer; there the stored decision levels min + (k + 1/2) lsb
-  // cannot disagree (their rounding error is ~1e-16 |u|, u < 2^17). Values near a decision
-  // level (and NaN) are settled by code_of. Below u = 1/4 the code is 0 and above max + 3/4 it
-  // is max whatever the rounding, so u is clamped to [1/4, max + 3/4] (then truncation is floor).
+  // The same codes as code_of, faster: in blocks, a single-precision pass without
+  // data-dependent branches (the compiler vectorizes it) takes the arithmetic code
+  // u = (x - min) / lsb + 1/2, c = clamp(floor(u), 0, max), wherever u lies at least margin_f_
+  // from an integer; there the decision levels min + (k + 1/2) lsb cannot disagree (set_range
+  // bounds the float error). Values near a decision level, and NaN, are settled by code_of.
+  // Below u = 1/4 the code is 0 and above max + 3/4 it is max whatever the rounding, so u is
+  // clamped to [1/4, max + 3/4] (NaN to 1/4), then truncation is floor. The clip counts compare
+  // with the edges rounded to floats the way that keeps them exact.
   constexpr std::size_t kBlock = 256;
-  constexpr double kMargin = 1e-6;
   std::array<float, kBlock> x{};
-  std::array<std::uint8_t, kBlock> near{};
-  const double top = static_cast<double>(max_code_);
+  std::array<std::int32_t, kBlock> code{};
+  std::array<std::int32_t, kBlock> near{};
+  const float min = min_f_;
+  const float inv_lsb = inv_lsb_f_;
+  const float edge_low = edge_low_f_;
+  const float edge_high = edge_high_f_;
+  const float top = top_f_;
+  const float margin = margin_f_;
+  const float* levels = levels_f_.data();
   for (std::size_t start = 0; start < in.size(); start += kBlock) {
     const std::size_t n = std::min(kBlock, in.size() - start);
     std::copy_n(in.data() + start, n, x.data());  // `in` and `out` may be the same buffer
+    std::int32_t low = 0;
+    std::int32_t high = 0;
+    std::int32_t near_level = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const float v = x[i];
+      low += v < edge_low ? 1 : 0;
+      high += v > edge_high ? 1 : 0;
+      float u = (v - min) * inv_lsb + 0.5F;
+      u = u > 0.25F ? u : 0.25F;  // NaN -> 1/4 (flagged below)
+      u = u < top ? u : top;
+      const std::int32_t c = static_cast<std::int32_t>(u);
+      const float f = u - static_cast<float>(c);
+      const std::int32_t is_near = (f < margin ? 1 : 0) | (f > 1.0F - margin ? 1 : 0) | (v != v ? 1 : 0);
+      code[i] = c;
+      near[i] = is_near;
+      near_level += is_near;
+    }
+    clip.low += static_cast<std::size_t>(low);
+    clip.high += static_cast<std::size_t>(high);
+    if (near_level != 0) {
+      ClipCount counted;  // already counted above
+      for (std::size_t i = 0; i < n; ++i) {
+        if (near[i] != 0) code[i] = code_of(static_cast<double>(x[i]), counted);
+      }
+    }
     float* o = out.data() + start;
-    std::size_t low = 0;
-    std::size_t high = 0;
-    std::size_t near_level = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto v = static_cast<double>(x[i]);
-      low += v < edge_low_ ? 1 : 0;
-      high += v > edge_high_ ? 1 : 0;
-      const double u = std::min(std::max((v - min_) * inv_lsb_ + 0.5, 0.25), top + 0.75);
-      const auto floor_u = static_cast<double>(static_cast<std::int32_t>(u));
-      const double f = u - floor_u;
-      const bool settled = f >= kMargin && f <= 1.0 - kMargin;  // false for NaN
-      near[i] = settled ? 0 : 1;
-      near_level += settled ? 0 : 1;
-      o[i] = static_cast<float>(min_ + lsb_ * floor_u);
-    }
-    clip.low += low;
-    clip.high += high;
-    if (near_level == 0) continue;
-    ClipCount counted;  // already counted above
-    for (std::size_t i = 0; i < n; ++i) {
-      if (near[i] != 0) o[i] = static_cast<float>(min_ + lsb_ * code_of(static_cast<double>(x[i]), counted));
-    }
+    for (std::size_t i = 0; i < n; ++i) o[i] = levels[code[i]];
   }
   return clip;
 }

@@ -158,6 +158,16 @@ class Adc {
   double edge_low_ = 0.0;   // min - lsb/2
   double edge_high_ = 0.0;  // max + lsb/2
   std::vector<double> thresholds_;
+  // quantize_values' single-precision pass (set_range): the range in float, the edges rounded so
+  // that a float compares with them as with the double edges, the margin from a decision level
+  // within which the pass defers to code_of, and every code's reconstruction level as a float.
+  float min_f_ = 0.0F;
+  float inv_lsb_f_ = 0.0F;
+  float edge_low_f_ = 0.0F;   // smallest float >= edge_low_
+  float edge_high_f_ = 0.0F;  // largest float <= edge_high_
+  float top_f_ = 0.0F;        // max_code + 3/4
+  float margin_f_ = 0.0F;
+  std::vector<float> levels_f_;
 };
 
 // Implementations: "sar", "flash", "ideal". Constructor: (const Params&, const TechNode&,

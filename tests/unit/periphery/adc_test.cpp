@@ -77,7 +77,9 @@ TEST(AdcQuantizer, ClippingIsCountedBeyondHalfAnLsbOutside) {
 TEST(AdcQuantizer, ValuesEqualTheExactCodesAtEveryDecisionLevel) {
   for (const char* card :
        {"adc: {impl: sar, bits: 8, signed: true, full_scale_current: 20 uA, column_resistance: 10 kOhm}",
-        "adc: {impl: sar, bits: 5, signed: false, full_scale_current: 3 uA, column_resistance: 10 kOhm}"}) {
+        "adc: {impl: sar, bits: 5, signed: false, full_scale_current: 3 uA, column_resistance: 10 kOhm}",
+        "adc: {impl: sar, bits: 12, signed: true, full_scale_current: 7 uA, column_resistance: 10 kOhm}",
+        "adc: {impl: sar, bits: 16, signed: false, full_scale_current: 0.3 mA, column_resistance: 10 kOhm}"}) {
     SCOPED_TRACE(card);
     auto adc = make_adc(card);
     std::vector<float> x;
