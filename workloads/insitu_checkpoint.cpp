@@ -12,7 +12,20 @@
 namespace xbarsim::workloads {
 namespace {
 
-constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '1'};
+// Version 02: the simulated time by what spends it (TrainingTime) instead of one total.
+constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '2'};
+
+void put_time(std::ostream& out, const TrainingTime& t) {
+  for (const double v : {t.initial_write_s, t.forward_s, t.backward_s, t.accumulator_s, t.programming_s, t.verify_s}) {
+    out.write(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+}
+
+void get_time(std::istream& in, TrainingTime& t) {
+  for (double* v : {&t.initial_write_s, &t.forward_s, &t.backward_s, &t.accumulator_s, &t.programming_s, &t.verify_s}) {
+    in.read(reinterpret_cast<char*>(v), sizeof *v);
+  }
+}
 
 }  // namespace
 
@@ -21,7 +34,7 @@ void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgr
   std::ostringstream out(std::ios::binary);
   out.write(kCheckpointMagic, sizeof kCheckpointMagic);
   out.write(reinterpret_cast<const char*>(&progress.epoch), sizeof progress.epoch);
-  out.write(reinterpret_cast<const char*>(&progress.simulated_time_s), sizeof progress.simulated_time_s);
+  put_time(out, progress.time);
   out.write(reinterpret_cast<const char*>(&progress.program_events), sizeof progress.program_events);
   out.write(reinterpret_cast<const char*>(&progress.pulses), sizeof progress.pulses);
   out << state.shuffle_rng.engine() << '\n' << state.rule_rng.engine() << '\n';
@@ -42,12 +55,18 @@ InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const I
   if (!in) throw DataError(fmt::format("{}: no checkpoint to resume from", file.string()));
   char magic[sizeof kCheckpointMagic];
   in.read(magic, sizeof magic);
-  if (!in || std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0) {
+  if (!in || std::memcmp(magic, kCheckpointMagic, 6) != 0) {
     throw DataError(fmt::format("{}: not an xbarsim checkpoint", file.string()));
+  }
+  if (std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0) {
+    throw DataError(
+        fmt::format("{}: a checkpoint of another xbarsim version (format {}{}, expected {}{}); start the "
+                    "run again",
+                    file.string(), magic[6], magic[7], kCheckpointMagic[6], kCheckpointMagic[7]));
   }
   InsituProgress p;
   in.read(reinterpret_cast<char*>(&p.epoch), sizeof p.epoch);
-  in.read(reinterpret_cast<char*>(&p.simulated_time_s), sizeof p.simulated_time_s);
+  get_time(in, p.time);
   in.read(reinterpret_cast<char*>(&p.program_events), sizeof p.program_events);
   in.read(reinterpret_cast<char*>(&p.pulses), sizeof p.pulses);
   in >> state.shuffle_rng.engine();

@@ -15,14 +15,15 @@
 #include "core/ledger.hpp"
 #include "core/rng.hpp"
 #include "workloads/optimizer.hpp"
+#include "workloads/training_time.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
 
 // The run's running totals after an epoch.
 struct InsituProgress {
-  int epoch = 0;                  // the last finished epoch (1-based; 0: none)
-  double simulated_time_s = 0.0;  // simulated time so far, initial write included
+  int epoch = 0;      // the last finished epoch (1-based; 0: none)
+  TrainingTime time;  // simulated time so far, initial write included
   std::uint64_t program_events = 0;
   std::uint64_t pulses = 0;
   nlohmann::json epochs = nlohmann::json::array();  // one record per finished epoch

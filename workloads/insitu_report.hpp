@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/ledger.hpp"
+#include "workloads/training_time.hpp"
 
 namespace xbarsim::workloads {
 
@@ -20,7 +21,7 @@ struct InsituOutcome {
   std::size_t test_images = 0;                             // per test pass (one after every epoch)
   int epochs = 0;                                          // configured (the energy per image divides by all of them)
   nlohmann::json epoch_records = nlohmann::json::array();  // InsituEpochs's records
-  double simulated_time_s = 0.0;
+  TrainingTime time;                                       // simulated, by what spends it
   std::uint64_t program_events = 0;
   std::uint64_t pulses = 0;
   double test_accuracy_pct = 0.0;          // on the chip, after the last epoch

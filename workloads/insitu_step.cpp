@@ -14,6 +14,7 @@ InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& s
     : chip_(chip),
       ledger_(ledger),
       clock_(spec.clock),
+      verify_read_s_(spec.device->read_pulse_width_s()),
       rule_(rule),
       bias_optimizer_(bias_optimizer),
       scales_(scales),
@@ -41,11 +42,11 @@ InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& s
 }
 
 arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng, EpochTally& tally,
-                                    double& simulated_time_s) {
+                                    TrainingTime& time) {
   const Eigen::Index n = batch.n;
   // Forward through the tiles; softmax cross-entropy error at the logits (digital).
   const Eigen::MatrixXf logits = chip_.forward(batch.images, inputs_);
-  simulated_time_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  time.forward_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
   Eigen::MatrixXf delta = Mlp::softmax(logits);
   for (Eigen::Index j = 0; j < n; ++j) {
     Eigen::Index best = 0;
@@ -59,7 +60,7 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
   ledger_.add(softmax_error_, static_cast<std::uint64_t>(delta.size()));
   // Backward through the transposed arrays.
   chip_.backward(delta, inputs_, errors_);
-  simulated_time_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  time.backward_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
   // Digital gradients with respect to the normalized weights: alpha_l x e_l x_l^T.
   for (std::size_t l = 0; l < grads_.size(); ++l) {
     grads_[l].noalias() = errors_[l] * inputs_[l].transpose();
@@ -71,12 +72,21 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
     const auto words = static_cast<std::uint64_t>(grads_[l].size() + biases_[l].size()) *
                        static_cast<std::uint64_t>(rule_.words_per_weight());
     chip_.accumulator().count_words(words, words);
+    // The words are read, then written back, through one port of the accumulator.
+    const auto bits = words * static_cast<std::uint64_t>(chip_.accumulator().sram().word_bits());
+    time.accumulator_s += 2.0 * static_cast<double>(chip_.accumulator().cycles_for(bits)) / clock_;
   }
   const arch::ProgramReport r = rule_.apply(chip_, grads_, lr, rule_rng);
   bias_optimizer_.step(bias_refs_, static_cast<float>(lr));
   rule_.update_scales(scales_);
   chip_.set_scales_and_biases(scales_, biases_);
-  simulated_time_s += r.time_s;
+  // The update's programming time (the slowest tile's), split by the devices' serial time: the
+  // verify reads' share (reads x read pulse) and the pulses' (the rest).
+  const double serial = r.tally.time_s;
+  const double verify_serial = static_cast<double>(r.tally.verify_reads) * verify_read_s_;
+  const double verify = serial > 0.0 ? r.time_s * std::min(verify_serial / serial, 1.0) : 0.0;
+  time.verify_s += verify;
+  time.programming_s += r.time_s - verify;
   return r;
 }
 

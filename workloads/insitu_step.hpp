@@ -15,6 +15,7 @@
 #include "workloads/optimizer.hpp"
 #include "workloads/specs.hpp"
 #include "workloads/training_loop.hpp"
+#include "workloads/training_time.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
@@ -29,14 +30,15 @@ class InsituStep {
              std::vector<Eigen::VectorXf>& biases);
 
   // Trains on `batch` at learning rate `lr` (the rule draws from `rule_rng`): adds its loss and
-  // correct predictions to `tally`, its simulated time (s) to `simulated_time_s`; returns the
-  // programming it did.
-  arch::ProgramReport run(const Batch& batch, double lr, Rng& rule_rng, EpochTally& tally, double& simulated_time_s);
+  // correct predictions to `tally`, its simulated time to `time` (forward, backward, accumulator
+  // traffic, programming and verify); returns the programming it did.
+  arch::ProgramReport run(const Batch& batch, double lr, Rng& rule_rng, EpochTally& tally, TrainingTime& time);
 
  private:
   arch::Chip& chip_;
   Ledger& ledger_;
-  double clock_;  // Hz
+  double clock_;          // Hz
+  double verify_read_s_;  // one verify read of the device
   UpdateRule& rule_;
   Optimizer& bias_optimizer_;
   std::vector<float>& scales_;

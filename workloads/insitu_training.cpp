@@ -72,7 +72,7 @@ class InsituEpochs final : public EpochTrainer {
   }
 
   void run_batch(const Batch& batch, double lr, EpochTally& tally) override {
-    const arch::ProgramReport r = step_.run(batch, lr, state_.rule_rng, tally, progress_.simulated_time_s);
+    const arch::ProgramReport r = step_.run(batch, lr, state_.rule_rng, tally, progress_.time);
     events_ += r.tally.program_events;
     pulses_ += r.tally.pulses;
   }
@@ -102,7 +102,7 @@ class InsituEpochs final : public EpochTrainer {
                         {"pulses", pulses_},
                         {"programming_energy_pJ", programming_after - programming_before_},
                         {"training_energy_pJ", training_energy_pJ(ctx_.ledger) - training_before_},
-                        {"simulated_time_s", progress_.simulated_time_s}};
+                        {"simulated_time_s", progress_.time.total()}};
     progress_.epochs.push_back(e);
     progress_.epoch = s.epoch;
     nlohmann::json row = e;
@@ -211,7 +211,7 @@ class InsituTraining final : public Experiment {
     // Resume: restore everything the epochs so far produced.
     const InsituState state{shuffle_rng, rule_rng, *rule_, *bias_optimizer_, biases, chip, ctx.ledger};
     InsituProgress progress;
-    progress.simulated_time_s = initial.time_s;
+    progress.time.initial_write_s = initial.time_s;
     const std::filesystem::path checkpoint = ctx.out_dir / "checkpoint.bin";
     if (ctx.resume) {
       progress = load_insitu_checkpoint(checkpoint, state);
@@ -240,7 +240,7 @@ class InsituTraining final : public Experiment {
     outcome.test_images = test.count;
     outcome.epochs = training_.epochs;
     outcome.epoch_records = progress.epochs;
-    outcome.simulated_time_s = progress.simulated_time_s;
+    outcome.time = progress.time;
     outcome.program_events = progress.program_events;
     outcome.pulses = progress.pulses;
     outcome.test_accuracy_pct =
@@ -253,7 +253,7 @@ class InsituTraining final : public Experiment {
     outcome.adcs = chip.adc_count();
 
     // Buffer and accumulator leakage over the simulated training time.
-    const auto train_ns = static_cast<std::uint64_t>(std::llround(outcome.simulated_time_s * 1e9));
+    const auto train_ns = static_cast<std::uint64_t>(std::llround(outcome.time.total() * 1e9));
     ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "buffer", *chip_spec_.buffer), train_ns);
     ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "accumulator", *chip_spec_.accumulator), train_ns);
     outcome.throughput_inferences_per_s = epochs.throughput();

@@ -115,6 +115,25 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
   }
   EXPECT_EQ(rows, 2);
   EXPECT_EQ(events, prog["program_events"].get<std::uint64_t>());
+
+  // Simulated time (docs/arch/timing.md): the run's total is the sum of its shares, and so is the
+  // time per training image. The accumulator's share by hand: per batch, layer 0 reads and writes
+  // back (20 x 784 + 20) x 3 words (latent weight and Adam's two moments) = 47,100 16-bit words
+  // through one port of 8 banks, ceil(47,100 / 8) + 1 - 1 = 5,888 cycles each way; layer 1
+  // (10 x 20 + 10) x 3 = 630 words, ceil(630 / 8) = 79 cycles; 2 x (5,888 + 79) = 11,934 cycles
+  // per batch at 1 GHz. 120 / 30 = 4 batches per epoch, 2 epochs: 8 x 11,934 ns over 240 images.
+  const auto& split = r["results"]["timing"]["simulated_time_split_s"];
+  EXPECT_NEAR(sum_of(split), r["results"]["timing"]["simulated_training_time_s"].get<double>(), 1e-12);
+  const auto& tpi = r["summary"]["time_per_training_image_s"];
+  const double image_s = tpi["total"].get<double>();
+  EXPECT_NEAR(tpi["forward"].get<double>() + tpi["backward"].get<double>() + tpi["accumulator"].get<double>() +
+                  tpi["programming"].get<double>() + tpi["verify"].get<double>(),
+              image_s, 1e-9 * image_s);
+  EXPECT_NEAR(tpi["accumulator"].get<double>(), 8 * 11934e-9 / 240, 1e-15);
+  EXPECT_GT(tpi["forward"].get<double>(), 0.0);
+  EXPECT_GT(tpi["backward"].get<double>(), 0.0);
+  EXPECT_GT(tpi["programming"].get<double>(), 0.0);
+  EXPECT_GT(tpi["verify"].get<double>(), 0.0);  // write-verify of the latent_ste rule
 }
 
 }  // namespace
