@@ -118,6 +118,8 @@ void Adc::set_range(double min, double max) {
   // float epsilons (2^-24) within the range (the clamps settle the rest); 16 (max_code + 2)
   // epsilons of margin leave a factor 3, and stay below 1/4 up to 16 bits.
   margin_f_ = static_cast<float>(std::ldexp(static_cast<double>(max_code_) + 2.0, -20));
+  ClipCount unused;
+  zero_code_ = code_of(0.0, unused);
   levels_f_.resize(static_cast<std::size_t>(max_code_) + 1);
   for (std::int32_t k = 0; k <= max_code_; ++k)
     levels_f_[static_cast<std::size_t>(k)] = static_cast<float>(value_of(k));
@@ -167,8 +169,10 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
   // from an integer; there the decision levels min + (k + 1/2) lsb cannot disagree (set_range
   // bounds the float error). Values near a decision level, and NaN, are settled by code_of.
   // Below u = 1/4 the code is 0 and above max + 3/4 it is max whatever the rounding, so u is
-  // clamped to [1/4, max + 3/4] (NaN to 1/4), then truncation is floor. The clip counts compare
-  // with the edges rounded to floats the way that keeps them exact.
+  // clamped to [1/4, max + 3/4] (NaN to 1/4), then truncation is floor. A zero input (no row
+  // driven) lies on a decision level of a symmetric signed range: its exact code is kept from
+  // set_range. The clip counts compare with the edges rounded to floats the way that keeps them
+  // exact.
   constexpr std::size_t kBlock = 256;
   std::array<float, kBlock> x{};
   std::array<std::int32_t, kBlock> code{};
@@ -180,6 +184,7 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
   const float top = top_f_;
   const float margin = margin_f_;
   const float* levels = levels_f_.data();
+  const std::int32_t zero_code = zero_code_;
   for (std::size_t start = 0; start < in.size(); start += kBlock) {
     const std::size_t n = std::min(kBlock, in.size() - start);
     std::copy_n(in.data() + start, n, x.data());  // `in` and `out` may be the same buffer
@@ -195,8 +200,9 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
       u = u < top ? u : top;
       const std::int32_t c = static_cast<std::int32_t>(u);
       const float f = u - static_cast<float>(c);
-      const std::int32_t is_near = (f < margin ? 1 : 0) | (f > 1.0F - margin ? 1 : 0) | (v != v ? 1 : 0);
-      code[i] = c;
+      const std::int32_t zero = v == 0.0F ? 1 : 0;
+      const std::int32_t is_near = ((f < margin ? 1 : 0) | (f > 1.0F - margin ? 1 : 0) | (v != v ? 1 : 0)) & (zero ^ 1);
+      code[i] = zero != 0 ? zero_code : c;
       near[i] = is_near;
       near_level += is_near;
     }

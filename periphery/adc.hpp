@@ -167,6 +167,7 @@ class Adc {
   float edge_high_f_ = 0.0F;  // largest float <= edge_high_
   float top_f_ = 0.0F;        // max_code + 3/4
   float margin_f_ = 0.0F;
+  std::int32_t zero_code_ = 0;  // code_of(0): a zero input often sits on a decision level
   std::vector<float> levels_f_;
 };
 
