@@ -100,16 +100,20 @@ class ColumnCurrent : public ::testing::Test {
 // c exp(k log10 R') W over (8 + 1) x 1 ns.
 double neurosim_column_J(double g) { return 0.084273 * std::exp(-2.311 * std::log10(1.0 / g)) * 9e-9; }
 
-TEST_F(ColumnCurrent, IsChargedOnceOnA4x4Tile) {
-  OneLayerChip& c = tile4x4();
-  // Weights (outputs x inputs); conductance G_ij = 10 uS + 10 uS x w(j, i).
+// The 4 x 4 tiles' weights (outputs x inputs); conductance G_ij = 10 uS + 10 uS x w(j, i).
+Eigen::MatrixXf hand_weights() {
   Eigen::MatrixXf w(3, 4);
   w << 1.0F, 0.5F, 0.0F, -0.5F,  //
       0.0F, -1.0F, 0.5F, 0.0F,   //
       0.5F, 0.0F, -1.0F, 1.0F;
+  return w;
+}
+
+TEST_F(ColumnCurrent, IsChargedOnceOnA4x4Tile) {
+  OneLayerChip& c = tile4x4();
   Eigen::MatrixXf x(4, 1);
   x << 1.0F, 1.0F, 0.0F, 1.0F;  // rows 0, 1 and 3 driven at 0.5 V
-  c.run(w, x);
+  c.run(hand_weights(), x);
   // The arrays hold the hand conductances (exact programming of an ideal device).
   const Eigen::MatrixXf& g = c.chip.layers()[0].tiles[0]->array().sense();
   EXPECT_NEAR(g(0, 0), 20e-6, 1e-12);
@@ -152,13 +156,9 @@ TEST_F(ColumnCurrent, IsChargedOnceOnA4x4Tile) {
 // would draw (code / 7)^2), and its line charges once per pulse whatever the width.
 TEST_F(ColumnCurrent, PulseWidthDrivesChargeTheirTimeNotTheirSquare) {
   OneLayerChip& c = tile4x4_pulse_width();
-  Eigen::MatrixXf w(3, 4);
-  w << 1.0F, 0.5F, 0.0F, -0.5F,  //
-      0.0F, -1.0F, 0.5F, 0.0F,   //
-      0.5F, 0.0F, -1.0F, 1.0F;
   Eigen::MatrixXf x(4, 1);
   x << 1.0F, 3.0F / 7.0F, 0.0F, 5.0F / 7.0F;  // codes 7, 3, 0, 5 (full scale 1 from calibration)
-  c.run(w, x);
+  c.run(hand_weights(), x);
   ASSERT_DOUBLE_EQ(c.spec.read_pulse, 7e-9);
   const std::string tile = "inference/layer0/tile0_0";
   // Time-averaged activated conductance of each column, sum_i G_ij code_i / 7:
