@@ -74,7 +74,7 @@ TEST(Timeline, BufferBound) {
   EXPECT_EQ(t.bottleneck(0).name(), "buffer");
   EXPECT_DOUBLE_EQ(t.utilisation(t.buffer()), 1.0);
   EXPECT_DOUBLE_EQ(job_end(s, 1, false, 40), 9.0 * 40);
-  // The closed form would give 4 (compute) + ... per image: the shared port alone needs 9.
+  // The tiles alone would allow an image every 4 cycles; the one shared port needs 9.
 }
 
 // Interconnect-bound: one layer, buffer 1 cycle each way, link 8 cycles in and 4 out, compute 3,
