@@ -30,7 +30,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.shift_add = spec.shift_add.get();
     p.write_driver = spec.write_driver.get();
     p.read_voltage = spec.read_voltage;
-    p.read_pulse = spec.read_pulse;
+    p.read_pulse = spec.read_time();
     p.row_line_capacitance = spec.row_line_capacitance();
     p.col_line_capacitance = spec.col_line_capacitance();
     p.clock_period_s = spec.clock_period_s();

@@ -27,7 +27,20 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
 
 }  // namespace
 
-long long ChipSpec::read_cycles() const { return periphery::cycles_of(read_pulse, clock); }
+double ChipSpec::settling_time() const {
+  int bits = adc ? adc->bits() : 0;
+  if (backward_adc) bits = std::max(bits, backward_adc->bits());
+  if (bits <= 0) return 0.0;
+  // Elmore delay of a uniform distributed RC line of total R and C: RC / 2 (Rubinstein, Penfield
+  // and Horowitz, IEEE TCAD 1983); a single-pole response settles within 2^-(b+1) of its final
+  // value after tau ln(2^(b+1)).
+  const int longest = std::max(geometry.rows, geometry.cols);
+  const double r = line_resistance_per_cell * longest;
+  const double c = line_capacitance_per_cell * longest;
+  return 0.5 * r * c * std::log(std::ldexp(1.0, bits + 1));
+}
+
+long long ChipSpec::read_cycles() const { return periphery::cycles_of(read_time(), clock); }
 
 long long ChipSpec::adders(int partials, int outputs) const {
   const long long tree = static_cast<long long>(std::max(partials - 1, 0)) * outputs;
@@ -66,6 +79,10 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.cell_area = array.real_or("cell_area_F2", 40.0, 1.0, 1e6) * s.tech.f2();
   s.line_capacitance_per_cell =
       array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance, "0.2 fF", 0.0, 1e-9);
+  // Wire resistance per cell: an assumption of the order crossbar IR-drop studies use; set it
+  // from your process (effective resistivity x cell pitch / wire cross-section).
+  s.line_resistance_per_cell =
+      array.quantity_or("line_resistance_per_cell", Dimension::kResistance, "2.5 ohm", 0.0, 1e6);
 
   const Params dac = arch.child("dac");
   check_tech(dac, s.tech);

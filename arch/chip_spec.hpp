@@ -26,6 +26,7 @@ struct ChipSpec {
   ArrayGeometry geometry;
   double cell_area = 0.0;                      // m^2 per device cell (1T1R footprint)
   double line_capacitance_per_cell = 0.2e-15;  // F of row or column line per cell it passes
+  double line_resistance_per_cell = 2.5;       // Ohm of row or column wire per cell it passes
   double read_voltage = 0.5;                   // V, the device's (the DACs drive the rows at it)
   double read_pulse = 10e-9;                   // s, one array read (the DAC's read cycle)
   bool adc_range_calibrated = true;            // ADC range from a calibration batch, else the full scale
@@ -92,7 +93,14 @@ struct ChipSpec {
   bool trainable() const { return backward_dac != nullptr; }
   // One clock cycle, s (every part runs on `clock`).
   double clock_period_s() const { return 1.0 / clock; }
-  // Whole cycles of one array read pulse (read_pulse at `clock`).
+  // Time for a driven line to settle within half an LSB of the finest ADC (docs/arch/timing.md):
+  // the Elmore delay of the longer of a row and a column line, a uniform distributed RC line,
+  // tau = (N r)(N c) / 2, times ln(2^(b + 1)); 0 with ideal ADCs (no LSB to settle to). s.
+  double settling_time() const;
+  // One array read, s: the DAC's read pulse, stretched to the settling time when the lines settle
+  // slower (the read is sampled only once they have settled).
+  double read_time() const { return read_pulse > settling_time() ? read_pulse : settling_time(); }
+  // Whole cycles of one array read (read_time() at `clock`).
   long long read_cycles() const;
   // Capacitance of one row line (across every physical column) and of one column line (across
   // every row), F.

@@ -1,0 +1,66 @@
+#include "arch/chip_spec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "core/params.hpp"
+
+namespace xbarsim::arch {
+namespace {
+
+// An inference chip with an N x N array, 8-bit ADC, 1 GHz clock and the given read pulse and
+// line resistance (line capacitance 0.2 fF per cell).
+ChipSpec square_chip(int n, const std::string& read_pulse, const std::string& r_per_cell) {
+  const std::string yaml =
+      "device: {impl: ideal, levels: 0, g_min: 1 uS, g_max: 10 uS}\n"
+      "arch:\n"
+      "  clock: 1 GHz\n"
+      "  tech: {node: 22nm}\n"
+      "  array: {rows: " +
+      std::to_string(n) + ", cols: " + std::to_string(n) +
+      ", line_capacitance_per_cell: 0.2 fF, line_resistance_per_cell: " + r_per_cell +
+      "}\n"
+      "  dac: {impl: bit_serial, bits: 8, signed: false, read_pulse: " +
+      read_pulse +
+      "}\n"
+      "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
+      "  shift_add: {impl: digital, bits: 24}\n"
+      "  write_driver: {impl: standard, pulse_amplitude: 1 V, pulse_width: 10 ns}\n"
+      "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n";
+  const Params root = Params::from_string(yaml, "chip.yaml");
+  return ChipSpec::from_params(root.child("arch"), root.child("device"), {n, 10});
+}
+
+TEST(ChipSpecSettling, ElmoreDelayOfTheLineToHalfAnLsb) {
+  // 2048 x 2048, 2.5 Ohm and 0.2 fF per cell: R = 5120 Ohm, C = 409.6 fF, tau = RC / 2 =
+  // 1.048576 ns; settling to half an LSB of 8 bits, tau ln(2^9) = 1.048576 ns x 6.238325 =
+  // 6.541357 ns.
+  const ChipSpec s = square_chip(2048, "1 ns", "2.5 ohm");
+  EXPECT_NEAR(s.settling_time(), 0.5 * 5120.0 * 409.6e-15 * 9.0 * std::log(2.0), 1e-18);
+  EXPECT_NEAR(s.settling_time(), 6.541357e-9, 1e-14);
+  // The 1 ns read pulse stretches to the settling time: ceil(6.54 ns x 1 GHz) = 7 cycles.
+  EXPECT_DOUBLE_EQ(s.read_time(), s.settling_time());
+  EXPECT_EQ(s.read_cycles(), 7);
+}
+
+TEST(ChipSpecSettling, ShortLinesLeaveTheReadPulseAlone) {
+  // 128 x 128: tau = (320 Ohm)(25.6 fF) / 2 = 4.096 ps, x 6.238 = 25.6 ps, far below 10 ns.
+  const ChipSpec s = square_chip(128, "10 ns", "2.5 ohm");
+  EXPECT_NEAR(s.settling_time(), 25.55e-12, 0.01e-12);
+  EXPECT_DOUBLE_EQ(s.read_time(), 10e-9);
+  EXPECT_EQ(s.read_cycles(), 10);
+}
+
+TEST(ChipSpecSettling, GrowsAsTheSquareOfTheLineLength) {
+  // R and C both scale with N: doubling the array quadruples the settling time; without wire
+  // resistance nothing settles.
+  EXPECT_NEAR(square_chip(1024, "1 ns", "2.5 ohm").settling_time() * 4.0,
+              square_chip(2048, "1 ns", "2.5 ohm").settling_time(), 1e-18);
+  EXPECT_EQ(square_chip(2048, "1 ns", "0 ohm").settling_time(), 0.0);
+  EXPECT_EQ(square_chip(2048, "1 ns", "0 ohm").read_cycles(), 1);
+}
+
+}  // namespace
+}  // namespace xbarsim::arch
