@@ -11,13 +11,15 @@
 namespace xbarsim::arch {
 
 CrossbarArray::CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device,
-                             Rng& rng)
+                             Rng& rng, int parallel_rows, int parallel_columns)
     : rows_(rows),
       weight_cols_(weight_cols),
       encoding_(encoding),
       device_(device),
       encoder_(device, encoding),
-      level_g_(device.level_conductances()) {
+      level_g_(device.level_conductances()),
+      schedule_(rows, device_cols(), parallel_rows, parallel_columns),
+      parallel_cells_(std::min(parallel_rows, rows) * std::min(parallel_columns, device_cols())) {
   const auto n = static_cast<std::size_t>(rows_) * static_cast<std::size_t>(device_cols());
   cells_.resize(n);
   last_target_.assign(n, std::numeric_limits<float>::quiet_NaN());
@@ -56,9 +58,22 @@ devices::ProgramTally CrossbarArray::program(const Eigen::Ref<const Matrix>& w, 
     }
   }
   devices::ProgramTally tally;
-  if (!index_.empty()) tally = device_.program(cells_, index_, target_, opts, rng);
+  if (!index_.empty()) {
+    attempts_.resize(index_.size());
+    tally = device_.program(cells_, index_, target_, opts, rng, attempts_);
+    tally.wall_time_s = scheduled_time(tally.time_s, index_, attempts_);
+  }
   refresh(0.0, nullptr);
   return tally;
+}
+
+double CrossbarArray::scheduled_time(double serial_s, std::span<const std::uint32_t> cells,
+                                     std::span<const std::uint16_t> work) {
+  std::uint64_t all = 0;
+  for (const std::uint16_t w : work) all += w;
+  const std::uint64_t steps = schedule_.step_work(cells, work);
+  if (steps == all) return serial_s;  // one cell per step: exactly the serial time
+  return all > 0 ? serial_s * (static_cast<double>(steps) / static_cast<double>(all)) : 0.0;
 }
 
 devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t> index,
@@ -66,7 +81,10 @@ devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t
                                                    Rng& rng) {
   if (index.empty()) return {};
   for (std::size_t i = 0; i < index.size(); ++i) last_target_[index[i]] = target_S[i];
-  return device_.program(cells_, index, target_S, opts, rng);
+  attempts_.resize(index.size());
+  devices::ProgramTally t = device_.program(cells_, index, target_S, opts, rng, attempts_);
+  t.wall_time_s = scheduled_time(t.time_s, index, attempts_);
+  return t;
 }
 
 devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> index,
@@ -82,12 +100,15 @@ devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> 
     // The cell no longer holds a programmed target: the next only_changed write rewrites it.
     for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
     t = pulser->apply_pulses(cells_, index, pulses, rng);
+    t.wall_time_s = scheduled_time(t.time_s, index, pulses);
     refresh(0.0, nullptr);
   }
-  // The caller's read-backs, counted as refresh_pairs counts its check.
+  // The caller's read-backs, counted as refresh_pairs counts its check (one after another).
+  const double reads_s = static_cast<double>(verify_reads) * device_.read_pulse_width_s();
   t.verify_reads += verify_reads;
   t.energy_J += static_cast<double>(verify_reads) * device_.energy_per_verify_read_J();
-  t.time_s += static_cast<double>(verify_reads) * device_.read_pulse_width_s();
+  t.time_s += reads_s;
+  t.wall_time_s += reads_s;
   return t;
 }
 
@@ -111,6 +132,7 @@ devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
   t.verify_reads += check;
   t.energy_J += static_cast<double>(check) * device_.energy_per_verify_read_J();
   t.time_s += static_cast<double>(check) * device_.read_pulse_width_s();
+  t.wall_time_s = t.time_s / static_cast<double>(parallel_cells_);
   if (t.program_events > 0) {
     for (const std::uint32_t p : index_) {
       last_target_[p] = std::numeric_limits<float>::quiet_NaN();

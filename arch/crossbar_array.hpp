@@ -10,6 +10,7 @@
 
 #include "arch/mapping.hpp"
 #include "arch/weight_encoding.hpp"
+#include "arch/write_schedule.hpp"
 #include "core/rng.hpp"
 #include "devices/device.hpp"
 
@@ -20,8 +21,10 @@ class CrossbarArray {
   using Matrix = Eigen::MatrixXf;
 
   // `rows` x `weight_cols` weights held with `encoding` on `device` (which must outlive the
-  // array). Cells start in the device's fresh state.
-  CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device, Rng& rng);
+  // array), programmed `parallel_rows` rows and `parallel_columns` columns at a time
+  // (WriteSchedule). Cells start in the device's fresh state.
+  CrossbarArray(int rows, int weight_cols, WeightEncoding encoding, const devices::Device& device, Rng& rng,
+                int parallel_rows = 1, int parallel_columns = 1);
 
   int rows() const { return rows_; }
   int weight_cols() const { return weight_cols_; }
@@ -39,11 +42,13 @@ class CrossbarArray {
   // touched.
   // With `only_changed`, a device of a discrete model is programmed only when its target level
   // differs from the level it holds (analog models: when the target differs from the last
-  // target). Returns the device tally; refreshes the effective conductances.
+  // target). Returns the device tally, its wall_time_s the write drivers' schedule
+  // (WriteSchedule); refreshes the effective conductances.
   devices::ProgramTally program(const Eigen::Ref<const Matrix>& w, const devices::ProgramOptions& opts,
                                 bool only_changed, Rng& rng);
 
   // --- Sparse updates (in-situ training rules). Cells are addressed by cell_index(). ---
+  // Every programming call below returns the write drivers' time in its tally's wall_time_s.
   // Index of device `device` (0 = G+ or the single device, 1 = G-) of weight (row, weight_col).
   std::uint32_t cell_index(int row, int weight_col, int device) const {
     const int per = encoding_ == WeightEncoding::kDifferential ? 2 : 1;
@@ -61,7 +66,8 @@ class CrossbarArray {
   devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
                                     Rng& rng, std::uint64_t verify_reads = 0);
   // Refresh of every differential pair (the device's PairRefresh decides which pairs need it);
-  // the tally's verify_reads include the 2 reads per pair of the check itself. Throws
+  // the tally's verify_reads include the 2 reads per pair of the check itself; its wall time is
+  // the serial time shared evenly by the parallel rows and columns (not scheduled). Throws
   // std::logic_error unless the device has PairRefresh and the encoding is differential. Refreshes the effective
   // conductances.
   devices::ProgramTally refresh_pairs(Rng& rng);
@@ -115,7 +121,13 @@ class CrossbarArray {
   Eigen::VectorXf col_sum_;
   double refreshed_at_ = 0.0;
   std::uint64_t version_ = 0;
+  // The schedule of a call's cells whose work (attempts or pulses) is `work` and serial device
+  // time `serial_s`: serial_s x (the schedule's step work / the work of every cell), s.
+  double scheduled_time(double serial_s, std::span<const std::uint32_t> cells, std::span<const std::uint16_t> work);
+  WriteSchedule schedule_;
+  int parallel_cells_;  // parallel_rows x parallel_columns
   // Scratch buffers of program() and refresh(), kept to avoid allocation per call.
+  std::vector<std::uint16_t> attempts_;
   std::vector<std::uint32_t> index_;
   std::vector<float> target_;
   std::vector<float> g_read_;

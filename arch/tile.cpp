@@ -129,8 +129,8 @@ void Tile::charge_programming(TileOp& op, const devices::ProgramOptions& opts, c
 }
 
 void Tile::finish_programming(TileOp& op) const {
-  // Rows programmed in parallel by the write drivers share the device time.
-  op.latency = sc_core::sc_time(write_driver_.pass_time_s(op.tally.time_s), sc_core::SC_SEC);
+  // The write drivers' schedule of every call (CrossbarArray, WriteSchedule), one after another.
+  op.latency = sc_core::sc_time(op.tally.wall_time_s, sc_core::SC_SEC);
   op.per_image_latency = sc_core::SC_ZERO_TIME;
 }
 

@@ -44,7 +44,9 @@ ArrayCore::ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& g
     : TileComponent(name, ledger),
       device_(device),
       parts_(parts),
-      array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng) {}
+      array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng,
+             parts.write_driver ? parts.write_driver->parallel_rows() : 1,
+             parts.write_driver ? parts.write_driver->parallel_columns() : 1) {}
 
 void ArrayCore::set_phase(Phase phase) {
   std::optional<Counters>& c = phases_[index(phase)];

@@ -39,7 +39,7 @@ struct TileParts {
   const periphery::ShiftAdd* shift_add = nullptr;
   const periphery::WriteDriver* write_driver = nullptr;
   double read_voltage = 0.5;            // V on a driven row
-  double read_pulse = 10e-9;            // s, one array read
+  double read_pulse = 10e-9;            // s, one array read (ChipSpec::read_time)
   double row_line_capacitance = 0.0;    // F, one row line (ChipSpec::row_line_capacitance)
   double col_line_capacitance = 0.0;    // F, one column line (ChipSpec::col_line_capacitance)
   double clock_period_s = 1e-9;         // s (ChipSpec::clock_period_s)
@@ -237,17 +237,13 @@ class CellWrites : public TileComponent {
   std::vector<std::tuple<Phase, double, Ledger::Counter>> extra_pulses_;
 };
 
-// The write drivers ("write_driver"): line charging per device pulse; rows written in parallel
-// share the device time.
+// The write drivers ("write_driver"): line charging per device pulse (their schedule is the
+// array's, CrossbarArray / WriteSchedule).
 class WriteDriverBank : public OneActionPart {
  public:
   WriteDriverBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
       : OneActionPart(name, parts, ledger, "line_charge") {}
   void charge(std::uint64_t pulses) { OneActionPart::charge(pulses); }
-  // Wall time of a programming pass whose device time adds up to `device_time_s`, s.
-  double pass_time_s(double device_time_s) const {
-    return device_time_s / static_cast<double>(parts_.write_driver->parallel_rows());
-  }
 
  private:
   const periphery::Figure& energy_of(Phase) const override { return parts_.write_driver->line_energy(); }

@@ -62,8 +62,9 @@ struct ProgramTally {
   std::uint64_t verify_reads = 0;    // read-backs of write-verify (and of refresh)
   std::uint64_t unconverged = 0;     // cells still outside tolerance after max_attempts (verify)
   double energy_J = 0.0;             // pulses x energy per pulse + verify_reads x energy per read
-  double time_s = 0.0;               // serial device time (pulses x width + reads x read width);
-                                     // the array divides by the parallelism it has
+  double time_s = 0.0;               // serial device time (pulses x width + reads x read width)
+  double wall_time_s = 0.0;          // s on the array's write drivers (arch::WriteSchedule; set by
+                                     // the array, 0 from a device model)
 
   ProgramTally& operator+=(const ProgramTally& o) {
     program_events += o.program_events;
@@ -73,6 +74,7 @@ struct ProgramTally {
     unconverged += o.unconverged;
     energy_J += o.energy_J;
     time_s += o.time_s;
+    wall_time_s += o.wall_time_s;
     return *this;
   }
 };
@@ -111,10 +113,17 @@ class Device {
 
   // Programs cells[cell_index[i]] toward target_S[i] (S; discrete devices aim at the nearest
   // level). Stochastic; with opts.verify retries until within tolerance. Only the listed cells
-  // are touched. Preconditions: cell_index.size() == target_S.size(), every index <
-  // cells.size(), opts.max_attempts >= 1, opts.tolerance >= 0.
-  virtual ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                               std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const = 0;
+  // are touched. When `attempts` is not empty it receives each listed cell's programming attempts
+  // (saturating at 65535): one call's cells share the options, so a cell's pulses and verify
+  // reads, and its device time, are its attempts times the same per-attempt figures (the array
+  // schedules its write drivers from them). Preconditions: cell_index.size() == target_S.size(),
+  // every index < cells.size(), opts.max_attempts >= 1, opts.tolerance >= 0, attempts empty or
+  // of cell_index.size().
+  ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                       std::span<std::uint16_t> attempts = {}) const {
+    return do_program(cells, cell_index, target_S, opts, rng, attempts);
+  }
 
   // Energy of one write pulse with these options, J (what ProgramTally::energy_J charges per
   // pulse) and of one verify read, J.
@@ -149,6 +158,12 @@ class Device {
   // level_conductance(k) for k = 0 .. levels() - 1 (empty for a continuous device), for callers
   // that look levels up often (CrossbarArray caches them).
   std::vector<double> level_conductances() const;
+
+ protected:
+  // program(): the model's programming of the listed cells (attempts as program() documents).
+  virtual ProgramTally do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                  std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                                  std::span<std::uint16_t> attempts) const = 0;
 };
 
 // Index of the entry of `level_g` nearest to g_S (the first of equally near ones).

@@ -104,13 +104,14 @@ void DomainWallDevice::read(std::span<const CellState> cells, std::span<float> g
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally DomainWallDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
+ProgramTally DomainWallDevice::do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                          std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                                          std::span<std::uint16_t> attempts) const {
   const detail::AttemptCost cost{energy_per_event_J_, 1, pulse_width_s_, verify_read_energy_J_, read_pulse_width_s_};
   const double tol_S = opts.tolerance * (site_g_.back() - site_g_.front());
   const bool can_stick = stuck_probability_ > 0.0;
   return detail::program_loop(
-      cells, cell_index, target_S, opts, tol_S, cost, [this](float target) { return nearest_site(target); },
+      cells, cell_index, target_S, opts, attempts, tol_S, cost, [this](float target) { return nearest_site(target); },
       [&](CellState& c, int k) {
         if (can_stick && rng.bernoulli(stuck_probability_)) return;  // the wall did not move
         const auto ks = static_cast<std::size_t>(k);

@@ -40,8 +40,9 @@ class DomainWallDevice final : public Device {
   void conductance(std::span<const CellState> cells, std::span<float> g_out, double time_s) const override;
   void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return false; }
-  ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
+  ProgramTally do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                          std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                          std::span<std::uint16_t> attempts) const override;
 
   double energy_per_pulse_J(const ProgramOptions&) const override { return energy_per_event_J_; }
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }

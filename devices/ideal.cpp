@@ -44,8 +44,9 @@ void IdealDevice::read(std::span<const CellState> cells, std::span<float> g_out,
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally IdealDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                                  std::span<const float> target_S, const ProgramOptions& opts, Rng& /*rng*/) const {
+ProgramTally IdealDevice::do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                     std::span<const float> target_S, const ProgramOptions& opts, Rng& /*rng*/,
+                                     std::span<std::uint16_t> attempts) const {
   const detail::AttemptCost cost{energy_per_pulse_J_, 1, pulse_width_s_, verify_read_energy_J_, read_pulse_width_s_};
   const double step = levels_ > 1 ? (g_max_ - g_min_) / (levels_ - 1) : 0.0;
   struct Goal {
@@ -53,7 +54,7 @@ ProgramTally IdealDevice::program(std::span<CellState> cells, std::span<const st
     std::uint32_t level;
   };
   return detail::program_loop(
-      cells, cell_index, target_S, opts, opts.tolerance * (g_max_ - g_min_), cost,
+      cells, cell_index, target_S, opts, attempts, opts.tolerance * (g_max_ - g_min_), cost,
       [&](float target) {
         const double g = std::clamp(static_cast<double>(target), g_min_, g_max_);
         if (levels_ == 0) return Goal{static_cast<float>(g), 0U};

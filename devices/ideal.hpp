@@ -29,8 +29,9 @@ class IdealDevice final : public Device {
   void read(std::span<const CellState> cells, std::span<float> g_out, double time_s, Rng& rng) const override;
   bool has_read_noise() const override { return false; }
   // Sets G = clip(target, g_min, g_max) (snapped to the nearest level when levels > 0).
-  ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
+  ProgramTally do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                          std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                          std::span<std::uint16_t> attempts) const override;
 
   double energy_per_pulse_J(const ProgramOptions&) const override { return energy_per_pulse_J_; }
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }

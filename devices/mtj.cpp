@@ -109,8 +109,9 @@ void MtjDevice::read(std::span<const CellState> cells, std::span<float> g_out, d
   conductance(cells, g_out, time_s);
 }
 
-ProgramTally MtjDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                                std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
+ProgramTally MtjDevice::do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                   std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                                   std::span<std::uint16_t> attempts) const {
   const double current = opts.pulse_current_A > 0.0 ? opts.pulse_current_A : write_current_A_;
   const double width = pulse_width_s(opts);
   const double p_switch = switching_probability(current, width);
@@ -119,7 +120,7 @@ ProgramTally MtjDevice::program(std::span<CellState> cells, std::span<const std:
   const auto gp = static_cast<float>(g_p_);
   const auto gap = static_cast<float>(g_ap_);
   return detail::program_loop(
-      cells, cell_index, target_S, opts, opts.tolerance * (g_p_ - g_ap_), cost,
+      cells, cell_index, target_S, opts, attempts, opts.tolerance * (g_p_ - g_ap_), cost,
       [threshold](float target) { return target >= threshold ? 1U : 0U; },
       [&](CellState& c, std::uint32_t s) {
         if (c.level != s && rng.uniform() < p_switch) {

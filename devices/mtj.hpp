@@ -43,8 +43,9 @@ class MtjDevice final : public Device, public StochasticSwitching, public Ternar
   bool has_read_noise() const override { return false; }
   // One pulse per attempt with opts' current and width (card defaults when 0). A pulse on a
   // cell already in the target state costs its energy and changes nothing.
-  ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
+  ProgramTally do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                          std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                          std::span<std::uint16_t> attempts) const override;
 
   double energy_per_pulse_J(const ProgramOptions& opts) const override;
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }

@@ -141,8 +141,9 @@ void PcmDevice::read(std::span<const CellState> cells, std::span<float> g_out, d
   }
 }
 
-ProgramTally PcmDevice::program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                                std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const {
+ProgramTally PcmDevice::do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                   std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                                   std::span<std::uint16_t> attempts) const {
   const detail::AttemptCost cost{energy_per_pulse_J_, pulses_per_program_, pulse_width_s_, verify_read_energy_J_,
                                  read_pulse_width_s_};
   struct Goal {
@@ -152,7 +153,7 @@ ProgramTally PcmDevice::program(std::span<CellState> cells, std::span<const std:
     double sd;     // drift exponent std
   };
   return detail::program_loop(
-      cells, cell_index, target_S, opts, opts.tolerance * g_max_, cost,
+      cells, cell_index, target_S, opts, attempts, opts.tolerance * g_max_, cost,
       [this](float target) {
         const double g = std::clamp(static_cast<double>(target), 0.0, g_max_);
         return Goal{g, programming_sigma_S(g), drift_mu(g), drift_sigma(g)};

@@ -56,8 +56,9 @@ class PcmDevice final : public Device, public PulseUpdate, public PairRefresh {
   // Programs to target_S (clipped to [0, g_max]) with the programming-noise statistics; draws
   // the cell's drift exponent (from the target) and sets its read-noise factor Q from the
   // programmed conductance G_prog (as aihwkit). One attempt costs pulses_per_program pulses.
-  ProgramTally program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                       std::span<const float> target_S, const ProgramOptions& opts, Rng& rng) const override;
+  ProgramTally do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                          std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
+                          std::span<std::uint16_t> attempts) const override;
 
   double energy_per_pulse_J(const ProgramOptions&) const override { return energy_per_pulse_J_; }
   double energy_per_verify_read_J() const override { return verify_read_energy_J_; }

@@ -22,12 +22,13 @@ struct AttemptCost {
 
 // resolve(float target_S) -> Goal; attempt(CellState&, const Goal&) performs one programming
 // attempt; readback_error(const CellState&, const Goal&) -> |G_read - G_goal| in S.
-// tolerance_S is the verify window in S.
+// tolerance_S is the verify window in S. `attempts_out`, when not empty, receives each cell's
+// attempts (Device::program).
 template <class Resolve, class Attempt, class ReadbackError>
 ProgramTally program_loop(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                          std::span<const float> target_S, const ProgramOptions& opts, double tolerance_S,
-                          const AttemptCost& cost, Resolve&& resolve, Attempt&& attempt,
-                          ReadbackError&& readback_error) {
+                          std::span<const float> target_S, const ProgramOptions& opts,
+                          std::span<std::uint16_t> attempts_out, double tolerance_S, const AttemptCost& cost,
+                          Resolve&& resolve, Attempt&& attempt, ReadbackError&& readback_error) {
   ProgramTally t;
   const std::size_t n = cell_index.size();
   t.program_events = n;
@@ -38,21 +39,23 @@ ProgramTally program_loop(std::span<CellState> cells, std::span<const std::uint3
   for (std::size_t i = 0; i < n; ++i) {
     CellState& c = cells[cell_index[i]];
     const auto goal = resolve(target_S[i]);
+    int a = 1;
     if (!opts.verify) {
       attempt(c, goal);
       ++attempts;
-      continue;
-    }
-    for (int a = 1;; ++a) {
-      attempt(c, goal);
-      ++attempts;
-      ++reads;
-      if (readback_error(c, goal) <= tolerance_S) break;
-      if (a >= max_attempts) {
-        ++unconverged;
-        break;
+    } else {
+      for (;; ++a) {
+        attempt(c, goal);
+        ++attempts;
+        ++reads;
+        if (readback_error(c, goal) <= tolerance_S) break;
+        if (a >= max_attempts) {
+          ++unconverged;
+          break;
+        }
       }
     }
+    if (!attempts_out.empty()) attempts_out[i] = static_cast<std::uint16_t>(a < 65535 ? a : 65535);
   }
   t.attempts = attempts;
   t.pulses = attempts * cost.pulses_per_attempt;

@@ -35,6 +35,7 @@ WriteDriver::WriteDriver(const Params& p, const TechNode& tech, const WriteDrive
   const double c_line = from_yaml_or_context(p, "line_capacitance", Dimension::kCapacitance, ctx.line_capacitance, 0.0,
                                              "a capacitance (of one driven line; not supplied by the array)");
   parallel_rows_ = static_cast<int>(p.integer_or("parallel_rows", 1, 1, 1 << 20));
+  parallel_columns_ = static_cast<int>(p.integer_or("parallel_columns", 1, 1, 1 << 20));
 
   const double v = pulse_.amplitude;
   line_energy_ = Figure{c_line * v * v, fmt::format("C_line V^2: C_line={:.6g} F, V={:.6g} V", c_line, v)};

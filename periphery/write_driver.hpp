@@ -41,6 +41,8 @@ class WriteDriver {
   // --- functional face ---------------------------------------------------------------
   const Pulse& pulse() const { return pulse_; }
   int parallel_rows() const { return parallel_rows_; }
+  // Column drivers per row: the columns share them through a mux (arch::WriteSchedule).
+  int parallel_columns() const { return parallel_columns_; }
   // Programming steps needed for `rows` rows: ceil(rows / parallel_rows). Precondition rows >= 0.
   long long steps(long long rows) const { return (rows + parallel_rows_ - 1) / parallel_rows_; }
 
@@ -58,6 +60,7 @@ class WriteDriver {
  private:
   Pulse pulse_;
   int parallel_rows_ = 1;
+  int parallel_columns_ = 1;
   Figure line_energy_;
   Figure device_energy_;
   Figure latency_;

@@ -47,12 +47,13 @@ class ToyPulseDevice final : public devices::Device, public devices::PulseUpdate
   }
   bool has_read_noise() const override { return false; }
   // Exact programming: one pulse per cell.
-  devices::ProgramTally program(std::span<devices::CellState> cells, std::span<const std::uint32_t> index,
-                                std::span<const float> target_S, const devices::ProgramOptions& opts,
-                                Rng&) const override {
+  devices::ProgramTally do_program(std::span<devices::CellState> cells, std::span<const std::uint32_t> index,
+                                   std::span<const float> target_S, const devices::ProgramOptions& opts, Rng&,
+                                   std::span<std::uint16_t> attempts) const override {
     for (std::size_t i = 0; i < index.size(); ++i) {
       cells[index[i]].g = std::clamp(target_S[i], 0.0F, static_cast<float>(kGmax));
     }
+    std::fill(attempts.begin(), attempts.end(), std::uint16_t{1});
     return tally(index.size(), index.size(), opts);
   }
   double energy_per_pulse_J(const devices::ProgramOptions&) const override { return kPulseJ; }
