@@ -8,6 +8,7 @@
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "workloads/portable_blocking.hpp"
 
 namespace {
 
@@ -37,6 +38,7 @@ checkpoint as asked (--stop-after-epoch; continue with --resume), 70 internal er
 }  // namespace
 
 int main(int argc, char** argv) {
+  xbarsim::workloads::use_portable_blocking();
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
