@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <limits>
+#include <stdexcept>
 
 namespace xbarsim::arch {
 
@@ -180,6 +181,27 @@ double Timeline::interval(int l) const {
 double Timeline::utilisation(const Resource& r) const {
   const double span = end_ - start_;
   return span > 0.0 ? r.busy() / (static_cast<double>(r.servers()) * span) : 0.0;
+}
+
+void Timeline::add_busy(std::vector<ResourceUse>& uses) const {
+  if (uses.empty()) {
+    uses.push_back({buffer_.name(), buffer_.servers(), -1, 0.0});
+    if (has_link_) uses.push_back({link_.name(), link_.servers(), -1, 0.0});
+    for (std::size_t l = 0; l < tiles_.size(); ++l) {
+      uses.push_back({tiles_[l].name(), tiles_[l].servers(), static_cast<int>(l), 0.0});
+      uses.push_back({adders_[l].name(), adders_[l].servers(), static_cast<int>(l), 0.0});
+    }
+  }
+  if (uses.size() != 1 + (has_link_ ? 1 : 0) + 2 * tiles_.size()) {
+    throw std::logic_error("timeline: add_busy on uses of another timeline");
+  }
+  std::size_t i = 0;
+  uses[i++].busy += buffer_.busy();
+  if (has_link_) uses[i++].busy += link_.busy();
+  for (std::size_t l = 0; l < tiles_.size(); ++l) {
+    uses[i++].busy += tiles_[l].busy();
+    uses[i++].busy += adders_[l].busy();
+  }
 }
 
 const Resource& Timeline::bottleneck(int l) const {

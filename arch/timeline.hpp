@@ -42,6 +42,15 @@ class Resource {
   double busy_ = 0.0;
 };
 
+// One resource's busy server-cycles summed over jobs (in-situ training reports utilisation over
+// every forward and backward job); `layer` is the layer a resource belongs to, -1 when shared.
+struct ResourceUse {
+  std::string name;
+  int servers = 1;
+  int layer = -1;
+  double busy = 0.0;
+};
+
 // Per-image durations (cycles) of one layer's steps. A zero duration skips the step's hold.
 struct LayerSteps {
   double in_buffer = 0.0;   // buffer cycles of the input read
@@ -97,6 +106,10 @@ class Timeline {
   // The busiest of the resources layer `l` uses (its tiles, its adders, the buffer, the
   // interconnect).
   const Resource& bottleneck(int l) const;
+  // Adds the job's busy server-cycles of every resource to `uses`: the buffer, the interconnect
+  // (when modelled), then each layer's tiles and adders. An empty `uses` is filled with them;
+  // otherwise it must hold them in that order (from an earlier call on this timeline).
+  void add_busy(std::vector<ResourceUse>& uses) const;
 
  private:
   // When step `s` of the next image of position `p` (in `order`) may start, or a negative value

@@ -51,8 +51,8 @@ class WriteDriver {
   const Figure& line_energy() const { return line_energy_; }
   // J dissipated in one cell by one pulse (from the device model, or a config override).
   const Figure& device_energy() const { return device_energy_; }
-  // J of one pulse on one cell through one driven line: device + line. When k cells share a
-  // driven line in one step, charge one line energy and k device energies.
+  // J of one pulse on one cell through one driven line: device + line. (A tile charges one line
+  // energy per pulse, even when cells of one step share the pulsed line.)
   double energy_per_pulse() const { return device_energy_.value + line_energy_.value; }
   const Figure& latency_per_step() const { return latency_; }  // s: pulse width + settle time
   const Figure& area() const { return area_; }                 // m^2 per driver

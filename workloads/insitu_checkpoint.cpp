@@ -13,18 +13,35 @@ namespace xbarsim::workloads {
 namespace {
 
 // Version 02: the simulated time by what spends it (TrainingTime) instead of one total.
-constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '2'};
+// Version 03: and the timeline resources' busy cycles (TrainingTime::busy).
+constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '3'};
 
 void put_time(std::ostream& out, const TrainingTime& t) {
   for (const double v : {t.initial_write_s, t.forward_s, t.backward_s, t.accumulator_s, t.programming_s, t.verify_s}) {
     out.write(reinterpret_cast<const char*>(&v), sizeof v);
   }
+  const std::uint64_t n = t.busy.size();
+  out.write(reinterpret_cast<const char*>(&n), sizeof n);
+  for (const arch::ResourceUse& u : t.busy) out.write(reinterpret_cast<const char*>(&u.busy), sizeof u.busy);
 }
 
 void get_time(std::istream& in, TrainingTime& t) {
   for (double* v : {&t.initial_write_s, &t.forward_s, &t.backward_s, &t.accumulator_s, &t.programming_s, &t.verify_s}) {
     in.read(reinterpret_cast<char*>(v), sizeof *v);
   }
+}
+
+// The busy cycles of `timeline`'s resources (names and servers from the chip being resumed);
+// false when the checkpoint holds another number of them (another configuration).
+bool get_busy(std::istream& in, const arch::Timeline& timeline, std::vector<arch::ResourceUse>& busy) {
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  if (!in) return false;
+  if (n == 0) return true;  // saved before the first job
+  timeline.add_busy(busy);
+  if (n != busy.size()) return false;
+  for (arch::ResourceUse& u : busy) in.read(reinterpret_cast<char*>(&u.busy), sizeof u.busy);
+  return static_cast<bool>(in);
 }
 
 }  // namespace
@@ -67,6 +84,9 @@ InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const I
   InsituProgress p;
   in.read(reinterpret_cast<char*>(&p.epoch), sizeof p.epoch);
   get_time(in, p.time);
+  if (!get_busy(in, state.chip.controller().timeline(), p.time.busy)) {
+    throw DataError(fmt::format("{}: truncated checkpoint, or from another configuration", file.string()));
+  }
   in.read(reinterpret_cast<char*>(&p.program_events), sizeof p.program_events);
   in.read(reinterpret_cast<char*>(&p.pulses), sizeof p.pulses);
   in >> state.shuffle_rng.engine();

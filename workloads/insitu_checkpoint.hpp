@@ -1,8 +1,9 @@
 // The checkpoint of an in-situ training run, written after every epoch (checkpoint.bin in the
 // run folder) so that `xbarsim run --resume RUN_DIR` continues to the same report.json as an
-// uninterrupted run. Binary, for this build only: magic "XBCKPT01", the counters, the random
-// streams (as text), the update rule's and the bias optimizer's state, the biases, the chip's
-// device state, the ledger's counts and the epochs so far (JSON).
+// uninterrupted run. Binary, for this build only: magic "XBCKPT03", the counters, the simulated
+// time with the resources' busy cycles, the random streams (as text), the update rule's and the
+// bias optimizer's state, the biases, the chip's device state, the ledger's counts and the
+// epochs so far (JSON).
 #pragma once
 
 #include <Eigen/Dense>

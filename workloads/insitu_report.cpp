@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "arch/phase.hpp"
 #include "workloads/energy_summary.hpp"
 
@@ -46,6 +50,49 @@ std::vector<std::string> insitu_epoch_row(const nlohmann::json& e) {
           fmt::format("{:.3f}", e.value("wall_time_s", 0.0))};
 }
 
+namespace {
+
+// Busy fraction of every resource over the run's simulated time (docs/arch/timing.md): the
+// timeline's resources from their busy server-cycles in the forward and backward jobs, the
+// accumulator port from its traffic, the write drivers from the programming (initial write,
+// pulses, verify reads); and per layer the busiest of its tiles, its adders and the shared ones.
+nlohmann::json utilisation_json(const TrainingTime& t, double clock_hz) {
+  const double run_s = t.total();
+  auto fraction = [run_s](double busy_s, int servers) { return run_s > 0.0 ? busy_s / (servers * run_s) : 0.0; };
+  std::vector<arch::ResourceUse> shared;  // used by every layer (busy in seconds)
+  std::vector<std::vector<arch::ResourceUse>> own;
+  for (const arch::ResourceUse& u : t.busy) {
+    arch::ResourceUse s = u;
+    s.busy = u.busy / clock_hz;
+    if (u.layer < 0) {
+      shared.push_back(s);
+    } else {
+      own.resize(std::max(own.size(), static_cast<std::size_t>(u.layer) + 1));
+      own[static_cast<std::size_t>(u.layer)].push_back(s);
+    }
+  }
+  shared.push_back({"accumulator", 1, -1, t.accumulator_s});
+  shared.push_back({"write_drivers", 1, -1, t.initial_write_s + t.programming_s + t.verify_s});
+  nlohmann::json util = nlohmann::json::object();
+  for (const auto& list : own) {
+    for (const arch::ResourceUse& u : list) util[u.name] = fraction(u.busy, u.servers);
+  }
+  for (const arch::ResourceUse& u : shared) util[u.name] = fraction(u.busy, u.servers);
+  nlohmann::json bottleneck = nlohmann::json::array();
+  for (const auto& list : own) {
+    const arch::ResourceUse* best = nullptr;
+    for (const std::vector<arch::ResourceUse>* group : {&list, &std::as_const(shared)}) {
+      for (const arch::ResourceUse& u : *group) {
+        if (best == nullptr || fraction(u.busy, u.servers) > fraction(best->busy, best->servers)) best = &u;
+      }
+    }
+    bottleneck.push_back(best->name);
+  }
+  return {{"utilisation", util}, {"bottleneck", bottleneck}};
+}
+
+}  // namespace
+
 nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
   const double images_trained = static_cast<double>(o.train_images) * o.epochs;
   const double inferences = static_cast<double>(o.test_images) * o.epochs;
@@ -82,6 +129,7 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
   // Simulated time per training image by what spends it (the initial write is the run's, not an
   // image's: it is in the total only).
   const TrainingTime& t = o.time;
+  const nlohmann::json util = utilisation_json(t, o.clock_hz);
   const double per_image_s = (t.total() - t.initial_write_s) / images_trained;
   const nlohmann::json time_per_image = {
       {"total", per_image_s},
@@ -147,7 +195,9 @@ nlohmann::json insitu_results(const InsituOutcome& o, const Ledger& ledger) {
               {"backward", t.backward_s},
               {"accumulator", t.accumulator_s},
               {"programming", t.programming_s},
-              {"verify", t.verify_s}}}}},
+              {"verify", t.verify_s}}},
+            {"utilisation", util["utilisation"]},
+            {"bottleneck", util["bottleneck"]}}},
           {"chip", {{"tiles", o.tiles}, {"adcs", o.adcs}, {"device", o.device}}}};
 }
 

@@ -47,6 +47,7 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
   // Forward through the tiles; softmax cross-entropy error at the logits (digital).
   const Eigen::MatrixXf logits = chip_.forward(batch.images, inputs_);
   time.forward_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  chip_.controller().timeline().add_busy(time.busy);
   Eigen::MatrixXf delta = Mlp::softmax(logits);
   for (Eigen::Index j = 0; j < n; ++j) {
     Eigen::Index best = 0;
@@ -61,6 +62,7 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
   // Backward through the transposed arrays.
   chip_.backward(delta, inputs_, errors_);
   time.backward_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
+  chip_.controller().timeline().add_busy(time.busy);
   // Digital gradients with respect to the normalized weights: alpha_l x e_l x_l^T.
   for (std::size_t l = 0; l < grads_.size(); ++l) {
     grads_[l].noalias() = errors_[l] * inputs_[l].transpose();

@@ -4,6 +4,10 @@
 // the update's programming, split into device pulses and verify reads.
 #pragma once
 
+#include <vector>
+
+#include "arch/timeline.hpp"
+
 namespace xbarsim::workloads {
 
 struct TrainingTime {
@@ -13,6 +17,10 @@ struct TrainingTime {
   double accumulator_s = 0.0;
   double programming_s = 0.0;  // update pulses (write drivers)
   double verify_s = 0.0;       // update verify reads
+  // The forward and backward jobs' busy server-cycles per timeline resource (buffer,
+  // interconnect, each layer's tiles and adders), summed over the run: with the accumulator's
+  // and the write drivers' time above, the run's utilisation per resource.
+  std::vector<arch::ResourceUse> busy;
   double total() const { return initial_write_s + forward_s + backward_s + accumulator_s + programming_s + verify_s; }
 };
 

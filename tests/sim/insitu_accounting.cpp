@@ -2,8 +2,10 @@
 // report must have every total equal to the sum of its parts - energy per training image over
 // components and over layers, the phases over the ledger, and the programming derivation
 // (pulses x energy per pulse). One chip per process: one test.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -134,6 +136,34 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
   EXPECT_GT(tpi["backward"].get<double>(), 0.0);
   EXPECT_GT(tpi["programming"].get<double>(), 0.0);
   EXPECT_GT(tpi["verify"].get<double>(), 0.0);  // write-verify of the latent_ste rule
+
+  // Utilisation over the run: the accumulator's port is busy for its whole share of the time
+  // (8 x 11,934 cycles over the run's total); the write drivers for the initial write, the
+  // pulses and the verify reads; every fraction lies in [0, 1]; and each layer's bottleneck is
+  // its busiest resource among its own (tiles, adders) and the shared ones.
+  const auto& timing = r["results"]["timing"];
+  const double run_s = timing["simulated_training_time_s"].get<double>();
+  const auto& util = timing["utilisation"];
+  EXPECT_NEAR(util["accumulator"].get<double>(), 8 * 11934e-9 / run_s, 1e-12);
+  EXPECT_NEAR(
+      util["write_drivers"].get<double>(),
+      (split["initial_write"].get<double>() + split["programming"].get<double>() + split["verify"].get<double>()) /
+          run_s,
+      1e-12);
+  for (const auto& [name, f] : util.items()) {
+    EXPECT_GE(f.get<double>(), 0.0) << name;
+    EXPECT_LE(f.get<double>(), 1.0) << name;
+  }
+  const auto& bottleneck = timing["bottleneck"];
+  ASSERT_EQ(bottleneck.size(), 2u);
+  for (int l = 0; l < 2; ++l) {
+    const std::string own = fmt::format("layer{}/", l);
+    double best = 0.0;
+    for (const auto& [name, f] : util.items()) {
+      if (name.rfind("layer", 0) != 0 || name.rfind(own, 0) == 0) best = std::max(best, f.get<double>());
+    }
+    EXPECT_DOUBLE_EQ(util[bottleneck[l].get<std::string>()].get<double>(), best) << "layer " << l;
+  }
 }
 
 }  // namespace

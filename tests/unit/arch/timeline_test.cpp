@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <vector>
 
 namespace xbarsim::arch {
@@ -103,6 +104,40 @@ TEST(Timeline, ASecondLayerOnTheSharedBufferLengthensTheInterval) {
   const std::vector<LayerSteps> two{steps(6, 4, 1, 3), steps(3, 2, 1, 1)};
   EXPECT_DOUBLE_EQ(job_end(one, 1, false, 41) - job_end(one, 1, false, 40), 9.0);
   EXPECT_DOUBLE_EQ(job_end(two, 1, false, 42) - job_end(two, 1, false, 40), 2 * 13.0);
+}
+
+// add_busy sums each resource's busy server-cycles over jobs (in-situ training reports
+// utilisation over every forward and backward job). The compute-bound chip above, a job of 12
+// images then one of 3: per image layer 0's tiles are busy 10 cycles, layer 1's 8, each layer's
+// adders 1, the buffer 2 + 1 (layer 0's read and write) + 1 + 1 (layer 1's) = 5 port-cycles.
+// Over 15 images: tiles 150 and 120, adders 15 and 15, buffer 75.
+TEST(Timeline, AddBusySumsOverJobs) {
+  const std::vector<LayerSteps> s{steps(2, 10, 1, 1), steps(1, 8, 1, 1)};
+  Timeline t(2, 2, false);
+  std::vector<ResourceUse> uses;
+  for (int images : {12, 3}) {
+    t.start(0.0);
+    t.run(s, {0, 1}, images);
+    t.add_busy(uses);
+  }
+  ASSERT_EQ(uses.size(), 5u);  // buffer, then tiles and adders per layer (no interconnect)
+  EXPECT_EQ(uses[0].name, "buffer");
+  EXPECT_EQ(uses[0].layer, -1);
+  EXPECT_EQ(uses[0].servers, 2);
+  EXPECT_DOUBLE_EQ(uses[0].busy, 75.0);
+  EXPECT_EQ(uses[1].name, "layer0/tiles");
+  EXPECT_EQ(uses[1].layer, 0);
+  EXPECT_DOUBLE_EQ(uses[1].busy, 150.0);
+  EXPECT_EQ(uses[2].name, "layer0/adders");
+  EXPECT_DOUBLE_EQ(uses[2].busy, 15.0);
+  EXPECT_EQ(uses[3].name, "layer1/tiles");
+  EXPECT_EQ(uses[3].layer, 1);
+  EXPECT_DOUBLE_EQ(uses[3].busy, 120.0);
+  EXPECT_DOUBLE_EQ(uses[4].busy, 15.0);
+  // A timeline of another shape cannot add to these.
+  Timeline other(1, 1, true);
+  other.start(0.0);
+  EXPECT_THROW(other.add_busy(uses), std::logic_error);
 }
 
 TEST(Resource, FirstFreeServerFirstComeFirstServed) {
