@@ -234,7 +234,7 @@ void Chip::load_state(std::istream& in) {
     get(in, lh.input_full_scale);
     Eigen::Index n = 0;
     get(in, n);
-    lh.bias.resize(n);
+    if (!in || n != lh.bias.size()) throw std::runtime_error("chip state: a bias of another shape");
     in.read(reinterpret_cast<char*>(lh.bias.data()), static_cast<std::streamsize>(n * sizeof(float)));
     for (periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
       bool has = false;

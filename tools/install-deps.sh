@@ -11,6 +11,7 @@ packages=(
   dataset-fashion-mnist
   gnuplot-nox
   libxml2-utils                 # xmllint: the sweep tests parse the SVG figures as XML
+  python3                       # the CLI tests read JSON and patch checkpoint files
   ccache                        # rebuilds (both test presets compile the same sources)
   clang-format clang-tidy       # tools/lint.sh; the test command checks the format
 )

@@ -4,7 +4,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/ledger.hpp"
 #include "core/params.hpp"
@@ -23,7 +25,11 @@ struct RunContext {
   nlohmann::json wallclock;          // wall-clock figures: kept out of report.json by design
   std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
   bool resume = false;               // continue from out_dir/checkpoint.bin
-  int stop_after_epoch = 0;          // > 0: stop after this epoch's checkpoint
+  std::string resolved_config;       // the run's resolved configuration (checkpoints hold it)
+  // On resume, called once the checkpoint has loaded and passed its checks: only then are the
+  // folder's markers changed (a refused checkpoint leaves the folder as it was).
+  std::function<void()> confirm_resume;
+  int stop_after_epoch = 0;  // > 0: stop after this epoch's checkpoint
   // Set by an experiment that stopped as asked (stop_after_epoch) instead of finishing: what to
   // tell the user. A normal return, not an exception: stopping is not an error.
   std::string interrupted;

@@ -2,19 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "core/checkpoint_file.hpp"
 #include "core/error.hpp"
 #include "core/report.hpp"
 
 namespace xbarsim::workloads {
 namespace {
-
-// Version 02: the simulated time by what spends it (TrainingTime) instead of one total.
-// Version 03: and the timeline resources' busy cycles (TrainingTime::busy).
-constexpr char kCheckpointMagic[8] = {'X', 'B', 'C', 'K', 'P', 'T', '0', '3'};
 
 void put_time(std::ostream& out, const TrainingTime& t) {
   for (const double v : {t.initial_write_s, t.forward_s, t.backward_s, t.accumulator_s, t.programming_s, t.verify_s}) {
@@ -46,10 +42,9 @@ bool get_busy(std::istream& in, const arch::Timeline& timeline, std::vector<arch
 
 }  // namespace
 
-void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress,
-                            const InsituState& state) {
+void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress, const InsituState& state,
+                            std::string_view config) {
   std::ostringstream out(std::ios::binary);
-  out.write(kCheckpointMagic, sizeof kCheckpointMagic);
   out.write(reinterpret_cast<const char*>(&progress.epoch), sizeof progress.epoch);
   put_time(out, progress.time);
   out.write(reinterpret_cast<const char*>(&progress.program_events), sizeof progress.program_events);
@@ -64,48 +59,56 @@ void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgr
   const std::uint64_t len = js.size();
   out.write(reinterpret_cast<const char*>(&len), sizeof len);
   out << js;
-  write_file_atomic(file, out.str());
+  write_checkpoint_file(file, config, out.str());
 }
 
-InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw DataError(fmt::format("{}: no checkpoint to resume from", file.string()));
-  char magic[sizeof kCheckpointMagic];
-  in.read(magic, sizeof magic);
-  if (!in || std::memcmp(magic, kCheckpointMagic, 6) != 0) {
-    throw DataError(fmt::format("{}: not an xbarsim checkpoint", file.string()));
-  }
-  if (std::memcmp(magic, kCheckpointMagic, sizeof magic) != 0) {
-    throw DataError(
-        fmt::format("{}: a checkpoint of another xbarsim version (format {}{}, expected {}{}); start the "
-                    "run again",
-                    file.string(), magic[6], magic[7], kCheckpointMagic[6], kCheckpointMagic[7]));
-  }
+InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state,
+                                      std::string_view config, const std::filesystem::path& config_file, int epochs) {
+  // The envelope vouches for the bytes (checksum) and the configuration; what follows checks
+  // that they fit this chip and network (a bug, or a file written by hand with a valid CRC).
+  std::istringstream in(read_checkpoint_file(file, config, config_file), std::ios::binary);
+  const auto refuse = [&file](std::string_view what) {
+    return DataError(fmt::format("{}: {}; start the run again", file.string(), what));
+  };
   InsituProgress p;
-  in.read(reinterpret_cast<char*>(&p.epoch), sizeof p.epoch);
-  get_time(in, p.time);
-  if (!get_busy(in, state.chip.controller().timeline(), p.time.busy)) {
-    throw DataError(fmt::format("{}: truncated checkpoint, or from another configuration", file.string()));
+  try {
+    in.exceptions(std::ios::failbit | std::ios::badbit);
+    in.read(reinterpret_cast<char*>(&p.epoch), sizeof p.epoch);
+    if (p.epoch < 1 || p.epoch > epochs) {
+      throw refuse(fmt::format("epoch {} out of range (1 to the run's {} epochs)", p.epoch, epochs));
+    }
+    get_time(in, p.time);
+    if (!get_busy(in, state.chip.controller().timeline(), p.time.busy)) {
+      throw refuse("its timeline resources do not match this chip");
+    }
+    in.read(reinterpret_cast<char*>(&p.program_events), sizeof p.program_events);
+    in.read(reinterpret_cast<char*>(&p.pulses), sizeof p.pulses);
+    in >> state.shuffle_rng.engine();
+    in.ignore(1);
+    in >> state.rule_rng.engine();
+    in.ignore(1);
+    state.rule.load(in);
+    state.bias_optimizer.load(in);
+    load_vectors(in, state.biases);
+    state.chip.load_state(in);
+    if (!state.ledger.load(in)) throw refuse("its energy ledger does not match this chip");
+    std::uint64_t len = 0;
+    in.read(reinterpret_cast<char*>(&len), sizeof len);
+    if (len != bytes_left(in)) throw refuse("its epoch records do not end it");
+    std::string js(len, '\0');
+    in.read(js.data(), static_cast<std::streamsize>(len));
+    p.epochs = nlohmann::json::parse(js);
+  } catch (const std::ios_base::failure&) {
+    throw refuse("its content does not fit this chip and network");
+  } catch (const nlohmann::json::exception&) {
+    throw refuse("its epoch records are not JSON");
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const UserError*>(&e) != nullptr) throw;
+    throw refuse(e.what());
   }
-  in.read(reinterpret_cast<char*>(&p.program_events), sizeof p.program_events);
-  in.read(reinterpret_cast<char*>(&p.pulses), sizeof p.pulses);
-  in >> state.shuffle_rng.engine();
-  in.ignore(1);
-  in >> state.rule_rng.engine();
-  in.ignore(1);
-  state.rule.load(in);
-  state.bias_optimizer.load(in);
-  load_vectors(in, state.biases);
-  state.chip.load_state(in);
-  const bool ledger_ok = state.ledger.load(in);
-  std::uint64_t len = 0;
-  in.read(reinterpret_cast<char*>(&len), sizeof len);
-  std::string js(len, '\0');
-  in.read(js.data(), static_cast<std::streamsize>(len));
-  if (!in || !ledger_ok) {
-    throw DataError(fmt::format("{}: truncated checkpoint, or from another configuration", file.string()));
+  if (!p.epochs.is_array() || p.epochs.size() != static_cast<std::size_t>(p.epoch)) {
+    throw refuse(fmt::format("{} epoch records for epoch {}", p.epochs.size(), p.epoch));
   }
-  p.epochs = nlohmann::json::parse(js);
   return p;
 }
 

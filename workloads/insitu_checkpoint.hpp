@@ -1,15 +1,17 @@
 // The checkpoint of an in-situ training run, written after every epoch (checkpoint.bin in the
 // run folder) so that `xbarsim run --resume RUN_DIR` continues to the same report.json as an
-// uninterrupted run. Binary, for this build only: magic "XBCKPT03", the counters, the simulated
-// time with the resources' busy cycles, the random streams (as text), the update rule's and the
-// bias optimizer's state, the biases, the chip's device state, the ledger's counts and the
-// epochs so far (JSON).
+// uninterrupted run. Binary, for this build only, in the checkpoint envelope
+// (core/checkpoint_file.hpp: checksum and the run's configuration) around the counters, the
+// simulated time with the resources' busy cycles, the random streams (as text), the update
+// rule's and the bias optimizer's state, the biases, the chip's device state, the ledger's
+// counts and the epochs so far (JSON).
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <vector>
 
 #include "arch/chip.hpp"
@@ -41,12 +43,15 @@ struct InsituState {
   Ledger& ledger;
 };
 
-// Writes `file` atomically.
-void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress,
-                            const InsituState& state);
+// Writes `file` atomically; `config` is the run's resolved configuration.
+void save_insitu_checkpoint(const std::filesystem::path& file, const InsituProgress& progress, const InsituState& state,
+                            std::string_view config);
 
-// Restores `state` and returns the totals. Throws DataError for a missing, foreign or truncated
-// file, or one from another configuration (the ledger's actions differ).
-InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state);
+// Restores `state` and returns the totals. Throws DataError (one line) for a missing, foreign,
+// truncated or damaged file, a configuration that differs from the one the run started with
+// (`config`, read from `config_file`), an epoch outside 1..`epochs`, or content that does not
+// fit this chip and network.
+InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const InsituState& state,
+                                      std::string_view config, const std::filesystem::path& config_file, int epochs);
 
 }  // namespace xbarsim::workloads

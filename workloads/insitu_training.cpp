@@ -120,7 +120,7 @@ class InsituEpochs final : public EpochTrainer {
   }
 
   bool save_checkpoint(int) override {
-    save_insitu_checkpoint(ctx_.out_dir / "checkpoint.bin", progress_, state_);
+    save_insitu_checkpoint(ctx_.out_dir / "checkpoint.bin", progress_, state_, ctx_.resolved_config);
     return true;
   }
 
@@ -214,7 +214,9 @@ class InsituTraining final : public Experiment {
     progress.time.initial_write_s = initial.time_s;
     const std::filesystem::path checkpoint = ctx.out_dir / "checkpoint.bin";
     if (ctx.resume) {
-      progress = load_insitu_checkpoint(checkpoint, state);
+      progress = load_insitu_checkpoint(checkpoint, state, ctx.resolved_config, ctx.out_dir / "config.resolved.yaml",
+                                        training_.epochs);
+      ctx.confirm_resume();
       rule_->update_scales(scales);
       chip.set_scales_and_biases(scales, biases);
       if (ctx.log != nullptr)

@@ -88,8 +88,10 @@ class LatentSteRule final : public UpdateRule {
     optimizer_->save(out);
   }
   void load(std::istream& in) override {
-    std::vector<Eigen::VectorXf> v;
+    std::vector<Eigen::VectorXf> v;  // shaped as the latent weights: load_vectors checks them
+    for (const auto& m : latent_) v.emplace_back(m.size());
     load_vectors(in, v);
+    if (!in) return;
     for (std::size_t l = 0; l < latent_.size(); ++l) {
       latent_[l] = Eigen::Map<const Eigen::MatrixXf>(v[l].data(), latent_[l].rows(), latent_[l].cols());
     }

@@ -207,8 +207,10 @@ class MixedPrecisionRule final : public UpdateRule {
     out.write(reinterpret_cast<const char*>(&batches_done_), sizeof batches_done_);
   }
   void load(std::istream& in) override {
-    std::vector<Eigen::VectorXf> v;
+    std::vector<Eigen::VectorXf> v;  // shaped as chi: load_vectors checks them
+    for (const auto& m : chi_) v.emplace_back(m.size());
     load_vectors(in, v);
+    if (!in) return;
     for (std::size_t l = 0; l < chi_.size(); ++l) {
       chi_[l] = Eigen::Map<const Eigen::MatrixXf>(v[l].data(), chi_[l].rows(), chi_[l].cols());
     }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/checkpoint_file.hpp"
+
 namespace xbarsim::workloads {
 
 void save_vectors(std::ostream& out, const std::vector<Eigen::VectorXf>& v) {
@@ -18,10 +20,22 @@ void save_vectors(std::ostream& out, const std::vector<Eigen::VectorXf>& v) {
 void load_vectors(std::istream& in, std::vector<Eigen::VectorXf>& v) {
   std::uint64_t n = 0;
   in.read(reinterpret_cast<char*>(&n), sizeof n);
+  // Every length is checked against the bytes left before anything is allocated, and against
+  // the shapes `v` already has (the network's) when it has any.
+  if (!in || n > bytes_left(in) / sizeof(std::int64_t) || (!v.empty() && n != v.size())) {
+    in.setstate(std::ios::failbit);
+    return;
+  }
+  const bool shaped = !v.empty();
   v.resize(n);
   for (auto& x : v) {
     std::int64_t len = 0;
     in.read(reinterpret_cast<char*>(&len), sizeof len);
+    if (!in || len < 0 || static_cast<std::uint64_t>(len) > bytes_left(in) / sizeof(float) ||
+        (shaped && len != x.size())) {
+      in.setstate(std::ios::failbit);
+      return;
+    }
     x.resize(len);
     in.read(reinterpret_cast<char*>(x.data()), static_cast<std::streamsize>(len * sizeof(float)));
   }

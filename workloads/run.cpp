@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/checkpoint_file.hpp"
 #include "core/error.hpp"
 #include "core/report.hpp"
 
@@ -31,8 +32,9 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
                       "or its experiment does not checkpoint)",
                       out_dir.string()));
     }
-    std::filesystem::remove(out_dir / "INTERRUPTED");
-    std::filesystem::remove(out_dir / "FAILED");
+    // The envelope's checks (checksum, the configuration the run started with) before the
+    // experiment is built; its own checks of the content follow when it loads the state.
+    read_checkpoint_file(out_dir / "checkpoint.bin", root.resolved_yaml(), out_dir / "config.resolved.yaml");
   } else {
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
       throw UsageError(
@@ -41,7 +43,16 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     std::filesystem::create_directories(out_dir);
     write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());
   }
-  write_file_atomic(out_dir / "RUNNING", "this run has not finished; its results are incomplete\n");
+  // A resumed run's folder keeps its markers until the checkpoint has passed every check
+  // (confirm_resume): a refused resume leaves the folder as it was, still resumable.
+  bool running = false;
+  const auto mark_running = [&out_dir, &running] {
+    std::filesystem::remove(out_dir / "INTERRUPTED");
+    std::filesystem::remove(out_dir / "FAILED");
+    write_file_atomic(out_dir / "RUNNING", "this run has not finished; its results are incomplete\n");
+    running = true;
+  };
+  if (!options.resume) mark_running();
 
   RunContext ctx;
   ctx.out_dir = out_dir;
@@ -49,11 +60,14 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
   ctx.log = log;
   ctx.trace_file = options.trace_file;
   ctx.resume = options.resume;
+  ctx.resolved_config = root.resolved_yaml();
+  ctx.confirm_resume = mark_running;
   ctx.stop_after_epoch = options.stop_after_epoch;
   nlohmann::json results;
   try {
     results = prepared.experiment->run(ctx);
   } catch (const std::exception& e) {
+    if (!running) throw;  // a refused resume: nothing in the folder changed
     write_file_atomic(out_dir / "FAILED", std::string(e.what()) + "\n");
     std::filesystem::remove(out_dir / "RUNNING");
     throw;
