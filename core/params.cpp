@@ -4,13 +4,17 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
+#include <system_error>
 
 #include "core/error.hpp"
+#include "core/strict_yaml.hpp"
 
 namespace xbarsim {
 
@@ -93,16 +97,21 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
 
 YAML::Node load_yaml_file(const std::filesystem::path& file) {
   const std::string name = file.string();
-  if (!std::filesystem::exists(file)) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(file, ec);
+  if (!std::filesystem::exists(status)) {
     throw ConfigError(fmt::format("{}: no such configuration file", name));
   }
-  try {
-    return YAML::LoadFile(name);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(fmt::format("{}:{}: YAML syntax error: {}", name, e.mark.line + 1, e.msg));
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}: cannot read: {}", name, e.msg));
+  if (!std::filesystem::is_regular_file(status)) {
+    throw ConfigError(fmt::format("{}: not a regular file (expected a YAML configuration file)", name));
   }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in || in.bad()) {
+    throw ConfigError(fmt::format("{}: cannot read: {}", name, std::generic_category().message(errno)));
+  }
+  return load_strict_yaml(text.str(), name);
 }
 
 }  // namespace
@@ -166,12 +175,7 @@ Params Params::from_file(const std::filesystem::path& file) {
 }
 
 Params Params::from_string(const std::string& text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(fmt::format("{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.msg));
-  }
+  YAML::Node root = load_strict_yaml(text, origin);
   if (!root.IsMap()) {
     throw ConfigError(fmt::format("{}:1: expected a YAML map of sections at the top level", origin));
   }
@@ -194,6 +198,7 @@ void Params::apply_override(std::string_view assignment) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("command line: --set {}: value '{}' is not valid YAML", key_path_text, value_text));
   }
+  load_strict_yaml(value_text, fmt::format("command line: --set {}", key_path_text));  // duplicate keys
   // Walk (creating maps as needed) to the parent of the last key.
   YAML::Node node = node_;
   std::string_view rest = key_path_text;

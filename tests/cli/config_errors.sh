@@ -76,5 +76,17 @@ fi
 "$xbarsim" --help | grep -q 'xbarsim run EXPERIMENT.yaml' && passed=$((passed + 1)) || { echo "FAIL --help"; failures=$((failures + 1)); }
 "$xbarsim" validate "$src/configs/experiments/mnist_fp32.yaml" >/dev/null && passed=$((passed + 1)) || { echo "FAIL validate good config"; failures=$((failures + 1)); }
 
+# Strict YAML (issue 14): what yaml-cpp would accept silently (the first of two keys, the first
+# document) is refused with the line, before any folder is made.
+base 's/^  epochs: 10/  epochs: 10\n  epochs: 2/' > duplicate_key.yaml
+expect_error duplicate-key "duplicate_key.yaml:17: training.epochs: duplicate key (first at line 16)" -- "$xbarsim" run duplicate_key.yaml
+{ base 's/^x//'; printf 'network:\n  layers: [784, 10]\n'; } > duplicate_section.yaml
+expect_error duplicate-section "duplicate_section.yaml:$(($(base 's/^x//' | wc -l) + 1)): network: duplicate key (first at line 12)" -- "$xbarsim" validate duplicate_section.yaml
+{ base 's/^x//'; printf -- '---\nexperiment:\n  name: second\n'; } > two_documents.yaml
+expect_error two-documents "two_documents.yaml:$(($(base 's/^x//' | wc -l) + 1)): a second YAML document" -- "$xbarsim" run two_documents.yaml
+printf 'defaults: &d\n  bits: 8\nadc:\n  <<: *d\n  impl: sar\n' > merge_key.yaml
+expect_error merge-key "merge_key.yaml:4: adc.<<: merge keys ('<<') are not supported" -- "$xbarsim" validate merge_key.yaml
+expect_error folder-as-config "$work: not a regular file (expected a YAML configuration file)" -- "$xbarsim" run "$work"
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
