@@ -25,6 +25,13 @@ class DataError : public UserError {
   using UserError::UserError;
 };
 
+// A training run diverged: a loss, weight or bias became NaN or infinite (the learning rate or
+// the optimizer's settings do not suit the network). The run stops with a FAILED marker.
+class DivergedError : public UserError {
+ public:
+  using UserError::UserError;
+};
+
 // A bad command line.
 class UsageError : public UserError {
  public:

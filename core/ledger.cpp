@@ -46,6 +46,13 @@ std::vector<Ledger::EnergyRow> Ledger::energy_rows() const {
   return rows;
 }
 
+std::string Ledger::saturated() const {
+  for (Counter c = 0; c < actions_.size(); ++c) {
+    if (counts_[c] == kSaturated) return actions_[c].component + " " + actions_[c].action;
+  }
+  return {};
+}
+
 double Ledger::energy_J(std::string_view prefix) const {
   double sum = 0.0;
   for (Counter c = 0; c < actions_.size(); ++c) {

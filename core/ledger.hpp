@@ -45,7 +45,14 @@ class Ledger {
   Counter declare(std::string component, std::string action, double energy_per_action_J, std::string source);
 
   // Hot path: no lookup, no allocation.
-  void add(Counter c, std::uint64_t n = 1) noexcept { counts_[c] += n; }
+  // Saturates at 2^64 - 1 instead of wrapping (a wrapped count would lower the energy);
+  // saturated() names such a counter before any report is written.
+  void add(Counter c, std::uint64_t n = 1) noexcept {
+    if (__builtin_add_overflow(counts_[c], n, &counts_[c])) counts_[c] = kSaturated;
+  }
+  static constexpr std::uint64_t kSaturated = ~std::uint64_t{0};
+  // "component action" of the first counter that reached kSaturated, or empty.
+  std::string saturated() const;
   std::uint64_t count(Counter c) const { return counts_[c]; }
   const Action& action(Counter c) const { return actions_[c]; }
   std::size_t size() const { return actions_.size(); }

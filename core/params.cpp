@@ -251,14 +251,15 @@ std::vector<std::string> Params::keys() const {
   return out;
 }
 
-void Params::fail(std::string_view key, std::string_view expected) const {
+void Params::fail(std::string_view key, std::string_view expected, std::string_view why) const {
   YAML::Node key_node;
   YAML::Node value;
   if (find_key(node_, key, &key_node, &value)) {
     const std::string path = key_path(key);
     const std::string loc = doc_->overridden.count(path) != 0 ? fmt::format("{}: command line --set", doc_->origin)
                                                               : location_of(key_node, path);
-    throw ConfigError(fmt::format("{}: {}: expected {}, got {}", loc, path, expected, describe_node(value)));
+    throw ConfigError(fmt::format("{}: {}: expected {}, got {}{}", loc, path, expected, describe_node(value),
+                                  why.empty() ? std::string() : fmt::format(" ({})", why)));
   }
   throw ConfigError(fmt::format("{}: {}: missing required key (expected {})", where(), key_path(key), expected));
 }
@@ -335,8 +336,8 @@ double Params::quantity(std::string_view key, units::Dimension dim, double min, 
   double v = 0.0;
   try {
     v = units::parse(n.Scalar(), dim);
-  } catch (const std::invalid_argument& e) {
-    fail(key, expected + " (" + e.what() + ")");
+  } catch (const units::ParseError& e) {
+    fail(key, expected, e.why());
   }
   if (v < min || v > max) fail(key, expected);
   return v;
@@ -354,8 +355,8 @@ double Params::real(std::string_view key, double min, double max, ReaderLocation
   double v = 0.0;
   try {
     v = units::parse(n.Scalar(), units::Dimension::kDimensionless);
-  } catch (const std::invalid_argument&) {
-    fail(key, expected);
+  } catch (const units::ParseError& e) {
+    fail(key, expected, e.why());
   }
   if (v < min || v > max) fail(key, expected);
   return v;

@@ -137,7 +137,7 @@ class Params {
   std::string resolved_yaml() const;
 
   // Throws ConfigError for `key` of this map with "expected <what>, got '<value>'".
-  [[noreturn]] void fail(std::string_view key, std::string_view expected) const;
+  [[noreturn]] void fail(std::string_view key, std::string_view expected, std::string_view why = {}) const;
 
  private:
   struct Document;

@@ -68,7 +68,7 @@ std::string_view trim(std::string_view s) {
 }
 
 [[noreturn]] void fail(std::string_view text, Dimension expected, std::string_view why) {
-  throw std::invalid_argument(fmt::format("expected {}, got '{}' ({})", describe(expected), text, why));
+  throw ParseError(fmt::format("expected {}, got '{}' ({})", describe(expected), text, why), std::string(why));
 }
 
 }  // namespace
@@ -170,7 +170,11 @@ double parse(std::string_view text, Dimension expected) {
     fail(text, expected, fmt::format("'{}' is not a unit of that kind", unit));
   }
   if (base->dimension == Dimension::kArea) factor *= factor;  // um^2 = (1e-6 m)^2
-  return value * factor;
+  const double si = value * factor;
+  // A finite number times a prefix can leave the double range ("1e307 km"), or underflow to 0.
+  if (!std::isfinite(si)) fail(text, expected, "out of the range of a double once scaled to SI");
+  if (si == 0.0 && value != 0.0) fail(text, expected, "too small once scaled to SI (it rounds to 0)");
+  return si;
 }
 
 std::string format(double value_si, Dimension d, int significant_digits) {

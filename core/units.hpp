@@ -2,8 +2,10 @@
 // This is the one place where unit strings are understood; every model works in SI inside.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace xbarsim::units {
 
@@ -31,9 +33,20 @@ std::string_view si_symbol(Dimension d);
 // Parses "<number> <prefix><unit>" (space optional) and returns the value in SI units.
 // Prefixes: a f p n u (or µ) m k M G T. Units: J s Hz S Ohm (or ohm, Ω) V A F W m m^2 (the
 // prefix of an area applies to the length: 1 um^2 = 1e-12 m^2).
-// Throws std::invalid_argument with a message saying what was expected when the number is
-// malformed, the unit is missing or unknown, or it belongs to another dimension.
+// Throws ParseError with a message saying what was expected when the number is malformed, the
+// unit is missing or unknown, it belongs to another dimension, or the value leaves the double
+// range once scaled.
 double parse(std::string_view text, Dimension expected);
+
+// What parse() throws: the whole message, and why() alone ("unknown unit 'fQ'").
+class ParseError : public std::invalid_argument {
+ public:
+  ParseError(const std::string& message, std::string why) : std::invalid_argument(message), why_(std::move(why)) {}
+  const std::string& why() const { return why_; }
+
+ private:
+  std::string why_;
+};
 
 // Formats an SI value with an engineering prefix for display, e.g. 5e-13 J -> "0.5 pJ".
 std::string format(double value_si, Dimension d, int significant_digits = 4);

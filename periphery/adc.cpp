@@ -131,7 +131,8 @@ inline std::int32_t Adc::code_of(double x, ClipCount& clip) const {
   // Estimate by arithmetic, then settle against the stored decision levels (at most one step
   // either way except for rounding noise), so that thresholds are exact.
   const double t = std::floor((x - min_) * inv_lsb_ + 0.5);
-  std::int32_t c = t <= 0.0 ? 0 : (t >= max_code_ ? max_code_ : static_cast<std::int32_t>(t));
+  // !(t > 0) also sends NaN to code 0: converting NaN to an integer is undefined behaviour.
+  std::int32_t c = !(t > 0.0) ? 0 : (t >= max_code_ ? max_code_ : static_cast<std::int32_t>(t));
   const double* thr = thresholds_.data();
   while (c < max_code_ && x >= thr[c]) ++c;
   while (c > 0 && x < thr[c - 1]) --c;

@@ -112,7 +112,7 @@ std::size_t Dac::quantize(std::span<const float> x, float full_scale, std::span<
     const double mag = std::fabs(v);
     if (mag > static_cast<double>(full_scale)) ++clipped;
     double c = std::floor(mag * scale + 0.5);
-    if (c > max_code_) c = max_code_;
+    if (!(c <= max_code_)) c = c != c ? 0.0 : max_code_;  // NaN -> code 0 (no UB), above -> max
     const auto ci = static_cast<std::int32_t>(c);
     codes[i] = v < 0.0 ? -ci : ci;
   }

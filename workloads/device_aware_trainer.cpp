@@ -225,6 +225,10 @@ class DeviceAwareEpochs final : public EpochTrainer {
     // the latent weights unchanged.
     fp32_batch(net_, batch, optimizer_, refs_, lr, predicted_, tally);
   }
+  std::string non_finite() const override {
+    const std::string w = first_non_finite(trainer_.latent(), "latent weights");
+    return w.empty() ? first_non_finite(net_.biases(), "biases") : w;
+  }
   void end_epoch(const EpochSummary& s) override {
     trainer_.update_scales(trainer_.scale_iterations());
     trainer_.write_forward(net_, nullptr);

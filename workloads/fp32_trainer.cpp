@@ -77,6 +77,10 @@ class Fp32Epochs final : public EpochTrainer {
   void run_batch(const Batch& batch, double lr, EpochTally& tally) override {
     fp32_batch(net_, batch, optimizer_, refs_, lr, predicted_, tally);
   }
+  std::string non_finite() const override {
+    const std::string w = first_non_finite(net_.weights(), "weights");
+    return w.empty() ? first_non_finite(net_.biases(), "biases") : w;
+  }
   void end_epoch(const EpochSummary& s) override { on_epoch_(fp32_epoch_result(s, net_, test_)); }
 
  private:

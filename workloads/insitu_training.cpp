@@ -63,6 +63,8 @@ class InsituEpochs final : public EpochTrainer {
   std::string epoch_label(int epoch, int epochs) const override {
     return fmt::format("epoch {}/{} in situ", epoch, epochs);
   }
+  // The devices' weights are bounded by their conductances; the digital biases are not.
+  std::string non_finite() const override { return first_non_finite(state_.biases, "biases"); }
 
   void begin_epoch(int, double) override {
     programming_before_ = update_programming_pJ(ctx_.ledger);

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <string>
+
 #include "core/checkpoint_file.hpp"
 #include "core/error.hpp"
 #include "core/report.hpp"
@@ -19,6 +22,27 @@ PreparedExperiment prepare_experiment(const Params& root) {
   root.check_all_read();
   return p;
 }
+
+namespace {
+
+// The JSON path ("results.summary.x", "a[3]") of the first NaN or infinity in `j`, or empty.
+std::string first_non_finite_number(const nlohmann::json& j, const std::string& path) {
+  if (j.is_number_float()) return std::isfinite(j.get<double>()) ? std::string() : path;
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      std::string at = first_non_finite_number(value, path.empty() ? key : path + "." + key);
+      if (!at.empty()) return at;
+    }
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      std::string at = first_non_finite_number(j[i], fmt::format("{}[{}]", path, i));
+      if (!at.empty()) return at;
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
                     Progress& progress, std::FILE* log, const ExecuteOptions& options) {
@@ -90,6 +114,18 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
   report["results"] = results;
   report["energy"] = ctx.ledger.energy_tree();
   report["area"] = ctx.ledger.area_tree();
+  // No NaN, infinity or wrapped counter reaches a report: the run fails, marked, instead.
+  std::string bad;
+  if (const std::string counter = ctx.ledger.saturated(); !counter.empty()) {
+    bad = fmt::format("the energy counter of {} passed 2^64 - 1 counts; run fewer images per run", counter);
+  } else if (const std::string at = first_non_finite_number(report, ""); !at.empty()) {
+    bad = fmt::format("{} is not a finite number; the configuration's values drive the model out of its range", at);
+  }
+  if (!bad.empty()) {
+    write_file_atomic(out_dir / "FAILED", bad + "\n");
+    std::filesystem::remove(out_dir / "RUNNING");
+    throw DivergedError(fmt::format("{}: {}", (out_dir / "report.json").string(), bad));
+  }
   write_json(out_dir / "report.json", report);
   write_energy_csv(out_dir / "energy.csv", ctx.ledger);
   write_area_csv(out_dir / "area.csv", ctx.ledger);

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace xbarsim::workloads {
 
@@ -56,6 +59,18 @@ void TrainingLoop::run(EpochTrainer& trainer, const Dataset& train, Rng& shuffle
     ctx.progress->finish();
     s.train_loss = tally.loss_sum / static_cast<double>(train.count);
     s.train_accuracy_pct = 100.0 * static_cast<double>(tally.correct) / static_cast<double>(train.count);
+    std::string diverged;
+    if (!std::isfinite(s.train_loss)) {
+      diverged = fmt::format("the training loss is {}", s.train_loss);
+    } else if (const std::string where = trainer.non_finite(); !where.empty()) {
+      diverged = where + " hold a NaN or an infinity";
+    }
+    if (!diverged.empty()) {
+      throw DivergedError(
+          fmt::format("training diverged in epoch {} of {}: {} (learning rate {:.6g}); lower "
+                      "training.optimizer.learning_rate or check the optimizer's settings",
+                      epoch, epochs_, diverged, s.learning_rate));
+    }
     trainer.end_epoch(s);
     const bool saved = trainer.save_checkpoint(epoch);
     if (saved && ctx.stop_after_epoch > 0 && epoch == ctx.stop_after_epoch && epoch < epochs_) {

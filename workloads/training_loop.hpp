@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -55,6 +56,9 @@ class EpochTrainer {
   // Trains on one batch at `learning_rate`, adding its loss and correct predictions to `tally`.
   // The hot path: no strings, no allocations once the buffers have their size.
   virtual void run_batch(const Batch& batch, double learning_rate, EpochTally& tally) = 0;
+  // What holds a NaN or an infinity after the epoch ("layer 1 weights"), or empty: checked
+  // with the loss after every epoch, before it is recorded or checkpointed.
+  virtual std::string non_finite() const = 0;
   // After the epoch's last batch: evaluate, record and print it.
   virtual void end_epoch(const EpochSummary& summary) = 0;
   // Writes a checkpoint of everything the epochs so far produced; returns whether it did (a run
@@ -79,6 +83,16 @@ enum class ShuffleOrder {
   kIdentity,  // 0..N-1 afresh (in situ: a resumed run needs only the random stream)
 };
 
+// "layer L NAME" of the first matrix (or vector) of `layers` that holds a NaN or an infinity,
+// or empty.
+template <class Array>
+std::string first_non_finite(const std::vector<Array>& layers, std::string_view name) {
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    if (!layers[l].allFinite()) return "layer " + std::to_string(l) + " " + std::string(name);
+  }
+  return {};
+}
+
 class TrainingLoop {
  public:
   // `spec` gives epochs, batch_size and the decay; `base_learning_rate` is lr0.
@@ -90,7 +104,8 @@ class TrainingLoop {
   int epochs() const { return epochs_; }
 
   // Runs epochs first_epoch..epochs over `train`, shuffled with `shuffle_rng`. After each
-  // epoch: trainer.end_epoch, then trainer.save_checkpoint; when that epoch is
+  // epoch: a loss or trainer.non_finite() that is not finite throws DivergedError (nothing of
+  // the epoch is recorded); then trainer.end_epoch, then trainer.save_checkpoint; when that epoch is
   // ctx.stop_after_epoch (and not the last) and was checkpointed, sets ctx.interrupted and
   // returns early. Precondition: first_epoch == 1 with ShuffleOrder::kPrevious.
   void run(EpochTrainer& trainer, const Dataset& train, Rng& shuffle_rng, RunContext& ctx, int first_epoch = 1) const;

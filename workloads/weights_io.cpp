@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -58,6 +59,18 @@ void load_weights(const std::filesystem::path& file, Mlp& net) {
     }
     get(w.data(), static_cast<std::size_t>(w.size()) * sizeof(float), "weights");
     get(net.biases()[l].data(), static_cast<std::size_t>(rows) * sizeof(float), "biases");
+    const auto finite = [&](const auto& array, const char* what) {
+      for (Eigen::Index j = 0; j < array.cols(); ++j) {
+        for (Eigen::Index i = 0; i < array.rows(); ++i) {
+          if (!std::isfinite(array(i, j))) {
+            throw DataError(fmt::format("{}: layer {} {} ({}, {}) is {} (a finite number expected)", file.string(), l,
+                                        what, i, j, array(i, j)));
+          }
+        }
+      }
+    };
+    finite(w, "weight");
+    finite(net.biases()[l], "bias");
   }
   if (in.peek() != std::char_traits<char>::eof()) {
     throw DataError(fmt::format("{}: unexpected trailing bytes", file.string()));

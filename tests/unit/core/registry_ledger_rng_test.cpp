@@ -79,6 +79,22 @@ TEST(Ledger, RedeclaringWithAnotherEnergyIsAnError) {
   EXPECT_THROW(ledger.declare("a", "y", -1e-12, "s"), std::invalid_argument);
 }
 
+// A counter that would wrap past 2^64 - 1 stays there instead (a wrapped count would report
+// less energy than before), and saturated() names it.
+TEST(Ledger, CountersSaturateInsteadOfWrapping) {
+  Ledger ledger;
+  const Ledger::Counter a = ledger.declare("tile", "read", 1e-12, "s");
+  const Ledger::Counter b = ledger.declare("adc", "convert", 1e-12, "s");
+  ledger.add(b, 7);
+  EXPECT_EQ(ledger.saturated(), "");
+  ledger.add(a, Ledger::kSaturated - 1);
+  EXPECT_EQ(ledger.saturated(), "");
+  ledger.add(a, 2);  // 2^64 - 2 + 2 wraps to 0 in plain arithmetic
+  EXPECT_EQ(ledger.count(a), Ledger::kSaturated);
+  EXPECT_EQ(ledger.saturated(), "tile read");
+  EXPECT_EQ(ledger.count(b), 7u);
+}
+
 TEST(Ledger, AreaRollsUp) {
   Ledger ledger;
   ledger.declare_area("chip/tile/adc", 1200e-12, 16, "ISAAC");  // 16 x 1200 um^2

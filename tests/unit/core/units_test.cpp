@@ -53,6 +53,12 @@ TEST(Units, ErrorsSayWhatIsWrong) {
   expect_error("10 ns", Dimension::kEnergy, "not a unit of that kind");
   expect_error("abc pJ", Dimension::kEnergy, "not a number");
   expect_error("", Dimension::kTime, "not a number");
+  // Finite as written, not once scaled: 1e308 km = 1e311 m overflows a double (max 1.8e308);
+  // 1e-310 aJ = 1e-328 J is below the smallest subnormal (4.9e-324) and rounds to 0.
+  expect_error("1e308 km", Dimension::kLength, "out of the range of a double once scaled to SI");
+  expect_error("1e-310 aJ", Dimension::kEnergy, "too small once scaled to SI");
+  EXPECT_DOUBLE_EQ(parse("1e300 km", Dimension::kLength), 1e303);
+  EXPECT_DOUBLE_EQ(parse("0 aJ", Dimension::kEnergy), 0.0);
 }
 
 TEST(Units, FormatsWithEngineeringPrefix) {

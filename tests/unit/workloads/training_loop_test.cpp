@@ -6,7 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace xbarsim::workloads {
 namespace {
@@ -43,8 +47,12 @@ class Recorder final : public EpochTrainer {
     sizes.push_back(b.n);
     rates.push_back(lr);
     for (Eigen::Index j = 0; j < b.n; ++j) seen.push_back(static_cast<std::size_t>(b.images(0, j)));
-    tally.loss_sum += 1.0 * static_cast<double>(b.n);
+    tally.loss_sum += loss_per_image * static_cast<double>(b.n);
     tally.correct += static_cast<std::size_t>(b.n) / 2;
+  }
+  std::string non_finite() const override {
+    return broken_from_epoch > 0 && static_cast<int>(summaries.size()) + 1 >= broken_from_epoch ? "layer 1 weights"
+                                                                                                : "";
   }
   void end_epoch(const EpochSummary& s) override { summaries.push_back(s); }
   bool save_checkpoint(int epoch) override {
@@ -57,6 +65,8 @@ class Recorder final : public EpochTrainer {
   std::vector<std::size_t> seen;
   std::vector<EpochSummary> summaries;
   std::vector<int> saved;
+  double loss_per_image = 1.0;
+  int broken_from_epoch = 0;  // > 0: non_finite() reports weights from this epoch on
 
  private:
   bool checkpoints_;
@@ -102,6 +112,39 @@ TEST(TrainingLoop, EveryEpochVisitsEveryImageOnceInBatchesOfTheConfiguredSize) {
   EXPECT_DOUBLE_EQ(r.summaries[1].train_loss, 1.0);
   EXPECT_DOUBLE_EQ(r.summaries[1].train_accuracy_pct, 100.0 * 12 / 25);
   EXPECT_EQ(r.saved, (std::vector<int>{1, 2}));
+}
+
+// A loss or a weight that is not finite stops the run in that epoch, naming it, before the
+// epoch is recorded or checkpointed.
+TEST(TrainingLoop, DivergenceStopsTheRunBeforeTheEpochIsRecorded) {
+  const Dataset d = indexed_data(20);
+  const TrainingLoop loop(spec(3, 10, 1.0), 0.5, LearningRateSchedule::kPower, ShuffleOrder::kIdentity);
+  Progress progress(stderr, true);
+  RunContext ctx = context(progress, 0);
+  Recorder weights(true);
+  weights.broken_from_epoch = 2;
+  Rng rng(3, 1);
+  try {
+    loop.run(weights, d, rng, ctx);
+    FAIL() << "no DivergedError";
+  } catch (const DivergedError& e) {
+    EXPECT_STREQ(e.what(),
+                 "training diverged in epoch 2 of 3: layer 1 weights hold a NaN or an infinity (learning rate 0.5); "
+                 "lower training.optimizer.learning_rate or check the optimizer's settings");
+  }
+  EXPECT_EQ(weights.summaries.size(), 1u);
+  EXPECT_EQ(weights.saved, (std::vector<int>{1}));
+
+  Recorder loss(true);
+  loss.loss_per_image = std::numeric_limits<double>::quiet_NaN();
+  try {
+    loop.run(loss, d, rng, ctx);
+    FAIL() << "no DivergedError";
+  } catch (const DivergedError& e) {
+    EXPECT_NE(std::string(e.what()).find("in epoch 1 of 3: the training loss is nan"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(loss.summaries.empty());
+  EXPECT_TRUE(loss.saved.empty());
 }
 
 TEST(TrainingLoop, StopsAfterAnEpochOnlyWhenItWasCheckpointed) {
