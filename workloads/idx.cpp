@@ -1,6 +1,7 @@
 #include "workloads/idx.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <zlib.h>
 
 #include <fstream>
@@ -73,7 +74,9 @@ IdxTensor read_idx(const std::filesystem::path& file) {
   std::size_t count = 1;
   for (std::size_t i = 0; i < rank; ++i) {
     t.dims.push_back(big_endian_u32(&bytes[4 + 4 * i]));
-    count *= t.dims.back();
+    if (__builtin_mul_overflow(count, std::size_t{t.dims.back()}, &count)) {
+      fail(file, fmt::format("dimensions {} overflow a 64-bit size", fmt::join(t.dims, " x ")));
+    }
   }
   const std::size_t payload = bytes.size() - header;
   if (payload < count) {
@@ -83,6 +86,7 @@ IdxTensor read_idx(const std::filesystem::path& file) {
     fail(file, fmt::format("{} unexpected trailing bytes after the {} data bytes", payload - count, count));
   }
   t.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
+  t.crc32 = static_cast<std::uint32_t>(::crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
   return t;
 }
 

@@ -12,6 +12,7 @@ namespace xbarsim::workloads {
 struct IdxTensor {
   std::vector<std::uint32_t> dims;  // e.g. {60000, 28, 28}
   std::vector<std::uint8_t> data;   // row-major, product(dims) bytes
+  std::uint32_t crc32 = 0;          // CRC-32 of the whole (decompressed) file, header included
 };
 
 // Reads `file` (gzip detected by its magic bytes, whatever the name). Throws DataError with one

@@ -183,6 +183,8 @@ class InsituTraining final : public Experiment {
     const Dataset train = data_.load("train");
     const Dataset test = data_.load("t10k");
     network_.check_matches(train);
+    network_.check_matches(test);
+    ctx.data = data_.record(train, test);
     const std::size_t n_layers = network_.widths.size() - 1;
 
     arch::Chip chip(chip_spec_, ctx.ledger, seed_);

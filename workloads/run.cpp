@@ -111,6 +111,7 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     report["summary"] = results["summary"];
     results.erase("summary");
   }
+  if (!ctx.data.is_null()) report["data"] = ctx.data;
   report["results"] = results;
   report["energy"] = ctx.ledger.energy_tree();
   report["area"] = ctx.ledger.area_tree();

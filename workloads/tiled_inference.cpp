@@ -55,6 +55,8 @@ class TiledInference final : public Experiment {
     const Dataset train = data_.load("train");
     const Dataset test = data_.load("t10k");
     network_.check_matches(train);
+    network_.check_matches(test);
+    ctx.data = data_.record(train, test);
 
     // 1. The fp32 network whose weights are mapped.
     Mlp net(network_.widths);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Fault injection (issue 14, "data shapes are not cross-checked"): a test split whose images
+# differ in size from the training split and the network, IDX dimensions whose product
+# overflows, and a data set named for files of another data set each end with exit 1 and one
+# line naming the file; the report records the data read (data set, published or not, CRC-32s).
+# Usage: data_faults.sh XBARSIM SRC_DIR
+set -u
+xbarsim="$(realpath "$1")"
+src="$(cd "$2" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # check NAME COMMAND...
+  local name="$1"
+  shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+
+# make_data DIR TEST_SIDE: 100 training images of 28 x 28, 20 test images of TEST_SIDE^2.
+make_data() {
+  python3 - "$1" "$2" <<'PY'
+import os, random, struct, sys
+d, side = sys.argv[1], int(sys.argv[2])
+random.seed(1)
+os.makedirs(d, exist_ok=True)
+for split, n, s in (('train', 100, 28), ('t10k', 20, side)):
+    with open(f'{d}/{split}-images-idx3-ubyte', 'wb') as f:
+        f.write(struct.pack('>iiii', 0x803, n, s, s) + random.randbytes(n * s * s))
+    with open(f'{d}/{split}-labels-idx1-ubyte', 'wb') as f:
+        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+}
+run_fp32() {  # run_fp32 OUT DATA_DIR [--set...]
+  local out="$1" dir="$2"
+  shift 2
+  "$xbarsim" run "$src/configs/experiments/mnist_fp32.yaml" --set data.dir="$dir" --set training.epochs=1 \
+    --set "network.layers=[784,16,10]" --quiet --out "$out" "$@" 2>"$out.err"
+}
+refused() {  # refused NAME PATTERN: the last run_fp32 NAME exited 1 with one line matching PATTERN
+  check "$1-exit-1" test "$2" -eq 1
+  check "$1-one-line" test "$(wc -l <"$1.err")" -eq 1
+  check "$1-message" grep -Eq "$3" "$1.err"
+  check "$1-no-report" test ! -e "$1/report.json"
+}
+
+make_data good 28
+run_fp32 ok "$work/good"
+check good-runs test -f ok/report.json
+check report-records-data python3 -c "
+import json, zlib
+d = json.load(open('ok/report.json'))['data']
+crc = zlib.crc32(open('good/t10k-images-idx3-ubyte', 'rb').read())
+assert d['dataset'] == 'mnist' and d['published_files'] is False, d
+assert d['crc32']['t10k-images'] == f'{crc:08x}', d
+"
+
+make_data small_test 14
+run_fp32 test-size "$work/small_test"
+refused test-size $? 'mnist/t10k: network layers \[784, 16, 10\] do not fit the data: expected 196 inputs'
+
+mkdir overflow && cp good/train-labels-idx1-ubyte good/t10k-* overflow/
+printf '\0\0\10\4\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' >overflow/train-images-idx3-ubyte
+run_fp32 idx-overflow "$work/overflow"
+refused idx-overflow $? 'train-images-idx3-ubyte: dimensions 4294967295 x 4294967295 x 4294967295 overflow a 64-bit size'
+
+# Debian's Fashion-MNIST (installed by tools/install-deps.sh) named as MNIST.
+fashion=/usr/share/datasets/fashion-mnist
+if [ -f "$fashion/train-images-idx3-ubyte.gz" ]; then
+  run_fp32 wrong-dataset "$fashion" --set data.dataset=mnist
+  refused wrong-dataset $? "$fashion: data.dataset is mnist, but the files there are the published fashion-mnist ones"
+else
+  echo "FAIL wrong-dataset: $fashion missing (tools/install-deps.sh installs dataset-fashion-mnist)"
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
