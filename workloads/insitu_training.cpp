@@ -178,6 +178,9 @@ class InsituTraining final : public Experiment {
     }
   }
 
+  int checkpointed_epochs() const override { return training_.epochs; }
+  bool has_systemc_model() const override { return true; }
+
   nlohmann::json run(RunContext& ctx) override {
     const auto t_start = std::chrono::steady_clock::now();
     const Dataset train = data_.load("train");

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <system_error>
 
 #include "core/checkpoint_file.hpp"
 #include "core/error.hpp"
@@ -44,8 +47,60 @@ std::string first_non_finite_number(const nlohmann::json& j, const std::string& 
 
 }  // namespace
 
+namespace {
+
+// Options that would be ignored, or fail only after the simulation, are refused up front.
+void check_options(const PreparedExperiment& prepared, const ExecuteOptions& options) {
+  const Experiment& e = *prepared.experiment;
+  if (options.stop_after_epoch != 0) {
+    const int epochs = e.checkpointed_epochs();
+    if (options.stop_after_epoch < 1) {
+      throw UsageError(fmt::format("--stop-after-epoch {}: expected an epoch >= 1", options.stop_after_epoch));
+    }
+    if (epochs == 0) {
+      throw UsageError(
+          fmt::format("--stop-after-epoch: experiment {} ({}) does not checkpoint, so it cannot stop and "
+                      "resume (only in-situ training does)",
+                      prepared.name, prepared.impl));
+    }
+    if (options.stop_after_epoch >= epochs) {
+      throw UsageError(fmt::format("--stop-after-epoch {}: the run has {} epochs; it can stop after epoch 1 to {}",
+                                   options.stop_after_epoch, epochs, epochs - 1));
+    }
+  }
+  if (!options.trace_file.empty()) {
+    if (!e.has_systemc_model()) {
+      throw UsageError(fmt::format("--trace: experiment {} ({}) does not simulate the chip; nothing to trace",
+                                   prepared.name, prepared.impl));
+    }
+    const std::filesystem::path vcd = vcd_file_of(options.trace_file);
+    if (std::filesystem::is_directory(vcd) || std::filesystem::is_directory(options.trace_file)) {
+      throw UsageError(
+          fmt::format("--trace {}: a folder; expected the path of a .vcd file", options.trace_file.string()));
+    }
+    // Opened now, not after the simulation: an unwritable path fails before any work is done.
+    const bool existed = std::filesystem::exists(vcd);
+    std::FILE* f = std::fopen(vcd.c_str(), "a");
+    if (f == nullptr) {
+      throw UsageError(fmt::format("--trace {}: cannot write {}: {}", options.trace_file.string(), vcd.string(),
+                                   std::generic_category().message(errno)));
+    }
+    std::fclose(f);
+    if (!existed) std::filesystem::remove(vcd);
+  }
+}
+
+}  // namespace
+
+std::filesystem::path vcd_file_of(const std::filesystem::path& trace) {
+  std::string base = trace.string();
+  if (base.size() > 4 && base.ends_with(".vcd")) base.resize(base.size() - 4);
+  return base + ".vcd";
+}
+
 std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
                     Progress& progress, std::FILE* log, const ExecuteOptions& options) {
+  check_options(prepared, options);
   if (options.resume) {
     if (std::filesystem::exists(out_dir / "report.json")) {
       throw UsageError(fmt::format("--resume {}: this run has finished (report.json exists)", out_dir.string()));

@@ -35,6 +35,10 @@ struct ExecuteOptions {
   int stop_after_epoch = 0;          // stop after this epoch's checkpoint (0: run to the end)
 };
 
+// The file a VCD trace named `trace` is written to (SystemC appends ".vcd"; a name that ends
+// in ".vcd" is used as it is).
+std::filesystem::path vcd_file_of(const std::filesystem::path& trace);
+
 // Returns an empty string when the run finished, else why it stopped early (--stop-after-epoch):
 // the folder then holds INTERRUPTED and a checkpoint, and no report.json.
 std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,

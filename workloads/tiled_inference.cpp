@@ -50,6 +50,8 @@ class TiledInference final : public Experiment {
     }
   }
 
+  bool has_systemc_model() const override { return true; }
+
   nlohmann::json run(RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();
     const Dataset train = data_.load("train");

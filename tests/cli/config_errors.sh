@@ -88,5 +88,17 @@ printf 'defaults: &d\n  bits: 8\nadc:\n  <<: *d\n  impl: sar\n' > merge_key.yaml
 expect_error merge-key "merge_key.yaml:4: adc.<<: merge keys ('<<') are not supported" -- "$xbarsim" validate merge_key.yaml
 expect_error folder-as-config "$work: not a regular file (expected a YAML configuration file)" -- "$xbarsim" run "$work"
 
+# Options that would be ignored, or fail only after the simulation, are refused up front.
+fp32="$src/configs/experiments/mnist_fp32.yaml"
+insitu="$src/configs/experiments/mnist_insitu_dw5.yaml"
+infer="$src/configs/experiments/mnist_infer_dw5.yaml"
+expect_error stop-no-checkpoint "--stop-after-epoch: experiment mnist_fp32 (fp32_training) does not checkpoint" -- "$xbarsim" run "$fp32" --stop-after-epoch 2
+expect_error stop-negative "--stop-after-epoch -2: expected an epoch >= 1" -- "$xbarsim" run "$insitu" --stop-after-epoch -2
+expect_error stop-last "--stop-after-epoch 10: the run has 10 epochs; it can stop after epoch 1 to 9" -- "$xbarsim" run "$insitu" --stop-after-epoch 10
+expect_error trace-no-model "--trace: experiment mnist_fp32 (fp32_training) does not simulate the chip" -- "$xbarsim" run "$fp32" --trace t.vcd
+mkdir tracedir
+expect_error trace-folder "--trace tracedir: a folder; expected the path of a .vcd file" -- "$xbarsim" run "$infer" --trace tracedir
+expect_error trace-unwritable "--trace nowhere/t.vcd: cannot write nowhere/t.vcd: No such file or directory" -- "$xbarsim" run "$infer" --trace nowhere/t.vcd
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
