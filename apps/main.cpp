@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,14 @@ Exit codes: 0 success, 1 bad input (config, data, command line), 3 stopped after
 checkpoint as asked (--stop-after-epoch; continue with --resume), 70 internal error.
 )";
 
+// The last message of a failed run: plain stdio, which cannot throw (an unwritable stderr
+// loses the line, never the exit code).
+void say(const char* prefix, const char* what) noexcept {
+  std::fputs(prefix, stderr);
+  std::fputs(what, stderr);
+  std::fputc('\n', stderr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,10 +72,14 @@ int main(int argc, char** argv) {
     throw xbarsim::UsageError(
         fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
   } catch (const xbarsim::UserError& e) {
-    fmt::print(stderr, "xbarsim: error: {}\n", e.what());
+    say("xbarsim: error: ", e.what());
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // The environment, not the input: a path that cannot be made, read or replaced.
+    say("xbarsim: error: ", (e.path1().string() + ": " + e.code().message()).c_str());
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "xbarsim: internal error (please report): {}\n", e.what());
+    say("xbarsim: internal error (please report): ", e.what());
     return 70;
   }
 }

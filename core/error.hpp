@@ -32,6 +32,13 @@ class DivergedError : public UserError {
   using UserError::UserError;
 };
 
+// The environment refused an operation on a path (disk full, read-only, no permission, a file
+// where a folder is expected): what() names the path and the operating system's reason.
+class EnvironmentError : public UserError {
+ public:
+  using UserError::UserError;
+};
+
 // A bad command line.
 class UsageError : public UserError {
  public:

@@ -1,21 +1,48 @@
 #include "core/report.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
+#include <system_error>
+
+#include "core/error.hpp"
 
 namespace xbarsim {
 
 void write_file_atomic(const std::filesystem::path& file, const std::string& text) {
+  // POSIX calls rather than a stream: every write is checked, and fsync makes the content
+  // durable before the rename makes it visible (a crash leaves the old file or the new one).
   const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("{}: cannot open for writing", tmp.string()));
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
+  const auto fail = [&](const char* what, int err) {
+    ::unlink(tmp.c_str());  // no temporary left behind
+    throw EnvironmentError(fmt::format("{}: cannot {}: {}", file.string(), what, std::generic_category().message(err)));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
+    throw EnvironmentError(fmt::format("{}: cannot write: {}", file.string(), std::generic_category().message(err)));
   }
-  std::filesystem::rename(tmp, file);
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail("write", err);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    fail("write", err);
+  }
+  if (::close(fd) != 0) fail("write", errno);
+  if (::rename(tmp.c_str(), file.c_str()) != 0) fail("replace", errno);
 }
 
 void write_json(const std::filesystem::path& file, const nlohmann::json& json) {

@@ -49,6 +49,17 @@ std::string first_non_finite_number(const nlohmann::json& j, const std::string& 
 
 namespace {
 
+// Marks a failed run (FAILED with the error, no RUNNING). Never throws: when the marker cannot
+// be written either (a full disk), the original error is the one reported.
+void mark_failed(const std::filesystem::path& out_dir, const std::string& error) noexcept {
+  try {
+    write_file_atomic(out_dir / "FAILED", error + "\n");
+  } catch (...) {
+  }
+  std::error_code ignored;
+  std::filesystem::remove(out_dir / "RUNNING", ignored);
+}
+
 // Options that would be ignored, or fail only after the simulation, are refused up front.
 void check_options(const PreparedExperiment& prepared, const ExecuteOptions& options) {
   const Experiment& e = *prepared.experiment;
@@ -115,6 +126,9 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     // experiment is built; its own checks of the content follow when it loads the state.
     read_checkpoint_file(out_dir / "checkpoint.bin", root.resolved_yaml(), out_dir / "config.resolved.yaml");
   } else {
+    if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir)) {
+      throw UsageError(fmt::format("--out {}: a file, not a folder (choose another path)", out_dir.string()));
+    }
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
       throw UsageError(
           fmt::format("--out {}: folder exists and is not empty (choose another or delete it)", out_dir.string()));
@@ -147,8 +161,7 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     results = prepared.experiment->run(ctx);
   } catch (const std::exception& e) {
     if (!running) throw;  // a refused resume: nothing in the folder changed
-    write_file_atomic(out_dir / "FAILED", std::string(e.what()) + "\n");
-    std::filesystem::remove(out_dir / "RUNNING");
+    mark_failed(out_dir, e.what());
     throw;
   }
 
@@ -178,8 +191,7 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     bad = fmt::format("{} is not a finite number; the configuration's values drive the model out of its range", at);
   }
   if (!bad.empty()) {
-    write_file_atomic(out_dir / "FAILED", bad + "\n");
-    std::filesystem::remove(out_dir / "RUNNING");
+    mark_failed(out_dir, bad);
     throw DivergedError(fmt::format("{}: {}", (out_dir / "report.json").string(), bad));
   }
   write_json(out_dir / "report.json", report);

@@ -100,5 +100,11 @@ mkdir tracedir
 expect_error trace-folder "--trace tracedir: a folder; expected the path of a .vcd file" -- "$xbarsim" run "$infer" --trace tracedir
 expect_error trace-unwritable "--trace nowhere/t.vcd: cannot write nowhere/t.vcd: No such file or directory" -- "$xbarsim" run "$infer" --trace nowhere/t.vcd
 
+# The environment, not the input: exit 1 with the path and the operating system's reason.
+echo not-a-folder >afile
+expect_error out-is-file "--out afile: a file, not a folder" -- "$xbarsim" run "$fp32" --out afile
+expect_error out-under-file "afile/sub: Not a directory" -- "$xbarsim" run "$fp32" --out afile/sub
+expect_error out-in-proc "/proc/xbarsim-test-run: No such file or directory" -- "$xbarsim" run "$fp32" --out /proc/xbarsim-test-run
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]
