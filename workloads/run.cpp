@@ -5,12 +5,14 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <system_error>
 
 #include "core/checkpoint_file.hpp"
 #include "core/error.hpp"
 #include "core/report.hpp"
+#include "core/run_folder.hpp"
 
 namespace xbarsim::workloads {
 
@@ -112,7 +114,10 @@ std::filesystem::path vcd_file_of(const std::filesystem::path& trace) {
 std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
                     Progress& progress, std::FILE* log, const ExecuteOptions& options) {
   check_options(prepared, options);
+  // One process per folder: the lock is held until execute returns (or the process ends).
+  std::optional<RunFolderLock> lock;
   if (options.resume) {
+    lock.emplace(out_dir);  // a RUNNING marker found here now is a crashed run's: stale
     if (std::filesystem::exists(out_dir / "report.json")) {
       throw UsageError(fmt::format("--resume {}: this run has finished (report.json exists)", out_dir.string()));
     }
@@ -129,20 +134,25 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     if (std::filesystem::exists(out_dir) && !std::filesystem::is_directory(out_dir)) {
       throw UsageError(fmt::format("--out {}: a file, not a folder (choose another path)", out_dir.string()));
     }
-    if (std::filesystem::exists(out_dir) && !std::filesystem::is_empty(out_dir)) {
+    std::filesystem::create_directories(out_dir);
+    lock.emplace(out_dir);  // before the emptiness check: two runs on one --out cannot both pass it
+    if (!std::filesystem::is_empty(out_dir)) {
       throw UsageError(
           fmt::format("--out {}: folder exists and is not empty (choose another or delete it)", out_dir.string()));
     }
-    std::filesystem::create_directories(out_dir);
     write_file_atomic(out_dir / "config.resolved.yaml", root.resolved_yaml());
   }
   // A resumed run's folder keeps its markers until the checkpoint has passed every check
   // (confirm_resume): a refused resume leaves the folder as it was, still resumable.
   bool running = false;
+  struct Disarm {
+    ~Disarm() { disarm_interrupt_marker(); }
+  } disarm;
   const auto mark_running = [&out_dir, &running] {
     std::filesystem::remove(out_dir / "INTERRUPTED");
     std::filesystem::remove(out_dir / "FAILED");
-    write_file_atomic(out_dir / "RUNNING", "this run has not finished; its results are incomplete\n");
+    write_file_atomic(out_dir / "RUNNING", RunFolderLock::running_text());
+    arm_interrupt_marker(out_dir);
     running = true;
   };
   if (!options.resume) mark_running();

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Fault injection (issue 14, "folders are not exclusive"): while a run holds its folder, a second
+# xbarsim on that folder is refused (exit 1, one line naming the holder from the RUNNING marker,
+# which records pid and host); SIGTERM leaves an INTERRUPTED marker in place of RUNNING, and the
+# run resumes from its checkpoint afterwards.
+# Usage: run_folder.sh XBARSIM SRC_DIR
+set -u
+xbarsim="$(realpath "$1")"
+src="$(cd "$2" && pwd)"
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+check() {  # check NAME COMMAND...
+  local name="$1"
+  shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
+}
+python3 - <<'PY'
+import os, random, struct
+random.seed(1)
+os.makedirs('data', exist_ok=True)
+for split, n in (('train', 100), ('t10k', 20)):
+    with open(f'data/{split}-images-idx3-ubyte', 'wb') as f:
+        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + random.randbytes(n * 784))
+    with open(f'data/{split}-labels-idx1-ubyte', 'wb') as f:
+        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+wait_for() {  # wait_for FILE: up to 60 s
+  for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# A long in-situ run (1000 epochs of 100 images) in the background.
+"$xbarsim" run "$src/configs/experiments/mnist_insitu_dw5.yaml" --set data.dir="$work/data" \
+  --set "network.layers=[784,16,10]" --set training.epochs=1000 --set training.batch_size=50 \
+  --set simulation.batch_images=25 --quiet --out r 2>r.err &
+pid=$!
+check checkpointed wait_for r/checkpoint.bin
+check running-names-pid grep -q "^pid $pid on host .* since " r/RUNNING
+
+"$xbarsim" run --resume r --quiet 2>second.err
+check second-exit-1 test $? -eq 1
+check second-one-line test "$(wc -l <second.err)" -eq 1
+check second-names-holder grep -q "r: in use by another xbarsim (pid $pid on host " second.err
+
+kill -TERM "$pid"
+wait "$pid"
+check sigterm-status test $? -eq 143
+check interrupted-marker grep -q "^interrupted by SIGTERM; its results are incomplete" r/INTERRUPTED
+check no-running test ! -e r/RUNNING
+check no-report test ! -e r/report.json
+
+# The folder is free again: the run resumes (and is stopped after its next epoch).
+epoch=$(($(wc -l <r/epochs.csv.partial) - 1))
+"$xbarsim" run --resume r --quiet --stop-after-epoch $((epoch + 1)) 2>/dev/null
+check resumes-after-signal test $? -eq 3
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
