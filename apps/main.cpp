@@ -21,7 +21,7 @@ usage:
   xbarsim run --resume RUN_DIR [--stop-after-epoch N]
       Run an experiment, or continue an interrupted training run from its last checkpoint; results go to a fresh run folder (report.json, energy.csv,
       area.csv, epochs.csv, config.resolved.yaml, wallclock.json).
-  xbarsim validate FILE.yaml...
+  xbarsim validate FILE.yaml... [--set key.path=value]...
       Check experiment files and device/periphery cards without running anything.
   xbarsim sweep SWEEP.yaml [-j N] [--out DIR] [--shard K/N] [--quiet]
       Run every point of a sweep (axes over any key, product or zip), each its own run,

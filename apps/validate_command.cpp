@@ -20,10 +20,17 @@ namespace xbarsim::apps {
 namespace {
 
 // Validates one file; returns what it described.
-std::string validate_file(const std::string& file) {
-  const Params root = Params::from_file(file);
+std::string validate_file(const std::string& file, const std::vector<std::string>& sets) {
+  Params root = Params::from_file(file);
+  for (const std::string& s : sets) root.apply_override(s);
   std::string what;
   if (root.has("sweep") || root.has("compare")) {
+    if (!sets.empty()) {
+      throw UsageError(
+          fmt::format("xbarsim validate: --set applies to experiment and card files, not to the sweep or "
+                      "comparison {} (its points set their own keys)",
+                      file));
+    }
     const bool is_sweep = root.has("sweep");
     const sweep::SweepSpec spec = is_sweep ? sweep::parse_sweep(file) : sweep::parse_compare(file);
     const std::vector<sweep::Point> points = spec.points();
@@ -51,17 +58,31 @@ std::string validate_file(const std::string& file) {
 }  // namespace
 
 int validate_command(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError("usage: xbarsim validate FILE.yaml...");
-  for (const auto& a : args) {
+  constexpr const char* kUsage = "usage: xbarsim validate FILE.yaml... [--set key.path=value]...";
+  if (args.empty()) throw UsageError(kUsage);
+  std::vector<std::string> files;
+  std::vector<std::string> sets;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
-      std::cout << "usage: xbarsim validate FILE.yaml...\n"
-                   "Checks experiment files, device/periphery cards and sweep/compare files (every\n"
-                   "point) without running them.\n";
+      std::cout << kUsage
+                << "\nChecks experiment files, device/periphery cards and sweep/compare files (every\n"
+                   "point) without running them; --set overrides a key of every experiment or card file\n"
+                   "as `xbarsim run` does.\n";
       return 0;
     }
+    if (a == "--set" || a.starts_with("--set=")) {
+      if (a == "--set" && i + 1 == args.size()) throw UsageError("xbarsim validate: --set needs key.path=value");
+      sets.push_back(a == "--set" ? args[++i] : a.substr(6));
+    } else if (a.starts_with("-")) {
+      throw UsageError(fmt::format("xbarsim validate: unknown option '{}' ({})", a, kUsage));
+    } else {
+      files.push_back(a);
+    }
   }
-  for (const auto& file : args) {
-    const std::string what = validate_file(file);
+  if (files.empty()) throw UsageError(kUsage);
+  for (const auto& file : files) {
+    const std::string what = validate_file(file, sets);
     fmt::print("{}: ok ({})\n", file, what);
   }
   return 0;

@@ -100,6 +100,11 @@ mkdir tracedir
 expect_error trace-folder "--trace tracedir: a folder; expected the path of a .vcd file" -- "$xbarsim" run "$infer" --trace tracedir
 expect_error trace-unwritable "--trace nowhere/t.vcd: cannot write nowhere/t.vcd: No such file or directory" -- "$xbarsim" run "$infer" --trace nowhere/t.vcd
 
+# validate takes --set as run does.
+expect_error validate-set-typo "command line --set: training.epochz: unknown key" -- "$xbarsim" validate "$fp32" --set training.epochz=3
+expect_error validate-set-value "command line --set: training.epochs: expected an integer in [1, 1000], got '0'" -- "$xbarsim" validate --set training.epochs=0 "$fp32"
+if "$xbarsim" validate "$fp32" --set training.epochs=3 >/dev/null; then passed=$((passed + 1)); else echo "FAIL validate-set-ok"; failures=$((failures + 1)); fi
+
 # The environment, not the input: exit 1 with the path and the operating system's reason.
 echo not-a-folder >afile
 expect_error out-is-file "--out afile: a file, not a folder" -- "$xbarsim" run "$fp32" --out afile
