@@ -117,6 +117,35 @@ Dataset DataSpec::load(const std::string& split) const {
   return d;
 }
 
+void DataSpec::check_files(std::size_t features) const {
+  for (const std::string split : {"train", "t10k"}) {
+    const auto pick = [&](const std::string& base) {
+      const std::filesystem::path plain = dir / base;
+      if (std::filesystem::exists(plain)) return plain;
+      const std::filesystem::path gz = dir / (base + ".gz");
+      if (std::filesystem::exists(gz)) return gz;
+      const std::string hint =
+          dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";
+      throw DataError(fmt::format("{}: no such file (nor {}.gz); {}", plain.string(), base, hint));
+    };
+    const std::filesystem::path images = pick(split + "-images-idx3-ubyte");
+    const std::filesystem::path labels = pick(split + "-labels-idx1-ubyte");
+    const std::vector<std::uint32_t> i = read_idx_dims(images);
+    const std::vector<std::uint32_t> l = read_idx_dims(labels);
+    if (i.size() != 3)
+      throw DataError(fmt::format("{}: expected a rank-3 image tensor, got rank {}", images.string(), i.size()));
+    if (l.size() != 1)
+      throw DataError(fmt::format("{}: expected a rank-1 label tensor, got rank {}", labels.string(), l.size()));
+    if (i[0] != l[0]) {
+      throw DataError(fmt::format("{}: {} labels, but {} has {} images", labels.string(), l[0], images.string(), i[0]));
+    }
+    if (std::uint64_t{i[1]} * i[2] != features) {
+      throw DataError(fmt::format("{}: images of {} x {} pixels, the network has {} inputs", images.string(), i[1],
+                                  i[2], features));
+    }
+  }
+}
+
 nlohmann::json DataSpec::record(const Dataset& train, const Dataset& test) const {
   return {{"dataset", dataset},
           {"published_files", train.published && test.published},

@@ -55,6 +55,11 @@ struct DataSpec {
   // holds MNIST) are a DataError; anything else (a subset, one's own data) loads unmarked.
   Dataset load(const std::string& split) const;
 
+  // Before anything is written: both splits' files exist, their headers are an image and a
+  // label tensor with equal counts, and every image has `features` pixels (the network's
+  // inputs). The full checks follow when load() reads them.
+  void check_files(std::size_t features) const;
+
   // What report.json records of the data read: the data set named, whether the files are its
   // published ones, and each file's CRC-32.
   nlohmann::json record(const Dataset& train, const Dataset& test) const;

@@ -42,6 +42,9 @@ class Experiment {
   // Runs to completion, writes its tables (epochs.csv...) into ctx.out_dir and returns the
   // deterministic part of report.json (the same seed gives the same JSON, byte for byte).
   virtual nlohmann::json run(RunContext& ctx) = 0;
+  // Checks what it will read (data files' headers, a weights file) before the run folder is
+  // made: a mismatch is one line and nothing is written.
+  virtual void check_inputs() const {}
   // The run's epochs when it checkpoints after each (it can stop and resume), else 0.
   virtual int checkpointed_epochs() const { return 0; }
   // Whether it simulates the SystemC chip (which --trace records).

@@ -24,6 +24,8 @@ class Fp32Training final : public Experiment {
         network_(NetworkSpec::from_params(root.child("network"))),
         trainer_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)) {}
 
+  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.widths.front())); }
+
   nlohmann::json run(RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();
     const Dataset train = data_.load("train");

@@ -49,14 +49,10 @@ std::uint32_t big_endian_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
-}  // namespace
-
-IdxTensor read_idx(const std::filesystem::path& file) {
-  if (!std::filesystem::exists(file)) fail(file, "no such file");
-  std::vector<std::uint8_t> bytes = read_all_bytes(file);
-  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) bytes = gunzip(file, bytes);
-
-  if (bytes.size() < 4) fail(file, fmt::format("too short for an IDX header ({} bytes)", bytes.size()));
+// Checks the first bytes of an IDX file (magic, element type, rank, room for the dimensions)
+// and returns its rank.
+std::size_t check_header(const std::filesystem::path& file, const std::uint8_t* bytes, std::size_t size) {
+  if (size < 4) fail(file, fmt::format("too short for an IDX header ({} bytes)", size));
   if (bytes[0] != 0 || bytes[1] != 0) {
     fail(file, fmt::format("wrong magic number 0x{:02x}{:02x}{:02x}{:02x} (expected 0x0000 then "
                            "type and rank, e.g. 0x00000803)",
@@ -67,8 +63,19 @@ IdxTensor read_idx(const std::filesystem::path& file) {
   }
   const std::size_t rank = bytes[3];
   if (rank == 0 || rank > 4) fail(file, fmt::format("unsupported IDX rank {} (expected 1 to 4)", rank));
+  if (size < 4 + 4 * rank) fail(file, "truncated header");
+  return rank;
+}
+
+}  // namespace
+
+IdxTensor read_idx(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) fail(file, "no such file");
+  std::vector<std::uint8_t> bytes = read_all_bytes(file);
+  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) bytes = gunzip(file, bytes);
+
+  const std::size_t rank = check_header(file, bytes.data(), bytes.size());
   const std::size_t header = 4 + 4 * rank;
-  if (bytes.size() < header) fail(file, "truncated header");
 
   IdxTensor t;
   std::size_t count = 1;
@@ -88,6 +95,19 @@ IdxTensor read_idx(const std::filesystem::path& file) {
   t.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
   t.crc32 = static_cast<std::uint32_t>(::crc32(0L, bytes.data(), static_cast<uInt>(bytes.size())));
   return t;
+}
+
+std::vector<std::uint32_t> read_idx_dims(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) fail(file, "no such file");
+  gzFile in = gzopen(file.c_str(), "rb");  // reads plain files as they are
+  if (in == nullptr) fail(file, "cannot open (missing file or no permission)");
+  std::uint8_t head[4 + 4 * 4] = {};
+  const int got = gzread(in, head, sizeof head);
+  gzclose(in);
+  const std::size_t rank = check_header(file, head, got < 0 ? 0 : static_cast<std::size_t>(got));
+  std::vector<std::uint32_t> dims;
+  for (std::size_t i = 0; i < rank; ++i) dims.push_back(big_endian_u32(&head[4 + 4 * i]));
+  return dims;
 }
 
 void write_idx(const std::filesystem::path& file, const IdxTensor& tensor) {

@@ -20,6 +20,10 @@ struct IdxTensor {
 // trailing bytes, bad gzip stream).
 IdxTensor read_idx(const std::filesystem::path& file);
 
+// The dimensions in the header of `file` (plain or gzip), read without the data: a quick check
+// before a run folder is made. Throws DataError as read_idx does for a bad header.
+std::vector<std::uint32_t> read_idx_dims(const std::filesystem::path& file);
+
 // Writes an uncompressed unsigned-byte IDX file (used by tests to make fixtures).
 void write_idx(const std::filesystem::path& file, const IdxTensor& tensor);
 

@@ -181,6 +181,8 @@ class InsituTraining final : public Experiment {
   int checkpointed_epochs() const override { return training_.epochs; }
   bool has_systemc_model() const override { return true; }
 
+  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.widths.front())); }
+
   nlohmann::json run(RunContext& ctx) override {
     const auto t_start = std::chrono::steady_clock::now();
     const Dataset train = data_.load("train");

@@ -114,6 +114,7 @@ std::filesystem::path vcd_file_of(const std::filesystem::path& trace) {
 std::string execute(PreparedExperiment& prepared, const Params& root, const std::filesystem::path& out_dir,
                     Progress& progress, std::FILE* log, const ExecuteOptions& options) {
   check_options(prepared, options);
+  prepared.experiment->check_inputs();
   // One process per folder: the lock is held until execute returns (or the process ends).
   std::optional<RunFolderLock> lock;
   if (options.resume) {

@@ -51,6 +51,13 @@ class TiledInference final : public Experiment {
   }
 
   bool has_systemc_model() const override { return true; }
+  void check_inputs() const override {
+    data_.check_files(static_cast<std::size_t>(network_.widths.front()));
+    if (!network_.weights.empty()) {
+      Mlp probe(network_.widths);
+      load_weights(network_.weights, probe);
+    }
+  }
 
   nlohmann::json run(RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();

@@ -68,6 +68,36 @@ TEST(Idx, WrongMagicIsNamed) {
   EXPECT_NE(error_of(dir / "img").find("wrong magic number 0x1f000803"), std::string::npos) << error_of(dir / "img");
 }
 
+// Rank 4 with every dimension 2^32 - 1: the product passes 2^64 at the third (2^96), caught
+// before any allocation.
+TEST(Idx, DimensionsWhoseProductOverflowsAreNamed) {
+  const auto dir = temp_dir();
+  std::vector<char> b{0, 0, 8, 4};
+  for (int i = 0; i < 16; ++i) b.push_back('\xff');
+  write_bytes(dir / "img", b);
+  EXPECT_EQ(error_of(dir / "img"),
+            (dir / "img").string() + ": dimensions 4294967295 x 4294967295 x 4294967295 overflow a 64-bit size");
+}
+
+// read_idx_dims reads the header alone, of a plain or a gzip file, with read_idx's checks.
+TEST(Idx, HeaderDimensionsWithoutTheData) {
+  const auto dir = temp_dir();
+  write_idx(dir / "img", images(3));
+  EXPECT_EQ(read_idx_dims(dir / "img"), (std::vector<std::uint32_t>{3, 28, 28}));
+  const std::vector<char> plain = bytes_of(dir / "img");
+  gzFile gz = gzopen((dir / "img.gz").c_str(), "wb");
+  gzwrite(gz, plain.data(), static_cast<unsigned>(plain.size()));
+  gzclose(gz);
+  EXPECT_EQ(read_idx_dims(dir / "img.gz"), (std::vector<std::uint32_t>{3, 28, 28}));
+  write_bytes(dir / "bad", {'\x1f', '\x00', '\x08', '\x03', 0, 0, 0, 0});
+  try {
+    read_idx_dims(dir / "bad");
+    FAIL() << "no DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("wrong magic number 0x1f000803"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Idx, TrailingBytesAreAnError) {
   const auto dir = temp_dir();
   write_idx(dir / "lab", IdxTensor{{2}, {1, 2}});

@@ -101,8 +101,21 @@ TEST_F(RunTest, RefusesANonEmptyRunFolder) {
   EXPECT_THROW(execute(p, root, dir_ / "a", progress, nullptr), UsageError);
 }
 
-TEST_F(RunTest, MissingDataLeavesFailedMarkerAndNoReport) {
+// Missing data are found by the check of the inputs, before the run folder is made.
+TEST_F(RunTest, MissingDataIsRefusedBeforeTheFolderIsMade) {
   std::filesystem::remove(dir_ / "data" / "t10k-images-idx3-ubyte");
+  const Params root = config();
+  PreparedExperiment p = prepare_experiment(root);
+  Progress progress(nullptr, true);
+  EXPECT_THROW(execute(p, root, dir_ / "f", progress, nullptr), DataError);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "f"));
+}
+
+// A fault only a full read finds (a truncated image file) fails the run inside its folder:
+// FAILED marker with the error, no report.
+TEST_F(RunTest, TruncatedDataLeavesFailedMarkerAndNoReport) {
+  std::filesystem::resize_file(dir_ / "data" / "t10k-images-idx3-ubyte",
+                               std::filesystem::file_size(dir_ / "data" / "t10k-images-idx3-ubyte") - 10);
   const Params root = config();
   PreparedExperiment p = prepare_experiment(root);
   Progress progress(nullptr, true);
