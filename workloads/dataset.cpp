@@ -91,17 +91,18 @@ DataSpec DataSpec::from_params(const Params& data) {
   return s;
 }
 
+std::filesystem::path DataSpec::file_of(const std::string& base) const {
+  const std::filesystem::path plain = dir / base;
+  if (std::filesystem::exists(plain)) return plain;
+  const std::filesystem::path gz = dir / (base + ".gz");
+  if (std::filesystem::exists(gz)) return gz;
+  const std::string hint = dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";
+  throw DataError(fmt::format("{}: no such file (nor {}.gz); {}", plain.string(), base, hint));
+}
+
 Dataset DataSpec::load(const std::string& split) const {
-  auto pick = [&](const std::string& base) {
-    std::filesystem::path plain = dir / base;
-    std::filesystem::path gz = dir / (base + ".gz");
-    if (std::filesystem::exists(plain)) return plain;
-    if (std::filesystem::exists(gz)) return gz;
-    const std::string hint = dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";
-    throw DataError(fmt::format("{}: no such file (nor {}.gz); {}", plain.string(), base, hint));
-  };
   const std::size_t limit = split == "train" ? train_limit : test_limit;
-  Dataset d = load_idx_pair(pick(split + "-images-idx3-ubyte"), pick(split + "-labels-idx1-ubyte"), limit);
+  Dataset d = load_idx_pair(file_of(split + "-images-idx3-ubyte"), file_of(split + "-labels-idx1-ubyte"), limit);
   d.name = fmt::format("{}/{}", dataset, split);
   const std::string_view found = published_as(split, d.images_crc32, d.labels_crc32);
   if (!found.empty() && found != dataset) {
@@ -119,17 +120,8 @@ Dataset DataSpec::load(const std::string& split) const {
 
 void DataSpec::check_files(std::size_t features) const {
   for (const std::string split : {"train", "t10k"}) {
-    const auto pick = [&](const std::string& base) {
-      const std::filesystem::path plain = dir / base;
-      if (std::filesystem::exists(plain)) return plain;
-      const std::filesystem::path gz = dir / (base + ".gz");
-      if (std::filesystem::exists(gz)) return gz;
-      const std::string hint =
-          dataset == "mnist" ? "run tools/fetch-mnist.sh" : "apt-get install dataset-fashion-mnist";
-      throw DataError(fmt::format("{}: no such file (nor {}.gz); {}", plain.string(), base, hint));
-    };
-    const std::filesystem::path images = pick(split + "-images-idx3-ubyte");
-    const std::filesystem::path labels = pick(split + "-labels-idx1-ubyte");
+    const std::filesystem::path images = file_of(split + "-images-idx3-ubyte");
+    const std::filesystem::path labels = file_of(split + "-labels-idx1-ubyte");
     const std::vector<std::uint32_t> i = read_idx_dims(images);
     const std::vector<std::uint32_t> l = read_idx_dims(labels);
     if (i.size() != 3)

@@ -55,6 +55,9 @@ struct DataSpec {
   // holds MNIST) are a DataError; anything else (a subset, one's own data) loads unmarked.
   Dataset load(const std::string& split) const;
 
+  // The file `base` in dir, as NAME or NAME.gz; DataError with a hint when neither exists.
+  std::filesystem::path file_of(const std::string& base) const;
+
   // Before anything is written: both splits' files exist, their headers are an image and a
   // label tensor with equal counts, and every image has `features` pixels (the network's
   // inputs). The full checks follow when load() reads them.
