@@ -5,33 +5,8 @@
 # line naming the file; the report records the data read (data set, published or not, CRC-32s).
 # Usage: data_faults.sh XBARSIM SRC_DIR
 set -u
-xbarsim="$(realpath "$1")"
-src="$(cd "$2" && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
-}
-
-# make_data DIR TEST_SIDE: 100 training images of 28 x 28, 20 test images of TEST_SIDE^2.
-make_data() {
-  python3 - "$1" "$2" <<'PY'
-import os, random, struct, sys
-d, side = sys.argv[1], int(sys.argv[2])
-random.seed(1)
-os.makedirs(d, exist_ok=True)
-for split, n, s in (('train', 100, 28), ('t10k', 20, side)):
-    with open(f'{d}/{split}-images-idx3-ubyte', 'wb') as f:
-        f.write(struct.pack('>iiii', 0x803, n, s, s) + random.randbytes(n * s * s))
-    with open(f'{d}/{split}-labels-idx1-ubyte', 'wb') as f:
-        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
-PY
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
+cli_setup "$1" "$2"
 run_fp32() {  # run_fp32 OUT DATA_DIR [--set...]
   local out="$1" dir="$2"
   shift 2
@@ -45,7 +20,7 @@ refused() {  # refused NAME PATTERN: the last run_fp32 NAME exited 1 with one li
   check "$1-no-report" test ! -e "$1/report.json"
 }
 
-make_data good 28
+make_data good 100 20
 run_fp32 ok "$work/good"
 check good-runs test -f ok/report.json
 check report-records-data python3 -c "
@@ -56,7 +31,7 @@ assert d['dataset'] == 'mnist' and d['published_files'] is False, d
 assert d['crc32']['t10k-images'] == f'{crc:08x}', d
 "
 
-make_data small_test 14
+make_data small_test 100 20 14
 run_fp32 test-size "$work/small_test"
 refused test-size $? 'small_test/t10k-images-idx3-ubyte: images of 14 x 14 pixels, the network has 784 inputs'
 
@@ -76,5 +51,4 @@ else
   failed=$((failed + 1))
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_result

@@ -5,30 +5,9 @@
 # run's folder holds a FAILED marker with that line and no report or weights.
 # Usage: non_finite.sh XBARSIM SRC_DIR
 set -u
-xbarsim="$(realpath "$1")"
-src="$(cd "$2" && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
-}
-
-# A deterministic MNIST-shaped data set: seeded random pixels, labels 0..9 in turn.
-python3 - <<'PY'
-import os, random, struct
-random.seed(1)
-os.makedirs('data', exist_ok=True)
-for split, n in (('train', 200), ('t10k', 50)):
-    with open(f'data/{split}-images-idx3-ubyte', 'wb') as f:
-        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + random.randbytes(n * 784))
-    with open(f'data/{split}-labels-idx1-ubyte', 'wb') as f:
-        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
-PY
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
+cli_setup "$1" "$2"
+make_data data 200 50
 fp32=("$src/configs/experiments/mnist_fp32.yaml" --set data.dir="$work/data" --set training.epochs=3
       --set training.batch_size=20 --quiet)
 
@@ -72,5 +51,4 @@ check overflow-exit-1 test $? -eq 1
 check overflow-message grep -q "device.track_length: expected a length .* got '1e308 km' (out of the range of a double once scaled to SI)" overflow.err
 check overflow-no-folder test ! -e overflow
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_result

@@ -7,28 +7,9 @@
 # checks behind the checksum are exercised too; the same rewrite with no edit resumes normally.
 # Usage: resume_faults.sh XBARSIM SRC_DIR
 set -u
-xbarsim="$(realpath "$1")"
-src="$(cd "$2" && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
-}
-
-be32() { printf "\\$(printf '%03o' $(($1 >> 24 & 255)))\\$(printf '%03o' $(($1 >> 16 & 255)))\\$(printf '%03o' $(($1 >> 8 & 255)))\\$(printf '%03o' $(($1 & 255)))"; }
-make_idx() {  # make_idx DIR SPLIT N (N a multiple of 10)
-  local dir="$1" split="$2" n="$3" i
-  mkdir -p "$dir"
-  { printf '\0\0\10\3'; be32 "$n"; be32 28; be32 28; head -c $((n * 784)) /dev/urandom; } > "$dir/$split-images-idx3-ubyte"
-  { printf '\0\0\10\1'; be32 "$n"; for ((i = 0; i < n / 10; i++)); do printf '\0\1\2\3\4\5\6\7\10\11'; done; } > "$dir/$split-labels-idx1-ubyte"
-}
-make_idx data train 100
-make_idx data t10k 20
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
+cli_setup "$1" "$2"
+make_data data 100 20
 
 "$xbarsim" run "$src/configs/experiments/mnist_insitu_dw5.yaml" --set data.dir="$work/data" \
   --set "network.layers=[784,16,10]" --set training.epochs=3 --set training.batch_size=50 \
@@ -116,5 +97,4 @@ cp pristine/config.resolved.yaml config-learning-rate/config.resolved.yaml
 check restored-config-resumes test -f config-learning-rate/report.json
 check resumed-like-uninterrupted cmp -s rewritten/report.json config-learning-rate/report.json
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_result

@@ -5,28 +5,9 @@
 # run resumes from its checkpoint afterwards.
 # Usage: run_folder.sh XBARSIM SRC_DIR
 set -u
-xbarsim="$(realpath "$1")"
-src="$(cd "$2" && pwd)"
-work="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-  local name="$1"
-  shift
-  if "$@"; then passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
-}
-python3 - <<'PY'
-import os, random, struct
-random.seed(1)
-os.makedirs('data', exist_ok=True)
-for split, n in (('train', 100), ('t10k', 20)):
-    with open(f'data/{split}-images-idx3-ubyte', 'wb') as f:
-        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + random.randbytes(n * 784))
-    with open(f'data/{split}-labels-idx1-ubyte', 'wb') as f:
-        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
-PY
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
+cli_setup "$1" "$2"
+make_data data 100 20
 wait_for() {  # wait_for FILE: up to 60 s
   for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
   return 1
@@ -57,5 +38,4 @@ epoch=$(($(wc -l <r/epochs.csv.partial) - 1))
 "$xbarsim" run --resume r --quiet --stop-after-epoch $((epoch + 1)) 2>/dev/null
 check resumes-after-signal test $? -eq 3
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_result
