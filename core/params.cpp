@@ -201,6 +201,9 @@ void Params::apply_override(std::string_view assignment) {
   load_strict_yaml(value_text, fmt::format("command line: --set {}", key_path_text));  // duplicate keys
   // Walk (creating maps as needed) to the parent of the last key.
   YAML::Node node = node_;
+  YAML::Node parent;        // the map holding `node` (unset at the root)
+  std::string parent_key;   // `node`'s key in it
+  std::string parent_path;  // `node`'s key path
   std::string_view rest = key_path_text;
   std::string walked = path_;
   while (true) {
@@ -210,6 +213,32 @@ void Params::apply_override(std::string_view assignment) {
       throw ConfigError(fmt::format("command line: --set {}: empty key in the path", key_path_text));
     }
     walked = walked.empty() ? part : walked + "." + part;
+    if (dot == std::string_view::npos && part == "include" && !parent_key.empty()) {
+      // A card swap: SECTION.include=FILE replaces SECTION by FILE's own section, as an
+      // `include:` in a file does (relative paths from the working directory).
+      if (!value.IsScalar()) {
+        throw ConfigError(fmt::format("command line: --set {}: expected the path of a card file", key_path_text));
+      }
+      const std::filesystem::path card = value.Scalar();
+      YAML::Node card_root;
+      try {
+        card_root = load_yaml_file(card);
+      } catch (const ConfigError& e) {
+        throw ConfigError(fmt::format("command line: --set {}: {}", key_path_text, e.what()));
+      }
+      YAML::Node section;
+      if (!find_key(card_root, parent_key, nullptr, &section) || !section.IsMap()) {
+        throw ConfigError(fmt::format("command line: --set {}: {} has no top-level '{}:' section", key_path_text,
+                                      card.string(), parent_key));
+      }
+      std::erase_if(doc_->file_of_path, [&parent_path](const auto& entry) {
+        return entry.first.starts_with(parent_path + ".") || entry.first.starts_with(parent_path + "[");
+      });
+      resolve_includes(section, parent_path, card, doc_->file_of_path, 1);  // the card's own includes
+      doc_->file_of_path[parent_path] = card.string();
+      parent[parent_key] = section;
+      return;
+    }
     if (dot == std::string_view::npos) {
       node[part] = value;
       doc_->overridden.insert(walked);
@@ -223,6 +252,9 @@ void Params::apply_override(std::string_view assignment) {
     } else if (!next.IsMap()) {
       throw ConfigError(fmt::format("command line: --set {}: '{}' is not a map", key_path_text, walked));
     }
+    parent.reset(node);
+    parent_key = part;
+    parent_path = walked;
     node.reset(next);  // rebind (operator= would overwrite the node's value)
     rest = rest.substr(dot + 1);
   }

@@ -192,5 +192,57 @@ TEST(ParamsInclude, MissingSectionInTheCardIsNamed) {
   }
 }
 
+// --set SECTION.include=FILE swaps the card: SECTION becomes FILE's section (the keys the file
+// laid over the old card go with it), later --set apply on top, messages name the new card and
+// its line, and the resolved configuration holds the new card expanded.
+TEST(ParamsInclude, CardIsSwappedFromTheCommandLine) {
+  const auto dir = std::filesystem::temp_directory_path() / "xbarsim_include_test3";
+  std::filesystem::create_directories(dir / "cards");
+  {
+    std::ofstream(dir / "cards" / "a.yaml") << "arch:\n  adc: {impl: sar, bits: 6}\n";
+    std::ofstream(dir / "cards" / "flash.yaml") << "# another ADC\nadc:\n  impl: flash\n  bits: 4\n  extra: 1\n";
+    std::ofstream(dir / "exp.yaml") << "arch:\n  include: cards/a.yaml\n  clock: 1 GHz\n";
+  }
+  Params root = Params::from_file(dir / "exp.yaml");
+  root.apply_override("arch.adc.include=" + (dir / "cards" / "flash.yaml").string());
+  root.apply_override("arch.adc.bits=5");
+  const Params adc = root.child("arch").child("adc");
+  EXPECT_EQ(adc.string("impl"), "flash");
+  EXPECT_EQ(adc.integer("bits"), 5);
+  EXPECT_DOUBLE_EQ(root.child("arch").quantity("clock", units::Dimension::kFrequency), 1e9);
+  try {
+    root.check_all_read();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "cards" / "flash.yaml").string() +
+                                         ":5: arch.adc.extra: unknown key, no model reads it (keys "
+                                         "read here: impl, bits)");
+  }
+  EXPECT_EQ(root.resolved_yaml().find("include"), std::string::npos);
+  EXPECT_NE(root.resolved_yaml().find("flash"), std::string::npos);
+}
+
+TEST(ParamsInclude, SwappedCardWithoutTheSectionIsNamed) {
+  const auto dir = std::filesystem::temp_directory_path() / "xbarsim_include_test4";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "card.yaml") << "dac:\n  bits: 8\n";
+  Params root = Params::from_string("arch:\n  adc: {bits: 6}\n", "exp.yaml");
+  const std::string card = (dir / "card.yaml").string();
+  try {
+    root.apply_override("arch.adc.include=" + card);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "command line: --set arch.adc.include: " + card + " has no top-level 'adc:' section");
+  }
+  try {
+    root.apply_override("arch.adc.include=" + (dir / "missing.yaml").string());
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "command line: --set arch.adc.include: " + (dir / "missing.yaml").string() +
+                                         ": no such configuration file");
+  }
+}
+
 }  // namespace
 }  // namespace xbarsim
