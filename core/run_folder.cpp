@@ -3,29 +3,52 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 
 namespace xbarsim {
 
-RunFolderLock::RunFolderLock(const std::filesystem::path& dir) {
+namespace {
+
+// The first line of the first RUNNING marker in `dir` (RUNNING, or a shard's RUNNING.shard-*):
+// who holds the folder; empty when there is none.
+std::string holder_of(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> markers;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().starts_with("RUNNING")) markers.push_back(it->path());
+  }
+  std::sort(markers.begin(), markers.end());
+  for (const auto& m : markers) {
+    std::ifstream in(m);
+    std::string line;
+    if (std::getline(in, line) && !line.empty()) return line;
+  }
+  return {};
+}
+
+}  // namespace
+
+RunFolderLock::RunFolderLock(const std::filesystem::path& dir, Sharing sharing) {
   fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd_ < 0) {
-    throw EnvironmentError(fmt::format("{}: cannot open the run folder: {}", dir.string(), std::strerror(errno)));
+    throw EnvironmentError(fmt::format("{}: cannot open the folder: {}", dir.string(), std::strerror(errno)));
   }
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(fd_, (sharing == Sharing::kShared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     ::close(fd_);
     fd_ = -1;
-    std::ifstream marker(dir / "RUNNING");
-    std::string holder(std::istreambuf_iterator<char>(marker), {});
-    if (const auto nl = holder.find('\n'); nl != std::string::npos) holder.resize(nl);
+    const std::string holder = holder_of(dir);
     throw UsageError(fmt::format("{}: in use by another xbarsim{}; wait for it to end, or use another folder",
                                  dir.string(), holder.empty() ? "" : " (" + holder + ")"));
   }
@@ -33,6 +56,46 @@ RunFolderLock::RunFolderLock(const std::filesystem::path& dir) {
 
 RunFolderLock::~RunFolderLock() {
   if (fd_ >= 0) ::close(fd_);  // releases the lock
+}
+
+MarkerLock::MarkerLock(std::filesystem::path marker) : marker_(std::move(marker)) {
+  while (true) {
+    fd_ = ::open(marker_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw EnvironmentError(fmt::format("{}: cannot create the marker: {}", marker_.string(), std::strerror(errno)));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      std::ifstream in(marker_);
+      std::string holder;
+      std::getline(in, holder);
+      throw UsageError(fmt::format("{}: in use by another xbarsim{}; wait for it to end", marker_.string(),
+                                   holder.empty() ? "" : " (" + holder + ")"));
+    }
+    // The holder before us may have removed the file between our open and our lock: then the
+    // lock is on a file no longer in the folder, and we start again.
+    struct stat held {};
+    struct stat named {};
+    if (::fstat(fd_, &held) == 0 && ::stat(marker_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+        held.st_dev == named.st_dev) {
+      break;
+    }
+    ::close(fd_);
+  }
+  const std::string text = RunFolderLock::running_text();
+  if (::ftruncate(fd_, 0) != 0 || ::write(fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+    const int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw EnvironmentError(fmt::format("{}: cannot write the marker: {}", marker_.string(), std::strerror(err)));
+  }
+}
+
+MarkerLock::~MarkerLock() {
+  if (fd_ < 0) return;
+  ::unlink(marker_.c_str());  // while still locked: no other process can take a half-removed marker
+  ::close(fd_);
 }
 
 std::string RunFolderLock::running_text() {

@@ -13,9 +13,13 @@ namespace xbarsim {
 
 class RunFolderLock {
  public:
-  // Locks `dir` (which must exist); throws UsageError naming the holder when another process
-  // holds it.
-  explicit RunFolderLock(const std::filesystem::path& dir);
+  enum class Sharing {
+    kExclusive,  // this process alone (a run, an unsharded sweep, a merge)
+    kShared,     // with other shared holders only (the shards of one sweep in one folder)
+  };
+  // Locks `dir` (which must exist); throws UsageError naming the holder (from the folder's
+  // RUNNING markers) when another process holds it in a way that excludes this one.
+  explicit RunFolderLock(const std::filesystem::path& dir, Sharing sharing = Sharing::kExclusive);
   ~RunFolderLock();
   RunFolderLock(const RunFolderLock&) = delete;
   RunFolderLock& operator=(const RunFolderLock&) = delete;
@@ -24,6 +28,23 @@ class RunFolderLock {
   static std::string running_text();
 
  private:
+  int fd_ = -1;
+};
+
+// A RUNNING marker that is also a lock: the file `marker` is created, locked exclusively (flock)
+// and filled with running_text() while this object lives, then removed. Used by the shards of
+// a sweep that share a folder (RUNNING.shard-K-of-N each); a marker found with its lock free is
+// a stale one from a process that crashed. Throws UsageError naming the holder when another
+// process holds it.
+class MarkerLock {
+ public:
+  explicit MarkerLock(std::filesystem::path marker);
+  ~MarkerLock();
+  MarkerLock(const MarkerLock&) = delete;
+  MarkerLock& operator=(const MarkerLock&) = delete;
+
+ private:
+  std::filesystem::path marker_;
   int fd_ = -1;
 };
 

@@ -141,20 +141,14 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   const std::vector<std::string> resolved = validate_points(spec, points);  // before anything runs
   const nlohmann::ordered_json man = manifest(spec, points);
 
+  SweepOutcome outcome;
+  outcome.folder = std::make_shared<SweepFolder>(opt.out, man, opt.shard_k, opt.shard_n);
   const fs::path pdir = opt.out / "points";
-  fs::create_directories(pdir);
-  if (fs::exists(opt.out / "sweep.json")) {
-    const auto old = read_json(opt.out / "sweep.json");
-    if (old.value("kind", "") != spec.kind) {
-      throw UserError(fmt::format("{}: holds a {}, not a {} (choose another --out)", opt.out.string(),
-                                  old.value("kind", "?"), spec.kind));
-    }
-  }
   write_atomic(opt.out / "sweep.json", man.dump(2) + "\n");
+  fs::create_directories(pdir);
 
   // Which points of this shard are finished; a finished point run with another configuration
   // is an error (its results would silently mix with new ones).
-  SweepOutcome outcome;
   std::vector<std::size_t> todo;
   for (const auto& p : points) {
     if (static_cast<int>(p.index % static_cast<std::size_t>(opt.shard_n)) != opt.shard_k - 1) continue;
@@ -232,6 +226,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     }
     fmt::print(stderr, "{} interrupted: {} points finished now; run the same command again to resume\n", spec.kind,
                outcome.ran);
+    outcome.folder->interrupted(sig);
     outcome.exit_code = 128 + sig;
     return outcome;
   }
@@ -255,11 +250,9 @@ Collected merge(const std::vector<fs::path>& dirs, const fs::path& out) {
     }
   }
   const nlohmann::ordered_json& man = manifests.front();
-  if (fs::exists(out / "sweep.json") && read_json(out / "sweep.json")["points"] != man["points"]) {
-    throw UserError(fmt::format("--out {}: holds a different sweep (choose another folder)", out.string()));
-  }
-  fs::create_directories(out / "points");
+  const SweepFolder folder(out, man);
   write_atomic(out / "sweep.json", man.dump(2) + "\n");
+  fs::create_directories(out / "points");
   for (const auto& p : man["points"]) {
     const std::string name = p["name"].get<std::string>();
     const fs::path dst = out / "points" / name;

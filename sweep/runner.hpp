@@ -5,10 +5,12 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "sweep/folder.hpp"
 #include "sweep/plot.hpp"
 #include "sweep/spec.hpp"
 #include "sweep/table.hpp"
@@ -39,6 +41,7 @@ struct SweepOutcome {
   std::size_t reused = 0;  // points of this shard already finished
   std::size_t failed = 0;
   Collected collected;
+  std::shared_ptr<SweepFolder> folder;  // the folder stays locked while the outcome lives
 };
 
 // The resolved configuration of every point, in order (what `xbarsim run` writes as
