@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 
+#include <cstdint>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -98,9 +99,48 @@ class StrictChecker final : public YAML::EventHandler {
   std::vector<Frame> stack_;
 };
 
+// Throws unless `text` is UTF-8 made of the characters YAML allows (YAML 1.2, section 5.1: tab,
+// line feed, carriage return and the printable characters; no other control character, no
+// surrogate, nothing past U+10FFFF). yaml-cpp takes any bytes, and a key made of others would not
+// even survive the round trip through the resolved configuration.
+void check_text(const std::string& text, const std::string& origin) {
+  int line = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t len = lead < 0x80             ? 1
+                            : (lead & 0xE0) == 0xC0 ? 2
+                            : (lead & 0xF0) == 0xE0 ? 3
+                            : (lead & 0xF8) == 0xF0 ? 4
+                                                    : 0;
+    char32_t cp = len == 1 ? lead : len == 2 ? lead & 0x1FU : len == 3 ? lead & 0x0FU : lead & 0x07U;
+    bool valid = len != 0 && i + len <= text.size();
+    for (std::size_t k = 1; valid && k < len; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      cp = (cp << 6) | (next & 0x3FU);
+    }
+    constexpr char32_t kShortest[] = {0, 0, 0x80, 0x800, 0x10000};  // overlong forms are invalid
+    if (!valid || cp < kShortest[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      throw ConfigError(
+          fmt::format("{}:{}: not UTF-8 text (byte 0x{:02x}); configuration files are UTF-8", origin, line, lead));
+    }
+    const bool printable = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp <= 0x7E) || cp == 0x85 ||
+                           (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) || cp >= 0x10000;
+    if (!printable) {
+      throw ConfigError(
+          fmt::format("{}:{}: control character U+{:04X}; YAML allows tabs, line breaks and printable "
+                      "characters only",
+                      origin, line, static_cast<std::uint32_t>(cp)));
+    }
+    if (cp == '\n') ++line;
+    i += len;
+  }
+}
+
 }  // namespace
 
 YAML::Node load_strict_yaml(const std::string& text, const std::string& origin) {
+  check_text(text, origin);
   try {
     std::istringstream events(text);
     YAML::Parser parser(events);

@@ -60,8 +60,8 @@ void read_set(const Params& owner, const YAML::Node& raw_owner, std::vector<std:
   const YAML::Node raw = raw_owner["set"];
   for (const std::string& k : set->keys()) {
     const YAML::Node v = raw[k];
-    touch_tree(*set, k, v);
     if (!v.IsDefined() || v.IsNull()) set->fail(k, "a value");
+    touch_tree(*set, k, v);
     out.push_back(k + "=" + flow(v));
   }
 }
