@@ -105,6 +105,14 @@ expect_error validate-set-typo "command line --set: training.epochz: unknown key
 expect_error validate-set-value "command line --set: training.epochs: expected an integer in [1, 1000], got '0'" -- "$xbarsim" validate --set training.epochs=0 "$fp32"
 if "$xbarsim" validate "$fp32" --set training.epochs=3 >/dev/null; then passed=$((passed + 1)); else echo "FAIL validate-set-ok"; failures=$((failures + 1)); fi
 
+# A card swapped from the command line: SECTION.include=FILE.
+infer_dw5="$src/configs/experiments/mnist_infer_dw5.yaml"
+if "$xbarsim" validate "$infer_dw5" --set arch.adc.include="$src/configs/periphery/adc_flash.yaml" \
+  --set device.include="$src/configs/devices/pcm.yaml" >/dev/null; then passed=$((passed + 1)); else echo "FAIL card-swap-ok"; failures=$((failures + 1)); fi
+expect_error card-swap-wrong-kind "command line: --set arch.adc.include: $src/configs/devices/pcm.yaml has no top-level 'adc:' section" -- "$xbarsim" validate "$infer_dw5" --set arch.adc.include="$src/configs/devices/pcm.yaml"
+printf 'adc:\n  impl: flash\n  bits: 4\n  bitz: 4\n' >typo_adc.yaml
+expect_error card-swap-names-card "typo_adc.yaml:4: arch.adc.bitz: unknown key" -- "$xbarsim" validate "$infer_dw5" --set arch.adc.include=typo_adc.yaml
+
 # The environment, not the input: exit 1 with the path and the operating system's reason.
 python3 - <<'PY'
 import os, struct
