@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -75,6 +76,15 @@ std::string range_text(double min, double max) {
   if (has_max) return fmt::format(" <= {:g}", max);
   return "";
 }
+
+// Whether a 32-bit float holds `v` without overflowing to infinity or flushing to zero: models
+// keep conductances, scales and optimizer constants as float, so every number read is held to
+// this range (0, or 1.2e-38 to 3.4e38 in magnitude; no physical quantity in SI units leaves it).
+bool fits_float(double v) {
+  const double a = std::fabs(v);
+  return a == 0.0 || (a >= std::numeric_limits<float>::min() && a <= std::numeric_limits<float>::max());
+}
+constexpr const char* kFloatRange = "outside the range of a 32-bit float: 0, or 1.2e-38 to 3.4e38 in magnitude";
 
 std::string range_text_int(std::int64_t min, std::int64_t max) {
   const bool has_min = min > std::numeric_limits<std::int64_t>::min();
@@ -372,6 +382,7 @@ double Params::quantity(std::string_view key, units::Dimension dim, double min, 
     fail(key, expected, e.why());
   }
   if (v < min || v > max) fail(key, expected);
+  if (!fits_float(v)) fail(key, expected, kFloatRange);
   return v;
 }
 
@@ -391,6 +402,7 @@ double Params::real(std::string_view key, double min, double max, ReaderLocation
     fail(key, expected, e.why());
   }
   if (v < min || v > max) fail(key, expected);
+  if (!fits_float(v)) fail(key, expected, kFloatRange);
   return v;
 }
 
@@ -492,9 +504,10 @@ std::vector<double> Params::real_list(std::string_view key, double min, double m
         ok = false;
       }
     }
-    if (!ok || v < min || v > max) {
-      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}", location_of(item, key_path(key)), key_path(key),
-                                    expected, describe_node(item)));
+    if (!ok || v < min || v > max || !fits_float(v)) {
+      throw ConfigError(fmt::format("{}: {}: expected {}, got item {}{}", location_of(item, key_path(key)),
+                                    key_path(key), expected, describe_node(item),
+                                    ok && !fits_float(v) ? fmt::format(" ({})", kFloatRange) : ""));
     }
     out.push_back(v);
   }

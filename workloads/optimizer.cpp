@@ -75,7 +75,7 @@ class Adam final : public Optimizer {
       : lr_(p.real_or("learning_rate", 1e-3, 0.0, 10.0)),
         beta1_(p.real_or("beta1", 0.9, 0.0, 0.999999)),
         beta2_(p.real_or("beta2", 0.999, 0.0, 0.99999999)),
-        epsilon_(static_cast<float>(p.real_or("epsilon", 1e-8, 0.0, 1.0))) {}
+        epsilon_(static_cast<float>(p.real_or("epsilon", 1e-8, 1e-12, 1.0))) {}
 
   void step(std::vector<ParamRef>& params, float lr) override {
     if (m_.empty()) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault injection (issue 14, "NaN and inf reach reports"): settings inside their ranges that
 # make training diverge, a weights file holding a NaN, and a quantity that overflows once its
-# unit prefix is applied each end with exit 1 and one line saying what and where; a diverged
+# unit prefix is applied (a double's range) or that a float cannot hold each end with exit 1
+# and one line saying what and where; a diverged
 # run's folder holds a FAILED marker with that line and no report or weights.
 # Usage: non_finite.sh XBARSIM SRC_DIR
 set -u
@@ -24,8 +25,12 @@ diverges() {
 }
 diverges sgd-lr-10 'training diverged in epoch [123] of 3: the training loss is -?nan \(learning rate' \
   --set training.optimizer.impl=sgd --set training.optimizer.learning_rate=10
-diverges adam-epsilon-0 'training diverged in epoch [123] of 3: the training loss is -?nan' \
-  --set training.optimizer.epsilon=0
+# Adam with epsilon 0 divided 0 by 0 on its first step; the range now starts at 1e-12, so the
+# setting is refused before a folder is made.
+"$xbarsim" run "${fp32[@]}" --set training.optimizer.epsilon=0 --out adam-epsilon-0 2>adam.err
+check adam-epsilon-0-exit-1 test $? -eq 1
+check adam-epsilon-0-message grep -q "training.optimizer.epsilon: expected a number in \[1e-12, 1\], got '0'" adam.err
+check adam-epsilon-0-no-folder test ! -e adam-epsilon-0
 
 # A weights file with a NaN is refused by name, layer and position.
 "$xbarsim" run "${fp32[@]}" --set training.epochs=1 --set "network.layers=[784,32,10]" --out trained
@@ -50,5 +55,12 @@ check nan-weights-message grep -q "nan.bin: layer 0 weight (3, 1) is nan (a fini
 check overflow-exit-1 test $? -eq 1
 check overflow-message grep -q "device.track_length: expected a length .* got '1e308 km' (out of the range of a double once scaled to SI)" overflow.err
 check overflow-no-folder test ! -e overflow
+
+# A quantity a double holds but a float (the cells' conductances) does not: refused the same way.
+"$xbarsim" run "$src/configs/experiments/mnist_infer_pcm.yaml" --set data.dir="$work/data" \
+  --set 'device.g_max=1e40 S' --quiet --out float_range 2>float_range.err
+check float-range-exit-1 test $? -eq 1
+check float-range-message grep -q "device.g_max: expected a conductance .* got '1e40 S' (outside the range of a 32-bit float" float_range.err
+check float-range-no-folder test ! -e float_range
 
 cli_result

@@ -79,6 +79,25 @@ TEST(Params, OutOfRangeAndWrongType) {
             "c.yaml:3: t.bits: expected an integer in [1, 16], got 'eight'");
 }
 
+// Numbers a 32-bit float cannot hold (models keep conductances, scales and optimizer constants as
+// float) are refused after unit scaling: 1e40 S overflows to inf, 1e-50 flushes to 0; 1e-38 uS
+// = 1e-44 S is a float subnormal (below FLT_MIN = 1.18e-38). 0 and FLT_MAX itself are accepted.
+TEST(Params, NumbersOutsideTheFloatRangeAreRefused) {
+  const Params root = Params::from_string(
+      "d:\n  big: 1e40 S\n  tiny: 1e-38 uS\n  small: 1e-50\n  zero: 0 S\n  top: 3.4e38\n  list: [1, 1e39]\n", "d.yaml");
+  const Params d = root.child("d");
+  const std::string why = " (outside the range of a 32-bit float: 0, or 1.2e-38 to 3.4e38 in magnitude)";
+  EXPECT_EQ(config_error([&] { d.quantity("big", units::Dimension::kConductance); }),
+            "d.yaml:2: d.big: expected a conductance (e.g. '25 uS'), got '1e40 S'" + why);
+  EXPECT_EQ(config_error([&] { d.quantity("tiny", units::Dimension::kConductance); }),
+            "d.yaml:3: d.tiny: expected a conductance (e.g. '25 uS'), got '1e-38 uS'" + why);
+  EXPECT_EQ(config_error([&] { d.real("small"); }), "d.yaml:4: d.small: expected a number, got '1e-50'" + why);
+  EXPECT_EQ(d.quantity("zero", units::Dimension::kConductance), 0.0);
+  EXPECT_EQ(d.real("top"), 3.4e38);
+  EXPECT_EQ(config_error([&] { d.real_list("list"); }),
+            "d.yaml:7: d.list: expected a non-empty list of numbers, got item '1e39'" + why);
+}
+
 TEST(Params, BadUnitSaysWhatWasExpected) {
   const Params root = Params::from_string("d:\n  e: 3 ns\n  f: 3\n", "d.yaml");
   const Params d = root.child("d");
