@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -217,7 +219,7 @@ void Chip::save_state(std::ostream& out) const {
     out.write(reinterpret_cast<const char*>(lh.bias.data()),
               static_cast<std::streamsize>(lh.bias.size() * sizeof(float)));
     for (const periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
-      const bool has = a != nullptr && a->calibrated();
+      const std::uint8_t has = a != nullptr && a->calibrated() ? 1 : 0;
       put(out, has);
       if (has) {
         put(out, a->input_min());
@@ -232,17 +234,26 @@ void Chip::load_state(std::istream& in) {
   for (auto& lh : layers_) {
     get(in, lh.weight_scale);
     get(in, lh.input_full_scale);
+    if (!std::isfinite(lh.weight_scale) || !std::isfinite(lh.input_full_scale)) {
+      throw std::runtime_error("chip state: a layer scale that is not a finite number");
+    }
     Eigen::Index n = 0;
     get(in, n);
     if (!in || n != lh.bias.size()) throw std::runtime_error("chip state: a bias of another shape");
     in.read(reinterpret_cast<char*>(lh.bias.data()), static_cast<std::streamsize>(n * sizeof(float)));
+    if (!lh.bias.allFinite()) throw std::runtime_error("chip state: a bias that is not a finite number");
     for (periphery::Adc* a : {lh.adc.get(), lh.adc_backward.get()}) {
-      bool has = false;
+      std::uint8_t has = 0;  // written as 0 or 1 (a bool read from other bytes would be undefined)
       get(in, has);
-      if (has) {
+      if (has > 1) throw std::runtime_error("chip state: a damaged ADC range flag");
+      if (has == 1) {
+        if (a == nullptr) throw std::runtime_error("chip state: an ADC range for an ADC this chip does not have");
         double lo = 0, hi = 0;
         get(in, lo);
         get(in, hi);
+        if (!in || !std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) {
+          throw std::runtime_error("chip state: an ADC range that is not an interval");
+        }
         a->set_range(lo, hi);
       }
     }

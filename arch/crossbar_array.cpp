@@ -200,6 +200,11 @@ void CrossbarArray::load_state(std::istream& in) {
           static_cast<std::streamsize>(cells_.size() * sizeof(devices::CellState)));
   in.read(reinterpret_cast<char*>(last_target_.data()),
           static_cast<std::streamsize>(last_target_.size() * sizeof(float)));
+  const bool finite = std::all_of(cells_.begin(), cells_.end(), [](const devices::CellState& c) {
+    return std::isfinite(c.g) && std::isfinite(c.u) && std::isfinite(c.q);
+  });
+  // (last_target_ holds NaN for a device never programmed: not checked.)
+  if (!finite) throw std::runtime_error("chip state: a cell state that is not finite");
 }
 
 CrossbarArray::Matrix CrossbarArray::held_weights() const { return g_eff_ / static_cast<float>(unit_conductance()); }
