@@ -14,6 +14,7 @@ packages=(
   python3                       # the CLI tests read JSON and patch checkpoint files
   ccache                        # rebuilds (both test presets compile the same sources)
   clang-format clang-tidy       # tools/lint.sh; the test command checks the format
+  clang libclang-rt-dev         # the debug and fuzz presets: sanitizers and libFuzzer
 )
 missing=()
 for p in "${packages[@]}"; do

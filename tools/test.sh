@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The second README command (and what CI runs): installs what is missing, checks the C++ format,
-# builds with -Werror and runs every test through CTest, then builds the debug preset (ASan +
-# UBSan) and runs every test again under the sanitizers.
+# builds with GCC and -Werror and runs every test through CTest, then builds the debug preset
+# (clang, AddressSanitizer + UndefinedBehaviorSanitizer, the fuzz targets as libFuzzer programs)
+# and runs every test again under the sanitizers, then fuzzes each reader of user input for
+# 10 s with those programs (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 tools/install-deps.sh
@@ -12,3 +14,4 @@ ctest --preset ci
 cmake --preset debug >/dev/null
 cmake --build --preset debug
 ctest --preset debug
+tools/fuzz.sh --seconds 10

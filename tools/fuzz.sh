@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Fuzzes the readers of user input with libFuzzer (clang, AddressSanitizer, UndefinedBehavior-
+# Sanitizer): builds the debug preset, whose fuzz targets are libFuzzer programs, then runs each
+# target from its corpus (tests/fuzz/corpus/NAME, the shipped configurations for `config`, and
+# the seeds the weights and checkpoint targets write at start-up). An input that crashes, trips a sanitizer, throws anything but a one-line
+# user error, or takes more than 1 s fails the run; libFuzzer leaves it as crash-*/timeout-* in
+# build/debug/fuzzing/findings/NAME/ and this script names it.
+#
+# Usage: tools/fuzz.sh [--seconds N | --runs N] [--merge] [TARGET...]
+#   --seconds N  fuzz each target for N seconds (default 60)
+#   --runs N     fuzz each target for N executions instead
+#   --merge      add the new inputs that widen coverage to tests/fuzz/corpus/NAME (minimised)
+#   TARGET       units idx weights checkpoint config (default: all five)
+# The CI run (tools/test.sh) calls `tools/fuzz.sh --seconds 10` after the debug preset's tests;
+# a long run, e.g. `tools/fuzz.sh --runs 1000000 --merge`, is for a session with time to spare.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+limit=(-max_total_time=60)
+merge=0
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) limit=(-max_total_time="${2:?--seconds needs a number}"); shift ;;
+    --runs) limit=(-runs="${2:?--runs needs a number}"); shift ;;
+    --merge) merge=1 ;;
+    units|idx|weights|checkpoint|config) targets+=("$1") ;;
+    *) echo "fuzz.sh: unknown argument '$1' (expected --seconds N, --runs N, --merge or a target: units idx weights checkpoint config)" >&2; exit 1 ;;
+  esac
+  shift
+done
+[ ${#targets[@]} -gt 0 ] || targets=(units idx weights checkpoint config)
+
+cmake --preset debug >/dev/null
+cmake --build --preset debug
+root=$PWD
+bin="$root/build/debug/tests/fuzz"
+out="$root/build/debug/fuzzing"
+status=0
+for t in "${targets[@]}"; do
+  work="$out/work/$t"          # where libFuzzer adds what it finds
+  findings="$out/findings/$t"  # crash-*, timeout-*, oom-* inputs
+  seeds="$out/seeds/$t"
+  rm -rf "$work" "$findings" "$seeds"
+  mkdir -p "$work" "$findings" "$seeds"
+  extra=()
+  if [ "$t" = config ]; then
+    for d in "$root"/configs/*/; do extra+=("$d"); done
+  fi
+  log="$out/$t.log"
+  # -timeout=1: an input that runs longer than a second is a hang. -close_fd_mask=1: the config
+  # target's "ok" lines stay out of the log. The seed folder is filled at start-up.
+  set +e
+  (cd "$findings" && XBARSIM_FUZZ_SEEDS="$seeds" ASAN_OPTIONS=detect_leaks=1 \
+     "$bin/fuzz_$t" "${limit[@]}" -timeout=1 -rss_limit_mb=2048 -close_fd_mask=1 \
+     -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" "$seeds" "${extra[@]}") >"$log" 2>&1
+  rc=$?
+  set -e
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+  found=$(find "$findings" -type f | head -5)
+  if [ $rc -ne 0 ] || [ -n "$found" ]; then
+    echo "fuzz $t: FAILED after ${runs:-?} executions (exit $rc); see $log${found:+ and }$found" >&2
+    grep -m3 -E "ERROR|SUMMARY|runtime error|terminate|==[0-9]+==" "$log" >&2 || true
+    status=1
+    continue
+  fi
+  echo "fuzz $t: ${runs} executions in ${secs:-?} s, 0 crashes, 0 sanitizer reports, 0 inputs over 1 s (log $log)"
+  if [ $merge -eq 1 ]; then
+    "$bin/fuzz_$t" -merge=1 -timeout=1 -close_fd_mask=1 "$root/tests/fuzz/corpus/$t" "$work" "$seeds" \
+      >"$out/$t.merge.log" 2>&1
+    echo "fuzz $t: corpus tests/fuzz/corpus/$t now holds $(find "$root/tests/fuzz/corpus/$t" -type f | wc -l) inputs"
+  fi
+done
+exit $status
