@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/cards.hpp"
 #include "core/error.hpp"
 
 namespace xbarsim::workloads {
@@ -23,3 +24,8 @@ void NetworkSpec::check_matches(const Dataset& data) const {
 }
 
 }  // namespace xbarsim::workloads
+
+// A network card (configs/networks/): its layers, and a weights file where one is named.
+XBARSIM_REGISTER_CARD("network", [](const xbarsim::Params& p) {
+  (void)xbarsim::workloads::NetworkSpec::from_params(p, xbarsim::workloads::NetworkSpec::kMayGiveWeights);
+})

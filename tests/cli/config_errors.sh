@@ -75,6 +75,10 @@ fi
 "$xbarsim" --version | grep -q '^xbarsim [0-9]' && passed=$((passed + 1)) || { echo "FAIL --version"; failures=$((failures + 1)); }
 "$xbarsim" --help | grep -q 'xbarsim run EXPERIMENT.yaml' && passed=$((passed + 1)) || { echo "FAIL --help"; failures=$((failures + 1)); }
 "$xbarsim" validate "$src/configs/experiments/mnist_fp32.yaml" >/dev/null && passed=$((passed + 1)) || { echo "FAIL validate good config"; failures=$((failures + 1)); }
+# Every shipped card validates on its own (network cards are a card kind too).
+for card in "$src"/configs/{devices,periphery,tech,networks}/*.yaml; do
+  "$xbarsim" validate "$card" >/dev/null && passed=$((passed + 1)) || { echo "FAIL validate $card"; failures=$((failures + 1)); }
+done
 
 # Strict YAML (issue 14): what yaml-cpp would accept silently (the first of two keys, the first
 # document) is refused with the line, before any folder is made.
