@@ -89,8 +89,8 @@ int run_command(const std::vector<std::string>& args) {
                                                            : default_out_dir(prepared.name);
   const bool quiet = vm.count("quiet") != 0;
   Progress progress(stderr, quiet);
-  if (!quiet) fmt::print("xbarsim {}: {} -> {}\n", XBARSIM_VERSION, prepared.name, out.string());
   workloads::ExecuteOptions options;
+  options.banner = fmt::format("xbarsim {}: {} -> {}", XBARSIM_VERSION, prepared.name, out.string());
   if (vm.count("trace") != 0) options.trace_file = vm["trace"].as<std::string>();
   options.resume = resume;
   if (vm.count("stop-after-epoch") != 0) options.stop_after_epoch = vm["stop-after-epoch"].as<int>();

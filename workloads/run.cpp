@@ -157,6 +157,10 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     running = true;
   };
   if (!options.resume) mark_running();
+  if (log != nullptr && !options.banner.empty()) {
+    fmt::print(log, "{}\n", options.banner);  // after every check: the folder is now this run's
+    std::fflush(log);
+  }
 
   RunContext ctx;
   ctx.out_dir = out_dir;

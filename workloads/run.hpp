@@ -33,6 +33,7 @@ struct ExecuteOptions {
   std::filesystem::path trace_file;  // VCD trace (empty: none)
   bool resume = false;               // out_dir holds an interrupted run to continue
   int stop_after_epoch = 0;          // stop after this epoch's checkpoint (0: run to the end)
+  std::string banner;                // printed to `log` once every input passed its checks
 };
 
 // The file a VCD trace named `trace` is written to (SystemC appends ".vcd"; a name that ends

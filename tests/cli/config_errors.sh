@@ -109,6 +109,11 @@ expect_error validate-set-typo "command line --set: training.epochz: unknown key
 expect_error validate-set-value "command line --set: training.epochs: expected an integer in [1, 1000], got '0'" -- "$xbarsim" validate --set training.epochs=0 "$fp32"
 if "$xbarsim" validate "$fp32" --set training.epochs=3 >/dev/null; then passed=$((passed + 1)); else echo "FAIL validate-set-ok"; failures=$((failures + 1)); fi
 
+# A run refused by its input checks says nothing on stdout: no "-> FOLDER" line for a folder
+# that was never made.
+out="$("$xbarsim" run "$fp32" --set data.dir=/nonexistent-xbarsim-data --out never 2>/dev/null)"
+if [ -z "$out" ] && [ ! -e never ]; then passed=$((passed + 1)); else echo "FAIL refused-run-stdout: '$out'"; failures=$((failures + 1)); fi
+
 # A card swapped from the command line: SECTION.include=FILE.
 infer_dw5="$src/configs/experiments/mnist_infer_dw5.yaml"
 if "$xbarsim" validate "$infer_dw5" --set arch.adc.include="$src/configs/periphery/adc_flash.yaml" \
