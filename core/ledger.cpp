@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <stdexcept>
+
+#include "core/checkpoint_file.hpp"
 
 namespace xbarsim {
 
@@ -90,7 +93,10 @@ void put_string(std::ostream& out, const std::string& s) {
 std::string get_string(std::istream& in) {
   std::uint64_t n = 0;
   in.read(reinterpret_cast<char*>(&n), sizeof n);
-  if (!in || n > (1u << 20)) return {};
+  if (!in || n > bytes_left(in)) {  // a length longer than what is left: damaged, fail the stream
+    in.setstate(std::ios::failbit);
+    return {};
+  }
   std::string s(n, '\0');
   in.read(s.data(), static_cast<std::streamsize>(n));
   return s;
@@ -112,7 +118,9 @@ void Ledger::save(std::ostream& out) const {
 bool Ledger::load(std::istream& in) {
   std::uint64_t n = 0;
   in.read(reinterpret_cast<char*>(&n), sizeof n);
-  if (!in || n < actions_.size()) return false;
+  // Each action takes at least three string lengths, its energy and its count.
+  constexpr std::uint64_t kMinActionBytes = 3 * sizeof(std::uint64_t) + sizeof(double) + sizeof(std::uint64_t);
+  if (!in || n < actions_.size() || n > bytes_left(in) / kMinActionBytes) return false;
   std::vector<std::uint64_t> counts(n);
   for (std::uint64_t i = 0; i < n; ++i) {
     Action a;
@@ -121,7 +129,7 @@ bool Ledger::load(std::istream& in) {
     a.source = get_string(in);
     in.read(reinterpret_cast<char*>(&a.energy_per_action_J), sizeof(double));
     in.read(reinterpret_cast<char*>(&counts[i]), sizeof(std::uint64_t));
-    if (!in) return false;
+    if (!in || !std::isfinite(a.energy_per_action_J) || a.energy_per_action_J < 0.0) return false;
     if (i < actions_.size()) {
       const Action& have = actions_[i];
       if (have.component != a.component || have.action != a.action ||
@@ -129,6 +137,10 @@ bool Ledger::load(std::istream& in) {
         return false;
       }
     } else {
+      // An action declared during the run; one declared twice would misalign the counts.
+      for (const Action& have : actions_) {
+        if (have.component == a.component && have.action == a.action) return false;
+      }
       declare(a.component, a.action, a.energy_per_action_J, a.source);
     }
   }

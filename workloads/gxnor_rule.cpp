@@ -173,7 +173,10 @@ class GxnorRule final : public UpdateRule {
     if (optimizer_) optimizer_->save(out);
   }
   void load(std::istream& in) override {
-    if (optimizer_) optimizer_->load(in);
+    if (!optimizer_) return;
+    std::vector<Eigen::Index> sizes;  // the optimizer steps one tensor per layer's weights
+    for (const auto& w : held_) sizes.push_back(w.size());
+    optimizer_->load(in, sizes);
   }
 
  private:

@@ -88,7 +88,9 @@ InsituProgress load_insitu_checkpoint(const std::filesystem::path& file, const I
     in >> state.rule_rng.engine();
     in.ignore(1);
     state.rule.load(in);
-    state.bias_optimizer.load(in);
+    std::vector<Eigen::Index> bias_sizes;
+    for (const auto& b : state.biases) bias_sizes.push_back(b.size());
+    state.bias_optimizer.load(in, bias_sizes);
     load_vectors(in, state.biases);
     state.chip.load_state(in);
     if (!state.ledger.load(in)) throw refuse("its energy ledger does not match this chip");

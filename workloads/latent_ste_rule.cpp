@@ -12,6 +12,8 @@
 // with `scale: fixed` the latent weights are clipped to [-1, 1] at a fixed scale (Hubara).
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "workloads/device_aware_trainer.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
@@ -96,7 +98,12 @@ class LatentSteRule final : public UpdateRule {
       latent_[l] = Eigen::Map<const Eigen::MatrixXf>(v[l].data(), latent_[l].rows(), latent_[l].cols());
     }
     in.read(reinterpret_cast<char*>(factor_.data()), static_cast<std::streamsize>(factor_.size() * sizeof(double)));
-    optimizer_->load(in);
+    for (const double f : factor_) {
+      if (!std::isfinite(f) || f <= 0.0) in.setstate(std::ios::failbit);  // a layer scale: positive
+    }
+    std::vector<Eigen::Index> sizes;
+    for (const auto& m : latent_) sizes.push_back(m.size());
+    optimizer_->load(in, sizes);
     make_targets();
   }
 

@@ -41,6 +41,24 @@ void load_vectors(std::istream& in, std::vector<Eigen::VectorXf>& v) {
   }
 }
 
+void load_state_vectors(std::istream& in, std::vector<Eigen::VectorXf>& v, const std::vector<Eigen::Index>& sizes) {
+  const std::istream::pos_type at = in.tellg();
+  std::uint64_t n = 0;
+  in.read(reinterpret_cast<char*>(&n), sizeof n);
+  v.clear();
+  if (!in || n == 0) return;  // (a failed read leaves the stream failed)
+  in.seekg(at);
+  for (const Eigen::Index s : sizes) v.emplace_back(s);  // shaped: load_vectors checks every length
+  if (v.empty()) {
+    in.setstate(std::ios::failbit);
+    return;
+  }
+  load_vectors(in, v);
+  for (const auto& x : v) {
+    if (!x.allFinite()) in.setstate(std::ios::failbit);
+  }
+}
+
 // SGD with (heavy-ball) momentum: v = m v + g; w -= lr (v + wd w).
 class SgdMomentum final : public Optimizer {
  public:
@@ -60,7 +78,9 @@ class SgdMomentum final : public Optimizer {
   }
   double learning_rate() const override { return lr_; }
   void save(std::ostream& out) const override { save_vectors(out, velocity_); }
-  void load(std::istream& in) override { load_vectors(in, velocity_); }
+  void load(std::istream& in, const std::vector<Eigen::Index>& sizes) override {
+    load_state_vectors(in, velocity_, sizes);
+  }
 
  private:
   double lr_;
@@ -101,10 +121,16 @@ class Adam final : public Optimizer {
     save_vectors(out, m_);
     save_vectors(out, v_);
   }
-  void load(std::istream& in) override {
+  void load(std::istream& in, const std::vector<Eigen::Index>& sizes) override {
     in.read(reinterpret_cast<char*>(&t_), sizeof t_);
-    load_vectors(in, m_);
-    load_vectors(in, v_);
+    load_state_vectors(in, m_, sizes);
+    load_state_vectors(in, v_, sizes);
+    // Steps taken, and moments only after some (the second moment is a mean of squares).
+    const bool stepped = t_ > 0;
+    if (t_ < 0 || stepped != !m_.empty() || m_.empty() != v_.empty()) in.setstate(std::ios::failbit);
+    for (const auto& x : v_) {
+      if ((x.array() < 0.0F).any()) in.setstate(std::ios::failbit);
+    }
   }
 
  private:
