@@ -1,9 +1,14 @@
 #include "sweep/folder.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <vector>
 
 #include "core/error.hpp"
@@ -51,6 +56,17 @@ void check_holds_only(const fs::path& out, const nlohmann::ordered_json& manifes
 }
 
 }  // namespace
+
+CollectLock::CollectLock(const fs::path& dir) {
+  fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+    const int err = errno;
+    if (fd_ >= 0) ::close(fd_);
+    throw EnvironmentError(fmt::format("{}: cannot lock: {}", dir.string(), std::strerror(err)));
+  }
+}
+
+CollectLock::~CollectLock() { ::close(fd_); }
 
 bool same_sweep(const nlohmann::ordered_json& a, const nlohmann::ordered_json& b) {
   for (const char* key : {"kind", "name", "mode", "common", "axes", "points"}) {

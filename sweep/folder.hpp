@@ -32,6 +32,19 @@ class SweepFolder {
   std::optional<MarkerLock> marker_;
 };
 
+// Holds an exclusive lock on `dir` (flock, waiting for it) while it lives: the shards of a sweep
+// that share a folder write sweep.csv one after another, so the last to finish sees every point.
+class CollectLock {
+ public:
+  explicit CollectLock(const std::filesystem::path& dir);
+  ~CollectLock();
+  CollectLock(const CollectLock&) = delete;
+  CollectLock& operator=(const CollectLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Whether two sweep.json manifests describe the same sweep: kind, name, mode, common keys, axes
 // and points (the sweep file's own path may differ: a moved checkout, a copy on another node).
 bool same_sweep(const nlohmann::ordered_json& a, const nlohmann::ordered_json& b);

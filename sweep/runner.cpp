@@ -107,6 +107,9 @@ std::vector<std::string> validate_points(const SweepSpec& spec, const std::vecto
 }
 
 Collected collect(const fs::path& dir, const nlohmann::ordered_json& manifest, const std::string& redo) {
+  // One collector at a time (shards sharing the folder): points/ is locked, not the folder,
+  // which the shards hold shared.
+  const CollectLock one_at_a_time(dir / "points");
   Collected c;
   std::vector<PointResult> results;
   for (const auto& p : manifest["points"]) {

@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Installs what xbarsim needs from Debian's packages (run as root). Idempotent: quick and quiet
-# when everything is already there.
+# when everything is already there. With --slurm, also a Slurm and munge for the cluster test of
+# the sweep recipe (tests/integration/slurm_sweep.sh; not needed to build or by the test command).
 set -euo pipefail
+slurm=()
+for a in "$@"; do
+  case "$a" in
+    --slurm) slurm=(slurmctld slurmd slurm-client munge) ;;
+    *) echo "install-deps: unknown option $a (expected --slurm)" >&2; exit 1 ;;
+  esac
+done
 packages=(
+  "${slurm[@]}"
   g++ cmake make pkg-config
   libsystemc-dev
   libboost-dev libboost-program-options-dev
@@ -12,9 +21,10 @@ packages=(
   gnuplot-nox
   libxml2-utils                 # xmllint: the sweep tests parse the SVG figures as XML
   python3                       # the CLI tests read JSON and patch checkpoint files
+  parallel                      # cli.sweep_parallel runs the GNU parallel recipe of docs/sweep.md
   ccache                        # rebuilds (both test presets compile the same sources)
   clang-format clang-tidy       # tools/lint.sh; the test command checks the format
-  clang libclang-rt-dev         # the debug and fuzz presets: sanitizers and libFuzzer
+  clang libclang-rt-dev         # the debug preset: sanitizers and libFuzzer (tools/fuzz.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
