@@ -60,7 +60,7 @@ int compare_command(const std::vector<std::string>& args) {
       r.collected.table, label, checks,
       fmt::format("{}: {} (base {})", spec.name, "technology comparison", spec.base.filename().string()));
   sweep::write_atomic(o.out / "compare.md", md);
-  sweep::write_atomic(o.out / "compare.csv", sweep::compare_csv(r.collected.table, label, checks));
+  sweep::write_atomic(o.out / "compare.csv", sweep::compare_csv(r.collected.table, label));
   if (!o.quiet) fmt::print("{}\n", md);
   print_collected(r.collected, o.out, o.redo);
   fmt::print("{}: compare.md, compare.csv\n", o.out.string());

@@ -32,14 +32,14 @@ std::string pretty(const std::string& cell) {
   return fmt::format("{:.6g}", v);
 }
 
-std::string identity_cell(const std::vector<IdentityCheck>& checks, const std::string& label, const std::string& field,
-                          bool markdown) {
+std::string identity_cell(const std::vector<IdentityCheck>& checks, const std::string& label,
+                          const std::string& field) {
   for (const auto& c : checks) {
     if (c.row_label != label || c.field != field) continue;
-    if (c.holds) return markdown ? fmt::format("holds ({} components)", c.components) : "holds";
+    if (c.holds) return fmt::format("holds ({} components)", c.components);
     return fmt::format("VIOLATED: sum {:.12g} != total {:.12g}", c.sum, c.total);
   }
-  return markdown ? "-" : "";
+  return "-";
 }
 
 std::vector<std::string> identity_fields(const std::vector<IdentityCheck>& checks) {
@@ -101,25 +101,37 @@ std::string compare_markdown(const Table& t, const std::string& label_column, co
   }
   for (const auto& f : identity_fields(checks)) {
     out += fmt::format("| identity: sum of {} components = total |", f);
-    for (const auto& r : t.rows) out += fmt::format(" {} |", identity_cell(checks, r[*lc], f, true));
+    for (const auto& r : t.rows) out += fmt::format(" {} |", identity_cell(checks, r[*lc], f));
     out += "\n";
   }
   return out;
 }
 
-std::string compare_csv(const Table& t, const std::string& label_column, const std::vector<IdentityCheck>& checks) {
-  const auto lc = t.column(label_column);
-  std::string out = "metric";
-  for (const auto& r : t.rows) out += fmt::format(",{}", csv_field(r[*lc]));
-  out += "\n";
+std::string compare_csv(const Table& t, const std::string& label_column) {
+  const auto is_number = [](const std::string& cell) {
+    char* end = nullptr;
+    (void)std::strtod(cell.c_str(), &end);
+    return !cell.empty() && end == cell.c_str() + cell.size();
+  };
+  std::vector<std::size_t> numeric;
+  std::string out = csv_field(label_column);
   for (const auto& m : metric_columns(t, label_column)) {
-    out += csv_field(m);
-    for (const auto& r : t.rows) out += fmt::format(",{}", csv_field(r[*t.column(m)]));
-    out += "\n";
+    const std::size_t c = *t.column(m);
+    if (std::all_of(t.rows.begin(), t.rows.end(),
+                    [&](const std::vector<std::string>& r) { return r[c].empty() || is_number(r[c]); })) {
+      numeric.push_back(c);
+      out += ',';  // (not "," + field: GCC 12 -O3 warns -Wrestrict on that, a known false positive)
+      out += csv_field(m);
+    }
   }
-  for (const auto& f : identity_fields(checks)) {
-    out += csv_field("identity:" + f);
-    for (const auto& r : t.rows) out += fmt::format(",{}", csv_field(identity_cell(checks, r[*lc], f, false)));
+  out += "\n";
+  const std::size_t lc = *t.column(label_column);
+  for (const auto& r : t.rows) {
+    out += csv_field(r[lc]);
+    for (const std::size_t c : numeric) {
+      out += ',';
+      out += r[c];
+    }
     out += "\n";
   }
   return out;

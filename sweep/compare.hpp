@@ -25,11 +25,14 @@ struct IdentityCheck {
 // (labelled by column `label_column`).
 std::vector<IdentityCheck> check_identities(const Table& table, const std::string& label_column);
 
-// The side-by-side table: one row per metric, one column per technology (`label_column`'s
-// values), then one row per identity checked. Markdown rounds to 6 significant digits; CSV keeps
-// every digit.
+// The side-by-side table for reading: one row per metric, one column per technology
+// (`label_column`'s values), then one row per identity checked; 6 significant digits.
 std::string compare_markdown(const Table& table, const std::string& label_column,
                              const std::vector<IdentityCheck>& checks, const std::string& title);
-std::string compare_csv(const Table& table, const std::string& label_column, const std::vector<IdentityCheck>& checks);
+// compare.csv, tidy for analysis: one row per technology (`label_column` first), one column per
+// numeric metric, named with its unit as in report.json's summary (test_accuracy_pct,
+// energy_per_inference_pJ.adc, ...), every digit; a metric that holds text is left out, and a
+// technology that lacks a metric has an empty cell. The identity checks are in compare.md.
+std::string compare_csv(const Table& table, const std::string& label_column);
 
 }  // namespace xbarsim::sweep

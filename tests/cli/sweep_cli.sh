@@ -263,7 +263,9 @@ YAML
 "$xbarsim" compare compare.yaml -j 2 --out cmp > compare.out 2>&1
 check "compare exits 0" [ $? -eq 0 ]
 check "compare.md lists the three" grep -q "^| metric | SGD slow | SGD fast | Adam |$" cmp/compare.md
-check "compare.csv header" [ "$(head -1 cmp/compare.csv)" = "metric,SGD slow,SGD fast,Adam" ]
+check "compare.csv: a row per technology" [ "$(cut -d, -f1 cmp/compare.csv | tr '\n' '|')" = "technology|SGD slow|SGD fast|Adam|" ]
+check "compare.csv: accuracy column" [ "$(head -1 cmp/compare.csv | cut -d, -f2)" = "test_accuracy_pct" ]
+check "compare.csv: numbers only" awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) if ($i != "" && $i !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) exit 1 }' cmp/compare.csv
 check "compare reports the identity" grep -q "^identity: " compare.out
 printf 'compare:\n  base: base.yaml\n  technologies:\n    - {name: PCM, device: %s/configs/devices/pcm.yaml}\n' "$src" > cmp_bad.yaml
 out="$("$xbarsim" compare cmp_bad.yaml --out cmp_bad 2>&1 >/dev/null)"
