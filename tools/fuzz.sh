@@ -47,6 +47,10 @@ for t in "${targets[@]}"; do
     for d in "$root"/configs/*/; do extra+=("$d"); done
   fi
   log="$out/$t.log"
+  # The targets' scratch files (in memory when /dev/shm exists), removed after the run whatever
+  # its end.
+  scratch="$([ -d /dev/shm ] && echo /dev/shm || echo "$out")/xbarsim-fuzz-$t-$$"
+  export XBARSIM_FUZZ_SCRATCH="$scratch"
   # -timeout=1: an input that runs longer than a second is a hang. -close_fd_mask=1: the config
   # target's "ok" lines stay out of the log. The seed folder is filled at start-up.
   set +e
@@ -55,6 +59,7 @@ for t in "${targets[@]}"; do
      -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" "$seeds" "${extra[@]}") >"$log" 2>&1
   rc=$?
   set -e
+  rm -rf "$scratch"
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   found=$(find "$findings" -type f | head -5)

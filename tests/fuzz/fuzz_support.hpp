@@ -31,13 +31,18 @@ bool as_the_cli_would(Read&& read) {
   return false;
 }
 
-// A scratch directory of this process, made on first use under /dev/shm when it exists (no disk
-// traffic per input) or the temporary directory, and removed at exit.
+// A scratch directory of this process, made on first use under $XBARSIM_FUZZ_SCRATCH when set
+// (tools/fuzz.sh sets it and removes it afterwards: libFuzzer ends a crashing or hanging run
+// without running atexit), else under /dev/shm when it exists (no disk traffic per input) or the
+// temporary directory; removed at a normal exit.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm")
+    const char* chosen = std::getenv("XBARSIM_FUZZ_SCRATCH");
+    const std::filesystem::path base = chosen != nullptr ? std::filesystem::path(chosen)
+                                       : std::filesystem::is_directory("/dev/shm")
                                            ? std::filesystem::path("/dev/shm")
                                            : std::filesystem::temp_directory_path();
+    std::filesystem::create_directories(base);
     std::string name = (base / "xbarsim-fuzz-XXXXXX").string();
     if (::mkdtemp(name.data()) == nullptr)
       throw std::runtime_error("cannot make a scratch directory under " + base.string());
