@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -48,6 +50,13 @@ std::vector<std::string> axis_names(const nlohmann::ordered_json& manifest) {
   std::vector<std::string> names;
   for (const auto& a : manifest["axes"]) names.push_back(a["name"].get<std::string>());
   return names;
+}
+
+// "45 s", "12 min", "3.5 h".
+std::string duration_text(double seconds) {
+  if (seconds < 120.0) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 7200.0) return fmt::format("{:.0f} min", seconds / 60.0);
+  return fmt::format("{:.1f} h", seconds / 3600.0);
 }
 
 void remove_if_exists(const fs::path& p) {
@@ -196,7 +205,16 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   }
 
   std::size_t done = 0;
-  std::set<std::size_t> running(todo.begin(), todo.end());
+  std::set<std::size_t> running(todo.begin(), todo.end());  // not finished yet
+  const auto start = std::chrono::steady_clock::now();
+  // "; R running, F failed, ETA T": the points left at the rate points finished so far.
+  const auto progress = [&] {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::size_t left = todo.size() - done;
+    const std::size_t now_running = std::min(left, static_cast<std::size_t>(opt.jobs));
+    return fmt::format("; {} running, {} failed, ETA {}", now_running, outcome.failed,
+                       duration_text(elapsed / static_cast<double>(done) * static_cast<double>(left)));
+  };
   const int sig = run_jobs(jobs, opt.jobs, [&](const Finished& f) {
     const Point& p = points[f.id];
     running.erase(f.id);
@@ -207,7 +225,9 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
       fs::rename(log, tmp / "run.log");
       fs::rename(tmp, pdir / p.name);
       ++outcome.ran;
-      if (!opt.quiet) fmt::print(stderr, "[{}/{}] {}: done in {:.1f} s\n", done, todo.size(), p.name, f.seconds);
+      if (!opt.quiet) {
+        fmt::print(stderr, "[{}/{}] {}: done in {:.1f} s{}\n", done, todo.size(), p.name, f.seconds, progress());
+      }
     } else {
       ++outcome.failed;
       const std::string why = last_line(log);
@@ -218,8 +238,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
         fs::create_directories(failed);
       }
       fs::rename(log, failed / "run.log");
-      fmt::print(stderr, "[{}/{}] {}: FAILED (exit {}): {} (log: {})\n", done, todo.size(), p.name, f.exit_code, why,
-                 (failed / "run.log").string());
+      fmt::print(stderr, "[{}/{}] {}: FAILED (exit {}): {} (log: {}){}\n", done, todo.size(), p.name, f.exit_code, why,
+                 (failed / "run.log").string(), progress());
     }
   });
   if (sig != 0) {

@@ -2,7 +2,8 @@
 # The GNU parallel recipe of docs/sweep.md on this machine (`-S :` is parallel's name for the
 # local host, so the --sshloginfile path of the recipe runs without ssh): three shards into three
 # folders, merged, and three shards at once into one shared folder, each give the unsharded
-# sweep.csv byte for byte; running the same line again runs nothing twice. Needs Debian's
+# sweep.csv byte for byte; running the same line again runs nothing twice. Also the progress
+# lines of the unsharded sweep (done, running, failed, ETA). Needs Debian's
 # parallel (tools/install-deps.sh); exits 77 (skipped) without it.
 # Usage: sweep_parallel.sh XBARSIM SRC_DIR
 set -u
@@ -23,8 +24,11 @@ sweep:
     - {key: network.layers, name: hidden, values: [[784, 8, 10], [784, 16, 10], [784, 24, 10]], labels: [8, 16, 24]}
     - {key: training.optimizer.learning_rate, name: lr, values: [0.01, 0.1]}
 YAML
-"$xbarsim" sweep tiny.yaml -j 2 --out full --quiet >/dev/null 2>&1
+"$xbarsim" sweep tiny.yaml -j 2 --out full >/dev/null 2>full.err
 check unsharded test -f full/sweep.csv
+# Progress while points run: done, running, failed and the ETA at the rate so far.
+check progress-first grep -Eq '^\[1/6\] hidden=[0-9]+_lr=[0-9.]+: done in [0-9.]+ s; 2 running, 0 failed, ETA [0-9]+ s$' full.err
+check progress-last grep -Eq '^\[6/6\] hidden=[0-9]+_lr=[0-9.]+: done in [0-9.]+ s; 0 running, 0 failed, ETA 0 s$' full.err
 
 # The recipe: one folder per shard, then merge.
 N=3
