@@ -67,6 +67,8 @@ echo x >afile
 refused file-out "out afile: not a folder" "$xbarsim" sweep one/tiny.yaml --out afile --quiet
 
 # --- a folder in use: a long sweep (in-situ points of 1000 epochs) in the background ---
+# (A background process of a non-interactive shell starts with SIGINT ignored; the sweep installs
+# its handler when its points start, so the test signals only after that.)
 cat > slow.yaml <<YAML
 sweep:
   name: slow
@@ -79,6 +81,8 @@ YAML
 "$xbarsim" sweep slow.yaml -j 1 --out s --quiet >/dev/null 2>s.err &
 pid=$!
 check sweep-running wait_for s/RUNNING
+# Signals are sent once a point runs: the sweep handles SIGINT from then on (see the note below).
+check point-running wait_for 's/points/seed=1.tmp/RUNNING'
 check running-names-pid grep -q "^pid $pid on host .* since " s/RUNNING
 refused second-sweep "s: in use by another xbarsim (pid $pid on host " "$xbarsim" sweep slow.yaml -j 1 --out s --quiet
 refused merge-in-use "s: in use by another xbarsim (pid $pid" "$xbarsim" merge sweeps/tiny --out s
@@ -99,6 +103,7 @@ refused unsharded-beside-shard "s: in use by another xbarsim (pid $pid" "$xbarsi
 "$xbarsim" sweep slow.yaml -j 1 --shard 2/2 --out s --quiet >/dev/null 2>shard2.err &
 pid2=$!
 check other-shard-runs wait_for s/RUNNING.shard-2-of-2
+check shard-points-running wait_for 's/points/seed=1.tmp/RUNNING' && wait_for 's/points/seed=2.tmp/RUNNING'
 kill -INT "$pid" "$pid2"
 wait "$pid"
 check shard1-sigint test $? -eq 130
@@ -113,6 +118,7 @@ check shard-no-running test -z "$(ls s | grep RUNNING)"
 pid=$!
 check unsharded-running wait_for s/RUNNING
 check unsharded-clears-markers test -z "$(ls s | grep INTERRUPTED)"
+check unsharded-point-running wait_for 's/points/seed=1.tmp/RUNNING'
 kill -INT "$pid"
 wait "$pid"
 pid=""
