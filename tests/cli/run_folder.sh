@@ -8,10 +8,6 @@ set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 cli_setup "$1" "$2"
 make_data data 100 20
-wait_for() {  # wait_for FILE: up to 60 s
-  for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
-  return 1
-}
 
 # A long in-situ run (1000 epochs of 100 images) in the background.
 "$xbarsim" run "$src/configs/experiments/mnist_insitu_dw5.yaml" --set data.dir="$work/data" \

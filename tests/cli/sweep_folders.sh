@@ -10,10 +10,6 @@ set -u
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 cli_setup "$1" "$2"
 make_data data 100 20
-wait_for() {  # wait_for FILE: up to 60 s
-  for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
-  return 1
-}
 snapshot() { (cd "$1" && find . -exec stat -c '%n %s %Y' {} + | sort | md5sum); }
 refused() {  # refused NAME PATTERN COMMAND...: exit 1, one line on stderr matching PATTERN
   local name="$1" pattern="$2"
@@ -24,12 +20,7 @@ refused() {  # refused NAME PATTERN COMMAND...: exit 1, one line on stderr match
   check "$name-message" grep -q -- "$pattern" err.txt || cat err.txt
 }
 
-cat > base.yaml <<YAML
-experiment: {name: tiny, impl: fp32_training, seed: 3}
-data: {dataset: mnist, dir: $work/data}
-network: {layers: [784, 16, 10]}
-training: {epochs: 1, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05}}
-YAML
+tiny_base base.yaml
 mkdir one two
 for d in one two; do
   cat > $d/tiny.yaml <<YAML

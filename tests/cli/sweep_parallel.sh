@@ -11,12 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
 command -v parallel >/dev/null || { echo "skipped: GNU parallel is not installed (tools/install-deps.sh)"; exit 77; }
 cli_setup "$1" "$2"
 make_data data 200 50
-cat > base.yaml <<YAML
-experiment: {name: tiny, impl: fp32_training, seed: 3}
-data: {dataset: mnist, dir: $work/data}
-network: {layers: [784, 16, 10]}
-training: {epochs: 1, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05}}
-YAML
+tiny_base base.yaml
 cat > tiny.yaml <<'YAML'
 sweep:
   base: base.yaml

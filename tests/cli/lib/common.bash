@@ -34,6 +34,22 @@ for split, n, s in (('train', n_train, 28), ('t10k', n_test, side)):
 PY
 }
 
+wait_for() {  # wait_for FILE: until FILE exists, up to 60 s
+  for _ in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# tiny_base FILE: a one-epoch fp32 784-16-10 experiment on $work/data (make_data), the quick
+# point of the sweep tests.
+tiny_base() {
+  cat >"$1" <<YAML
+experiment: {name: tiny, impl: fp32_training, seed: 3}
+data: {dataset: mnist, dir: $work/data}
+network: {layers: [784, 16, 10]}
+training: {epochs: 1, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05}}
+YAML
+}
+
 cli_result() {  # the last line of every test: the counts, and its exit status
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
