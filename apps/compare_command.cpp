@@ -54,16 +54,27 @@ int compare_command(const std::vector<std::string>& args) {
                r.collected.missing.size(), r.collected.total);
     return 1;
   }
-  const std::string label = spec.axes.front().name;
-  const auto checks = sweep::check_identities(r.collected.table, label);
-  const std::string md = sweep::compare_markdown(
-      r.collected.table, label, checks,
-      fmt::format("{}: {} (base {})", spec.name, "technology comparison", spec.base.filename().string()));
+  const sweep::Comparison cmp =
+      sweep::compare(r.collected.table, sweep::compare_layout(sweep::manifest(spec, spec.points())));
+  const std::string title =
+      spec.reference || !cmp.layout.flows.empty()
+          ? fmt::format("{}: technology comparison", spec.name)
+          : fmt::format("{}: technology comparison (base {})", spec.name, spec.base.filename().string());
+  const std::string md = sweep::compare_markdown(cmp, title);
   sweep::write_atomic(o.out / "compare.md", md);
-  sweep::write_atomic(o.out / "compare.csv", sweep::compare_csv(r.collected.table, label));
-  if (!o.quiet) fmt::print("{}\n", md);
+  sweep::write_atomic(o.out / "compare.csv", sweep::compare_csv(cmp));
+  std::string written = "compare.md, compare.csv";
+  const std::string iso = sweep::iso_accuracy_markdown(cmp);
+  if (!iso.empty()) {
+    sweep::write_atomic(o.out / "iso_accuracy.md", iso);
+    sweep::write_atomic(o.out / "iso_accuracy.csv", sweep::iso_accuracy_csv(cmp));
+    written += ", iso_accuracy.md, iso_accuracy.csv";
+  }
+  if (!o.quiet) fmt::print("{}\n{}", md, iso.empty() ? "" : iso + "\n");
   print_collected(r.collected, o.out, o.redo);
-  fmt::print("{}: compare.md, compare.csv\n", o.out.string());
+  fmt::print("{}: {}\n", o.out.string(), written);
+  for (const auto& w : cmp.warnings) fmt::print(stderr, "compare: warning: {}\n", w);
+  const auto& checks = cmp.checks;
   int violated = 0;
   for (const auto& c : checks) {
     if (c.holds) continue;

@@ -61,31 +61,29 @@ int decode(int status) {
   return 255;
 }
 
-// Installs SIGINT/SIGTERM handlers (without SA_RESTART, so waitpid returns EINTR) for its lifetime.
-class StopSignals {
- public:
-  StopSignals() {
-    g_signal = 0;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
+int g_guards = 0;  // StopSignals alive (only the outermost installs and restores)
 
 }  // namespace
+
+StopSignals::StopSignals() : outermost_(g_guards++ == 0) {
+  if (!outermost_) return;
+  g_signal = 0;
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: waitpid returns EINTR
+  sigaction(SIGINT, &sa, &old_int_);
+  sigaction(SIGTERM, &sa, &old_term_);
+}
+
+StopSignals::~StopSignals() {
+  --g_guards;
+  if (!outermost_) return;
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+}
+
+int StopSignals::received() { return g_signal; }
 
 int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<void(const Finished&)>& on_done) {
   using clock = std::chrono::steady_clock;

@@ -3,6 +3,8 @@
 // sweep never leaves a point half-written by an orphan.
 #pragma once
 
+#include <signal.h>
+
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -23,6 +25,24 @@ struct Finished {
   std::size_t id = 0;
   int exit_code = 0;   // the child's exit status, or 128 + signal number when it was killed
   double seconds = 0;  // wall time
+};
+
+// Catches SIGINT/SIGTERM for its lifetime (the handler only records the signal; received() returns
+// it). Guards nest: only the outermost installs and restores the handlers, so a caller that must
+// not lose a signal before run_jobs starts (a sweep writing its folder's markers) holds one
+// around the whole run.
+class StopSignals {
+ public:
+  StopSignals();
+  ~StopSignals();
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+  static int received();
+
+ private:
+  bool outermost_;
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
 };
 
 // Runs `jobs` in order, at most `parallel` at a time, calling `on_done` (in this thread) as each

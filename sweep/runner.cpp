@@ -39,8 +39,8 @@ std::string last_line(const fs::path& f) {
 
 // Builds the experiment of the base with `overrides` (what `xbarsim run` does before running)
 // and returns its resolved configuration.
-std::string resolve(const SweepSpec& spec, const std::vector<std::string>& overrides) {
-  Params root = Params::from_file(spec.base);
+std::string resolve(const std::filesystem::path& base, const std::vector<std::string>& overrides) {
+  Params root = Params::from_file(base);
   for (const auto& o : overrides) root.apply_override(o);
   (void)workloads::prepare_experiment(root);
   return root.resolved_yaml();
@@ -81,26 +81,30 @@ void write_atomic(const fs::path& file, const std::string& text) {
 std::vector<std::string> validate_points(const SweepSpec& spec, const std::vector<Point>& points) {
   // The base with the common overrides alone.
   try {
-    (void)resolve(spec, spec.common);
+    (void)resolve(spec.base, spec.common);
   } catch (const UserError& e) {
     throw ConfigError(
         fmt::format("{}: base {} with {}.set: {}", spec.file.string(), spec.base.string(), spec.kind, e.what()));
   }
   std::vector<std::string> resolved;
-  std::map<std::pair<std::size_t, std::size_t>, bool> value_ok;  // (axis, value) -> builds alone
+  std::map<std::tuple<std::size_t, std::size_t, std::string>, bool> value_ok;  // (axis, value, base): builds alone
   for (const auto& p : points) {
     try {
-      resolved.push_back(resolve(spec, p.overrides));
+      resolved.push_back(resolve(p.base, p.overrides));
     } catch (const UserError& e) {
-      // Blame the first axis whose value alone (on the base) does not build.
+      if (p.reference) {
+        throw ConfigError(
+            fmt::format("{}: reference {} ({}): {}", spec.file.string(), p.name, p.base.string(), e.what()));
+      }
+      // Blame the first axis whose value alone (on the point's base) does not build.
       for (std::size_t a = 0; a < spec.axes.size(); ++a) {
-        const auto key = std::make_pair(a, p.value_of[a]);
+        const auto key = std::make_tuple(a, p.value_of[a], p.base.string());
         const AxisValue& v = spec.axes[a].values[p.value_of[a]];
         if (value_ok.count(key) == 0) {
           std::vector<std::string> o = spec.common;
           o.insert(o.end(), v.overrides.begin(), v.overrides.end());
           try {
-            (void)resolve(spec, o);
+            (void)resolve(p.base, o);
             value_ok[key] = true;
           } catch (const UserError& ea) {
             throw ConfigError(
@@ -149,6 +153,9 @@ Collected collect(const fs::path& dir, const nlohmann::ordered_json& manifest, c
 }
 
 SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
+  // Held from the start: a signal that arrives while the folder's markers are written is not
+  // lost (a background process of a non-interactive shell starts with SIGINT ignored).
+  const StopSignals stop_signals;
   const std::vector<Point> points = spec.points();
   const std::vector<std::string> resolved = validate_points(spec, points);  // before anything runs
   const nlohmann::ordered_json man = manifest(spec, points);
@@ -186,7 +193,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     remove_if_exists(pdir / (p.name + ".failed"));
     Job j;
     j.id = i;
-    j.argv = {opt.exe.string(), "run", spec.base.string()};
+    j.argv = {opt.exe.string(), "run", p.base.string()};
     for (const auto& o : p.overrides) {
       j.argv.push_back("--set");
       j.argv.push_back(o);

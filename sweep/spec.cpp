@@ -223,20 +223,57 @@ std::string point_name(const std::vector<std::string>& axis_names, const std::ve
   return out;
 }
 
+std::optional<std::size_t> SweepSpec::seed_axis() const {
+  for (std::size_t a = 0; a < axes.size(); ++a) {
+    if (axes[a].keys == std::vector<std::string>{"experiment.seed"}) return a;
+  }
+  return std::nullopt;
+}
+
 std::vector<Point> SweepSpec::points() const {
   std::vector<Point> out;
   std::vector<std::string> names;
   for (const auto& a : axes) names.push_back(a.name);
+  std::set<std::string> seen;
+  if (reference) {
+    // One point per seed (one point without a seed axis), named by the axes it has labels on.
+    const auto sa = seed_axis();
+    const std::size_t n = sa ? axes[*sa].values.size() : 1;
+    for (std::size_t s = 0; s < n; ++s) {
+      Point p;
+      p.index = out.size();
+      p.reference = true;
+      p.base = reference->base;
+      p.overrides = reference->overrides;
+      p.value_of.assign(axes.size(), kNoValue);
+      p.labels.assign(axes.size(), "");
+      p.labels[0] = reference->name;
+      std::vector<std::string> named = {names[0]};
+      std::vector<std::string> labels = {reference->name};
+      if (sa) {
+        const AxisValue& v = axes[*sa].values[s];
+        p.value_of[*sa] = s;
+        p.labels[*sa] = v.label;
+        p.overrides.insert(p.overrides.end(), v.overrides.begin(), v.overrides.end());
+        named.push_back(names[*sa]);
+        labels.push_back(v.label);
+      }
+      p.name = point_name(named, labels);
+      seen.insert(p.name);
+      out.push_back(std::move(p));
+    }
+  }
+  const std::size_t first = out.size();
   std::size_t total = 1;
   if (mode == "zip") {
     total = axes.empty() ? 0 : axes.front().values.size();
   } else {
     for (const auto& a : axes) total *= a.values.size();
   }
-  std::set<std::string> seen;
   for (std::size_t i = 0; i < total; ++i) {
     Point p;
-    p.index = i;
+    p.index = first + i;
+    p.base = base;
     p.overrides = common;
     std::size_t rest = i;
     p.value_of.assign(axes.size(), 0);
@@ -252,6 +289,7 @@ std::vector<Point> SweepSpec::points() const {
       const AxisValue& v = axes[a].values[p.value_of[a]];
       p.labels.push_back(v.label);
       p.overrides.insert(p.overrides.end(), v.overrides.begin(), v.overrides.end());
+      if (!v.base.empty()) p.base = v.base;
     }
     p.name = point_name(names, p.labels);
     if (!seen.insert(p.name).second) {
@@ -291,9 +329,18 @@ SweepSpec parse_compare(const std::filesystem::path& file) {
   spec.kind = "compare";
   spec.file = file;
   spec.name = c.string_or("name", file.stem().string());
-  spec.base = existing_file(c, "base", "an experiment file");
-  spec.mode = "zip";
+  if (c.has("base")) spec.base = existing_file(c, "base", "an experiment file");
+  spec.mode = "product";
   read_set(c, raw["compare"], spec.common);
+  spec.accuracy_margin_pct = c.real_or("accuracy_margin_pct", 1.5, 0.0, 100.0);
+  spec.iso_target_below_pct = c.real_or("accuracy_target_below_reference_pct", 1.0, 0.0, 100.0);
+  if (const auto r = c.child_if("reference")) {
+    Reference ref;
+    ref.base = existing_file(*r, "base", "an experiment file (the fp32 reference)");
+    ref.name = r->string_or("name", "fp32");
+    read_set(*r, raw["compare"]["reference"], ref.overrides);
+    spec.reference = std::move(ref);
+  }
 
   Axis axis;
   axis.name = "technology";
@@ -305,20 +352,29 @@ SweepSpec parse_compare(const std::filesystem::path& file) {
       const Params& t = techs[i];
       AxisValue v;
       v.label = t.string("name");
+      if (t.has("flow")) v.flow = t.string("flow");
+      if (t.has("base")) v.base = existing_file(t, "base", "an experiment file (this technology's flow)");
       if (t.has("device")) {
         const std::filesystem::path card = existing_file(t, "device", "a device card file");
         v.overrides.push_back(card_override("device", card));
       }
       read_set(t, raw["compare"]["technologies"][i], v.overrides);
-      if (v.overrides.empty()) {
+      if (v.overrides.empty() && v.base.empty()) {
         throw ConfigError(
-            fmt::format("{}: {}: expected 'device' (a card file) and/or 'set' (overrides)", t.where(), t.path()));
+            fmt::format("{}: {}: expected 'base' (an experiment file), 'device' (a card file) and/or "
+                        "'set' (overrides)",
+                        t.where(), t.path()));
+      }
+      if (spec.reference && v.label == spec.reference->name) {
+        throw ConfigError(fmt::format("{}: {}.name: '{}' is the reference's name (give one of them another name)",
+                                      t.where(), t.path(), v.label));
       }
       axis.values.push_back(std::move(v));
     }
   } else {
     // Default: DW 5-state, MTJ ternary and PCM cards from configs/devices/ beside the base's folder.
     axis.where = fmt::format("{}: compare", c.where());
+    if (spec.base.empty()) c.fail("base", "an experiment file (the three default technologies run on it)");
     const std::filesystem::path devices = spec.base.parent_path().parent_path() / "devices";
     const std::vector<std::pair<std::string, std::string>> defaults = {
         {"DW 5-state", "dw_5state.yaml"}, {"MTJ ternary", "mtj_ternary.yaml"}, {"PCM", "pcm.yaml"}};
@@ -327,10 +383,42 @@ SweepSpec parse_compare(const std::filesystem::path& file) {
         throw ConfigError(fmt::format("{}: no 'technologies' given and the default card {} does not exist", axis.where,
                                       (devices / card).string()));
       }
-      axis.values.push_back({label, {card_override("device", absolute_normal(devices / card))}});
+      axis.values.push_back({label, {card_override("device", absolute_normal(devices / card))}, {}, {}});
     }
   }
+  // Without compare.base every technology names its own experiment; the first one stands for
+  // the base in the manifest and in the check of compare.set.
+  if (spec.base.empty()) {
+    const auto own =
+        std::find_if(axis.values.begin(), axis.values.end(), [](const AxisValue& v) { return v.base.empty(); });
+    if (axis.values.empty() || own != axis.values.end()) {
+      c.fail("base", own == axis.values.end()
+                         ? "an experiment file"
+                         : fmt::format("an experiment file (technology '{}' has no 'base')", own->label));
+    }
+    spec.base = axis.values.front().base;
+  }
   spec.axes.push_back(std::move(axis));
+  if (c.has("axes")) {
+    const auto axes = c.child_list("axes");
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      spec.axes.push_back(parse_axis(axes[i], raw["compare"]["axes"][i], file));
+      if (spec.axes.back().keys == std::vector<std::string>{"experiment.seed"}) {
+        throw ConfigError(fmt::format("{}: give the seeds as compare.seeds (they are averaged), not as an axis",
+                                      spec.axes.back().where));
+      }
+    }
+  }
+  if (c.has("seeds")) {
+    Axis seeds;
+    seeds.name = "seed";
+    seeds.keys = {"experiment.seed"};
+    seeds.where = fmt::format("{}: compare.seeds", c.where());
+    for (const std::int64_t s : c.integer_list("seeds", 0)) {
+      seeds.values.push_back({std::to_string(s), {fmt::format("experiment.seed={}", s)}, {}, {}});
+    }
+    spec.axes.push_back(std::move(seeds));
+  }
   root.check_all_read();
   check_spec(spec, c.where());
   return spec;
@@ -363,11 +451,30 @@ nlohmann::ordered_json manifest(const SweepSpec& spec, const std::vector<Point>&
   for (const auto& a : spec.axes) {
     nlohmann::ordered_json labels = nlohmann::ordered_json::array();
     for (const auto& v : a.values) labels.push_back(v.label);
-    m["axes"].push_back({{"name", a.name}, {"keys", a.keys}, {"labels", labels}});
+    nlohmann::ordered_json axis = {{"name", a.name}, {"keys", a.keys}, {"labels", labels}};
+    // A technology's own experiment and flow (compare), beside its label.
+    if (std::any_of(a.values.begin(), a.values.end(), [](const AxisValue& v) { return !v.flow.empty(); })) {
+      nlohmann::ordered_json flows = nlohmann::ordered_json::array();
+      for (const auto& v : a.values) flows.push_back(v.flow);
+      axis["flows"] = flows;
+    }
+    m["axes"].push_back(axis);
+  }
+  if (spec.kind == "compare") {
+    m["accuracy_margin_pct"] = spec.accuracy_margin_pct;
+    m["accuracy_target_below_reference_pct"] = spec.iso_target_below_pct;
+    if (spec.reference) {
+      m["reference"] = {
+          {"axis", spec.axes.front().name}, {"label", spec.reference->name}, {"base", spec.reference->base.string()}};
+    }
   }
   m["points"] = nlohmann::ordered_json::array();
   for (const auto& p : points) {
-    m["points"].push_back({{"index", p.index}, {"name", p.name}, {"labels", p.labels}, {"overrides", p.overrides}});
+    nlohmann::ordered_json j = {{"index", p.index}, {"name", p.name}, {"labels", p.labels}, {"overrides", p.overrides}};
+    // Only where it differs from the spec's base (a plain sweep's manifest keeps its old form).
+    if (p.base != spec.base) j["base"] = p.base.string();
+    if (p.reference) j["reference"] = true;
+    m["points"].push_back(j);
   }
   return m;
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,23 +17,41 @@ namespace xbarsim::sweep {
 struct AxisValue {
   std::string label;
   std::vector<std::string> overrides;  // "key.path=YAML value"
+  // Compare technologies only: the experiment this technology runs (empty: the spec's base) and
+  // the name of its flow as the tables state it (e.g. "device-aware ex situ").
+  std::filesystem::path base;
+  std::string flow;
 };
 
 // One swept dimension: one or several key paths set together.
 struct Axis {
   std::string name;               // column name in sweep.csv
-  std::vector<std::string> keys;  // key paths it sets
+  std::vector<std::string> keys;  // key paths it sets (a seed axis: exactly {"experiment.seed"})
   std::string where;              // "FILE:LINE: sweep.axes[i]" for messages
   std::vector<AxisValue> values;
 };
 
 // One point of a sweep: index in the full sweep (0-based, the sweep.csv row order).
+// Point::value_of of an axis a reference point has no value on.
+inline constexpr std::size_t kNoValue = static_cast<std::size_t>(-1);
+
 struct Point {
   std::size_t index = 0;
   std::string name;                    // folder name under points/
   std::vector<std::string> labels;     // one per axis
-  std::vector<std::size_t> value_of;   // index into axes[a].values, one per axis
+  std::vector<std::size_t> value_of;   // index into axes[a].values, one per axis (or kNoValue)
   std::vector<std::string> overrides;  // common overrides, then each axis's, in axis order
+  std::filesystem::path base;          // the experiment file it runs (absolute)
+  bool reference = false;              // a point of the compare's reference experiment
+};
+
+// A compare's reference experiment (the fp32 network): run once per seed, its accuracy the
+// yardstick of the margin warnings and of the iso-accuracy target. Its points carry the
+// reference's name in the technology column and no label on the other axes but the seed.
+struct Reference {
+  std::string name = "fp32";
+  std::filesystem::path base;          // absolute
+  std::vector<std::string> overrides;  // reference.set (compare.set does not apply)
 };
 
 struct SweepSpec {
@@ -43,9 +62,17 @@ struct SweepSpec {
   std::string mode = "product";     // product | zip
   std::vector<std::string> common;  // overrides applied to every point (sweep.set)
   std::vector<Axis> axes;
+  // Compare only. Axes are then: technology, compare.axes..., seed (when compare.seeds).
+  std::optional<Reference> reference;
+  double accuracy_margin_pct = 1.5;   // warn when a mean accuracy is more than this below the reference
+  double iso_target_below_pct = 1.0;  // iso-accuracy target: the reference's mean accuracy minus this
 
-  // Every point, in order: product mode varies the last axis fastest; zip mode takes the i-th
-  // value of every axis. Throws ConfigError for duplicate point names.
+  // The seed axis (keys == {"experiment.seed"}), if any.
+  std::optional<std::size_t> seed_axis() const;
+
+  // Every point, in order: the reference's (one per seed) first, then product mode varies the
+  // last axis fastest; zip mode takes the i-th value of every axis. Throws ConfigError for
+  // duplicate point names.
   std::vector<Point> points() const;
 };
 

@@ -170,13 +170,14 @@ TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   EXPECT_FALSE(checks[2].holds);  // PCM energy: off by 3e-8 relative
   EXPECT_EQ(checks[2].row_label, "PCM");
   EXPECT_TRUE(checks[4].holds);  // MTJ: off by 1e-13 relative
-  const std::string md = compare_markdown(t, "technology", checks, "title");
+  const Comparison cmp = compare(t, CompareLayout{.axes = {"technology"}});
+  const std::string md = compare_markdown(cmp, "title");
   EXPECT_NE(md.find("| metric | DW | PCM | MTJ |"), std::string::npos);
   EXPECT_NE(md.find("VIOLATED"), std::string::npos);
   EXPECT_NE(md.find("| identity: sum of energy_per_inference_pJ components = total | holds (2 components) | VIOLATED"),
             std::string::npos);
   // compare.csv: a row per technology, numbers only, every digit, an empty cell where absent.
-  EXPECT_EQ(compare_csv(t, "technology"),
+  EXPECT_EQ(compare_csv(cmp),
             "technology,energy_per_inference_pJ.total,energy_per_inference_pJ.adc,energy_per_inference_pJ.array,"
             "area_um2.total,area_um2.array\n"
             "DW,0.30000000000000004,0.1,0.2,5,5\n"
