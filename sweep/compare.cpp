@@ -310,10 +310,11 @@ std::vector<IsoChoice> iso_choices(const Comparison& c, double target) {
     const auto energy = c.stat(g, "energy_per_inference_pJ.total");
     if (!acc) continue;
     if (!it->best || acc->mean > c.stat(*it->best, "test_accuracy_pct")->mean) it->best = g;
-    if (acc->mean >= target && energy &&
-        (!it->chosen || energy->mean < c.stat(*it->chosen, "energy_per_inference_pJ.total")->mean)) {
-      it->chosen = g;
-    }
+    if (acc->mean < target) continue;
+    // The cheapest that reaches the target; one without an energy (no hardware) only when none has.
+    const auto chosen_energy =
+        it->chosen ? c.stat(*it->chosen, "energy_per_inference_pJ.total") : std::optional<Stat>();
+    if (!it->chosen || (energy && (!chosen_energy || energy->mean < chosen_energy->mean))) it->chosen = g;
   }
   return out;
 }

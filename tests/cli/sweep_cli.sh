@@ -271,5 +271,47 @@ printf 'compare:\n  base: base.yaml\n  technologies:\n    - {name: PCM, device: 
 out="$("$xbarsim" compare cmp_bad.yaml --out cmp_bad 2>&1 >/dev/null)"
 check "compare: a device card the base does not read fails up front" grep -q "compare.technologies (technology): value 'PCM': .*device: unknown key" <<< "$out"
 
+# --- 9. compare at equal footing: own experiments and flows, seeds, the fp32 reference ---
+# Learnable data (the label's own band of rows is bright): plain SGD learns it within an epoch;
+# "SGD crawl" (learning rate 1e-5) stays near chance, far below the reference, so it is warned
+# about on stderr and in compare.md, and the iso-accuracy view says it misses the target.
+python3 - <<'PY'
+import os, random, struct
+random.seed(2)
+os.makedirs('ldata', exist_ok=True)
+for split, n in (('train', 300), ('t10k', 100)):
+    pixels = bytearray()
+    for i in range(n):
+        img = bytearray(random.randrange(0, 60) for _ in range(784))
+        for p in range(28 * (2 + 2 * (i % 10)), 28 * (4 + 2 * (i % 10))):
+            img[p] = 255
+        pixels += img
+    with open(f'ldata/{split}-images-idx3-ubyte', 'wb') as f:
+        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + pixels)
+    with open(f'ldata/{split}-labels-idx1-ubyte', 'wb') as f:
+        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+sed "s|dir: $work/data|dir: $work/ldata|" base.yaml > learn.yaml
+sed 's/learning_rate: 0.05/learning_rate: 0.00001/' learn.yaml > crawl.yaml
+cat > flows.yaml <<'YAML'
+compare:
+  seeds: [1, 2]
+  reference: {base: learn.yaml}
+  technologies:
+    - {name: SGD, flow: plain SGD, base: learn.yaml}
+    - {name: SGD crawl, flow: tiny steps, base: crawl.yaml}
+YAML
+"$xbarsim" compare flows.yaml -j 2 --out flows > flows.out 2>&1
+check "flows: compare exits 0" [ $? -eq 0 ]
+check "flows: reference first, one point per seed" [ -f flows/points/technology=fp32_seed=1/report.json ] && [ -f flows/points/technology=fp32_seed=2/report.json ]
+check "flows: each technology runs its own experiment" grep -q "learning_rate: 1e-05\|learning_rate: 0.00001" "flows/points/technology=SGD-crawl_seed=2/config.resolved.yaml"
+check "flows: compare.md states the flows" grep -q "^| flow | reference | plain SGD | tiny steps |$" flows/compare.md
+check "flows: compare.md gives the seeds" grep -q "^| seeds (mean ± std) | 2 | 2 | 2 |$" flows/compare.md
+check "flows: compare.csv has mean and std per metric" [ "$(head -1 flows/compare.csv | cut -d, -f1-4)" = "technology,seeds,test_accuracy_pct.mean,test_accuracy_pct.std" ]
+check "flows: one warning on stderr, for the crawl only" [ "$(grep -c 'compare: warning: ' flows.out)" -eq 1 ] && grep -q "compare: warning: SGD crawl: test accuracy .* points below the fp32 reference" flows.out
+check "flows: the warning is in compare.md" grep -q "^- SGD crawl: test accuracy" flows/compare.md
+check "flows: iso-accuracy view written" [ -f flows/iso_accuracy.md ] && [ -f flows/iso_accuracy.csv ]
+check "flows: the crawl misses the target" grep -q "^SGD crawl,0," flows/iso_accuracy.csv
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -25,7 +25,7 @@ mkdir -p data/mnist
 "$make_fixture" data/mnist 300 100
 
 # What each kind of command leaves that is compared: everything but wall-clock figures.
-case "$(head -c 200 "$src/$file" | grep -o -m1 '^[a-z]*:' || true)" in
+case "$(grep -v '^#' "$src/$file" | grep -o -m1 '^[a-z]*:' || true)" in
   sweep:) kind=sweep ;;
   compare:) kind=compare ;;
   *) kind=run ;;
@@ -42,6 +42,7 @@ case "$kind" in
   compare)
     "$xbarsim" compare "$src/$file" -j 1 --out out --quiet
     files=(compare.csv)
+    [ -f out/iso_accuracy.csv ] && files+=(iso_accuracy.csv)
     ;;
 esac
 
