@@ -65,12 +65,12 @@ COMPONENT_COLOURS = {
     "digital": "#332288",
     "control": "#999933",
     "leakage": "#BBBBBB",
-    "write_driver": "#EE8866",
+    "write_driver": "#663333",
     "accumulator": "#44AA99",
     "backward_adc": "#FFAABB",
-    "backward_dac": "#663333",
+    "backward_dac": "#000000",
 }
-SPARE_COLOURS = ["#000000", "#AAAA00", "#77AADD", "#99DDFF", "#DDDDDD", "#117733"]
+SPARE_COLOURS = ["#EE7733", "#AAAA00", "#0077BB", "#DDDDDD", "#117733"]
 # Lines and bars of series (combinations of the other axes): Okabe-Ito, with a marker each.
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
@@ -302,6 +302,16 @@ class Figures:
         else:
             set_lim(0.0, hi * 1.08 if hi > 0 else 1.0)
 
+    def fit_axis(self, ax, which, kind, lows, highs, right=0.08):
+        """Limits around the data (logarithmic beyond a 30x spread)."""
+        lo, hi = min(lows), max(highs)
+        if kind != "accuracy" and lo > 0 and hi / lo > LOG_SPREAD:
+            (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+            (ax.set_ylim if which == "y" else ax.set_xlim)(lo / 1.5, hi * 1.5 * (1 + right))
+            return
+        span = (hi - lo) or abs(hi) or 1.0
+        (ax.set_ylim if which == "y" else ax.set_xlim)(lo - 0.08 * span, hi + max(0.08, right) * span)
+
     def reference_line(self, ax):
         ref = self.sweep.reference_accuracy()
         if ref is None:
@@ -476,15 +486,18 @@ class Figures:
                 continue
             has_err = any(e is not None for e in errs)
             colour = SERIES_COLOURS[j % len(SERIES_COLOURS)] if len(hues) > 1 else "#4477AA"
-            ax.bar(xs, ys, width * 0.9, color=colour, label=", ".join(hue) if hue else None,
-                   yerr=[e or 0.0 for e in errs] if has_err else None, capsize=4,
-                   error_kw={"elinewidth": 1.2, "ecolor": "black"})
+            bars = ax.bar(xs, ys, width * 0.9, color=colour, label=", ".join(hue) if hue else None,
+                          yerr=[e or 0.0 for e in errs] if has_err else None, capsize=4,
+                          error_kw={"elinewidth": 1.2, "ecolor": "black"})
+            if len(hues) * len(categories) <= 12:
+                ax.bar_label(bars, labels=[f"{y:.3g}" for y in ys], padding=2, fontsize=8)
         if not errorbars:
             plt.close(fig)
             return
         reference = self.reference_line(ax) if kind == "accuracy" else None
         self.category_ticks(ax, list(range(len(categories))), categories)
-        self.set_value_axis(ax, "y", kind, lows, highs, reference)
+        # Bars start at 0 (their length is the value); accuracy still ends at 100 % at most.
+        self.set_value_axis(ax, "y", kind, [0.0] + lows if kind == "accuracy" else lows, highs, reference)
         ax.set_xlabel(axis)
         ax.set_ylabel(f"{quantity} ({unit_text})")
         self.title(ax, f"{quantity} by {axis}")
@@ -569,17 +582,23 @@ class Figures:
         ax.plot([p[0] / xf for p in front], [p[1] / yf for p in front], color="#EE6677", marker="o",
                 markersize=9, markerfacecolor="none", markeredgewidth=1.6, linewidth=1.6, zorder=3,
                 drawstyle="steps-post", label="Pareto front")
-        for p in front:
-            ax.annotate(p[5], (p[0] / xf, p[1] / yf), textcoords="offset points", xytext=(5, 5), fontsize=8)
+        # Every point named when there are few, else the front only; neighbours' labels
+        # alternate above and below their points.
+        named = sorted(points if len(points) <= 12 else front, key=lambda p: (p[1], p[0]))
+        for i, p in enumerate(named):
+            ax.annotate(p[5], (p[0] / xf, p[1] / yf), textcoords="offset points", xytext=(6, 4 if i % 2 else -11),
+                        fontsize=8, color="black" if p in front else "#555555")
         reference = self.reference_line(ax) if yk == "accuracy" else None
-        self.set_value_axis(ax, "x", xk, [(p[0] - (p[2] or 0.0)) / xf for p in points],
-                            [(p[0] + (p[2] or 0.0)) / xf for p in points])
-        self.set_value_axis(ax, "y", yk, [(p[1] - (p[3] or 0.0)) / yf for p in points],
-                            [(p[1] + (p[3] or 0.0)) / yf for p in points], reference)
-        # Room on the right for the labels of the front.
-        if ax.get_xscale() == "linear":
-            lo, hi = ax.get_xlim()
-            ax.set_xlim(lo, hi + 0.12 * (hi - lo))
+        # A trade-off: both axes fit the data (accuracy still at most 100 %), with room on the
+        # right for the labels.
+        self.fit_axis(ax, "x", xk, [(p[0] - (p[2] or 0.0)) / xf for p in points],
+                      [(p[0] + (p[2] or 0.0)) / xf for p in points], right=0.15)
+        if yk == "accuracy":
+            self.set_value_axis(ax, "y", yk, [(p[1] - (p[3] or 0.0)) / yf for p in points],
+                                [(p[1] + (p[3] or 0.0)) / yf for p in points], reference)
+        else:
+            self.fit_axis(ax, "y", yk, [(p[1] - (p[3] or 0.0)) / yf for p in points],
+                          [(p[1] + (p[3] or 0.0)) / yf for p in points])
         ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.6)
         ax.set_xlabel(f"{xq} ({xut})")
         ax.set_ylabel(f"{yq} ({yut})")

@@ -125,10 +125,21 @@ check "compare: the script exits 0" [ $? -eq 0 ]
 check "compare: the set of figures" [ "$(cd cmp && ls *.png | sed 's/\.png$//' | sort | tr '\n' ' ')" = "accuracy_by_technology energy_breakdown energy_per_inference_by_technology pareto_energy_accuracy " ]
 describe_check cmp "compare: bars per technology" "d['accuracy_by_technology']['xticklabels'] == ['DW 5-state', 'MTJ ternary', 'PCM']"
 describe_check cmp "compare: no error bars without seeds" "all(e['std'] is None for e in d['accuracy_by_technology']['errorbars'])"
-describe_check cmp "compare: accuracy limits around the data, at most 100" "70 < d['accuracy_by_technology']['ylim'][0] < 80 and 90 < d['accuracy_by_technology']['ylim'][1] <= 100"
+describe_check cmp "compare: accuracy bars from 0 to at most 100" "d['accuracy_by_technology']['ylim'][0] == 0 and 90 < d['accuracy_by_technology']['ylim'][1] <= 100"
 describe_check cmp "compare: 100x energy spread on a log axis" "d['energy_per_inference_by_technology']['yscale'] == 'log'"
 describe_check cmp "compare: no seeds in the title" "'seeds' not in d['accuracy_by_technology']['title']"
 describe_check cmp "compare: breakdown legend" "legend('energy_breakdown') == ['leakage', 'array']"
+
+# --- the palette: at least 12 named components, pairwise at least 50 apart in RGB (0-255) ---
+check "palette: distinct component colours" "$python" -c '
+import importlib.util, itertools, math, sys
+spec = importlib.util.spec_from_file_location("plot_sweep", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+rgb = lambda h: [int(h[i:i + 2], 16) for i in (1, 3, 5)]
+c = m.COMPONENT_COLOURS
+near = min(math.dist(rgb(a), rgb(b)) for a, b in itertools.combinations(c.values(), 2))
+sys.exit(0 if len(c) >= 12 and near >= 50 else 1)' "$script"
 
 # --- deterministic SVG; matplotlib missing: exit 3 and one line ---
 cp cmp/energy_breakdown.svg first.svg
