@@ -27,7 +27,7 @@ Every energy or area component has the same colour in every figure. --describe w
 each figure shows (legend order, ticks, limits, error bars) as JSON, for tests.
 
 Exit status: 0 every figure drawn; 1 some figure failed (one line each on stderr); 2 bad
-folder; 3 matplotlib or numpy missing for this interpreter.
+folder; 3 matplotlib missing for this interpreter.
 """
 
 import argparse
@@ -43,7 +43,6 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
     from matplotlib.ticker import FixedLocator, NullLocator
 except ImportError as error:
     print(f"plot_sweep.py: {error} (for {sys.executable}); install python3-matplotlib "
