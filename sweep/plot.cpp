@@ -14,6 +14,7 @@ namespace {
 
 // The script's exit status when matplotlib or numpy cannot be imported (see plot_sweep.py).
 constexpr int kNoMatplotlib = 3;
+constexpr int kNotStarted = 127;  // run_one: the program could not be started
 
 std::vector<std::filesystem::path> interpreters() {
   if (const char* chosen = std::getenv("XBARSIM_PYTHON"); chosen != nullptr && *chosen != '\0') {
@@ -49,7 +50,7 @@ PlotReport draw_figures(const std::filesystem::path& dir) {
   const auto log = dir / "plots" / "plot_sweep.log";
   for (const auto& python : interpreters()) {
     const int rc = run_one({0, {python.string(), "plots/plot_sweep.py"}, log, dir});
-    if (rc == kNoMatplotlib) continue;  // this one lacks matplotlib: try the next python3
+    if (rc == kNoMatplotlib || rc == kNotStarted) continue;  // lacks matplotlib, or no such file: next
     report.plotter_found = true;
     std::ifstream in(log);
     std::string line;

@@ -270,6 +270,8 @@ out="$(PYTHONPATH="$work/nompl" XBARSIM_PYTHON="$(type -P python3)" "$xbarsim" m
 check "no matplotlib: merge still exits 0" [ $? -eq 0 ]
 check "no matplotlib: the same one line" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "no python3 with matplotlib found" <<< "$out"
 check "no matplotlib: no figures, no log left" [ ! -f synth_nompl/pareto_energy_accuracy.png ] && [ ! -e synth_nompl/plots/plot_sweep.log ]
+out="$(XBARSIM_PYTHON=/nonexistent/python3 "$xbarsim" merge synth --out synth_nopy 2>&1 >/dev/null)"
+check "XBARSIM_PYTHON missing: the same one line" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "no python3 with matplotlib found" <<< "$out"
 
 # --- 8. compare: three technologies (here: three optimizers on the fp32 base) side by side ---
 cat > compare.yaml <<'YAML'
