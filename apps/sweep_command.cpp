@@ -28,8 +28,8 @@ void print_collected(const sweep::Collected& c, const std::filesystem::path& out
     return;
   }
   fmt::print("{}: {} rows x {} columns\n", (out / "sweep.csv").string(), c.table.rows.size(), c.table.columns.size());
-  if (!c.plots.gnuplot_found) {
-    fmt::print(stderr, "{}\n", sweep::gnuplot_missing_hint(redo));
+  if (!c.plots.plotter_found) {
+    fmt::print(stderr, "{}\n", sweep::plotter_missing_hint(redo));
   } else if (!c.plots.figures.empty()) {
     fmt::print("figures (PNG and SVG) in {}: {}\n", out.string(), fmt::join(c.plots.figures, ", "));
   }

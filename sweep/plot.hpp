@@ -1,29 +1,31 @@
-// Figures of a sweep or comparison, drawn by gnuplot as PNG and SVG beside the CSVs: each metric
-// against each numeric axis (one line per combination of the other axes), the Pareto front of
-// energy against accuracy, and the energy breakdown as stacked bars. The data and the gnuplot
-// script of every figure are kept in plots/ so that a figure can be restyled by hand.
+// Figures of a sweep or comparison, drawn as PNG and SVG beside sweep.csv by the Python script
+// sweep/plot_sweep.py (matplotlib). The script is built into the binary and written into the
+// folder as plots/plot_sweep.py before it runs there, so that the figures can be restyled and
+// redrawn from the folder alone (`python3 plots/plot_sweep.py`).
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
-
-#include "sweep/table.hpp"
 
 namespace xbarsim::sweep {
 
 struct PlotReport {
-  bool gnuplot_found = false;
+  bool plotter_found = false;        // some python3 with matplotlib ran the script
   std::vector<std::string> figures;  // base names written (NAME.png and NAME.svg each)
-  std::vector<std::string> errors;   // one line per figure that gnuplot failed to draw
+  std::vector<std::string> errors;   // one line per figure (or run of the script) that failed
 };
 
-// The line printed when gnuplot is missing.
-std::string gnuplot_missing_hint(const std::string& redo);
+// The text of plots/plot_sweep.py.
+std::string_view plot_script();
 
-// Draws the figures of `table` (sweep.csv) into `dir`. `axis_names` are the table's axis
-// columns; in "zip" mode only the first numeric axis is used as an x axis.
-PlotReport plot_table(const std::filesystem::path& dir, const Table& table, const std::vector<std::string>& axis_names,
-                      const std::string& mode);
+// The line printed when no python3 with matplotlib was found.
+std::string plotter_missing_hint(const std::string& redo);
+
+// Writes plots/plot_sweep.py into the sweep folder `dir` (which holds sweep.csv and sweep.json)
+// and runs it there: with $XBARSIM_PYTHON when set, else with each `python3` on PATH in turn
+// until one has matplotlib. Its output goes to plots/plot_sweep.log (removed when it succeeds).
+PlotReport draw_figures(const std::filesystem::path& dir);
 
 }  // namespace xbarsim::sweep

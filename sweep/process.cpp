@@ -147,21 +147,24 @@ int run_one(const Job& job) {
 
 std::filesystem::path self_exe() { return std::filesystem::read_symlink("/proc/self/exe"); }
 
-std::optional<std::filesystem::path> find_program(const std::string& name) {
+std::vector<std::filesystem::path> find_programs(const std::string& name) {
+  std::vector<std::filesystem::path> found;
   const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
+  if (path == nullptr) return found;
   std::string_view rest = path;
   while (true) {
     const auto colon = rest.find(':');
     const std::filesystem::path dir(std::string(rest.substr(0, colon)));
     if (!dir.empty()) {
       const auto candidate = dir / name;
-      if (access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate)) return candidate;
+      if (access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate)) {
+        found.push_back(candidate);
+      }
     }
     if (colon == std::string_view::npos) break;
     rest = rest.substr(colon + 1);
   }
-  return std::nullopt;
+  return found;
 }
 
 }  // namespace xbarsim::sweep

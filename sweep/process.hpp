@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,7 +55,7 @@ int run_one(const Job& job);
 // The path of the running executable (/proc/self/exe).
 std::filesystem::path self_exe();
 
-// The first executable `name` on PATH.
-std::optional<std::filesystem::path> find_program(const std::string& name);
+// Every executable `name` on PATH, in PATH order.
+std::vector<std::filesystem::path> find_programs(const std::string& name);
 
 }  // namespace xbarsim::sweep

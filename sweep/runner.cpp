@@ -143,7 +143,7 @@ Collected collect(const fs::path& dir, const nlohmann::ordered_json& manifest, c
   if (c.missing.empty()) {
     write_atomic(dir / "sweep.csv", c.table.csv());
     remove_if_exists(dir / "sweep.csv.partial");
-    c.plots = plot_table(dir, c.table, axes, manifest["mode"].get<std::string>());
+    c.plots = draw_figures(dir);
   } else {
     write_atomic(dir / "sweep.csv.partial", c.table.csv());
     remove_if_exists(dir / "sweep.csv");

@@ -18,7 +18,7 @@ packages=(
   libfmt-dev libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
-  gnuplot-nox
+  python3-matplotlib            # the sweep figures (sweep/plot_sweep.py); brings python3-numpy
   libxml2-utils                 # xmllint: the sweep tests parse the SVG figures as XML
   python3                       # the CLI tests read JSON and patch checkpoint files
   parallel                      # cli.sweep_parallel runs the GNU parallel recipe of docs/sweep.md

@@ -4,8 +4,9 @@
 # a sweep killed midway resumes to the same sweep.csv; shards 1/2 + 2/2 merged (or run into one
 # shared folder) give the unsharded sweep.csv byte for byte; a failed point is reported, kept
 # aside and retried; bad axes fail before any point runs with one line naming the axis; the
-# figures are valid PNG and SVG (and their absence without gnuplot is one line); compare lists
-# every technology. Usage: sweep_cli.sh XBARSIM SRC_DIR
+# figures are valid PNG and SVG, drawn by the plots/plot_sweep.py written into the folder, with
+# seeds averaged rather than an x axis (and their absence without matplotlib is one line);
+# compare lists every technology and draws bars per technology. Usage: sweep_cli.sh XBARSIM SRC_DIR
 set -u
 xbarsim="$(realpath "$1")"
 src="$(realpath "$2")"
@@ -65,7 +66,11 @@ svg_ok() {
 all_cells_filled() {  # every row has as many fields as the header and none empty
   awk -F, 'NR == 1 { n = NF; next } { if (NF != n) exit 1; for (i = 1; i <= NF; i++) if ($i == "") exit 1 } END { if (NR < 2) exit 1 }' "$1"
 }
-have_gnuplot() { command -v gnuplot >/dev/null 2>&1; }
+have_plotter() {  # some python3 on PATH has matplotlib (xbarsim tries each in turn)
+  local p
+  for p in $(type -ap python3); do "$p" -c 'import matplotlib, numpy' 2>/dev/null && return 0; done
+  return 1
+}
 
 # --- 1. a full sweep: 4 x 2 points, sweep.csv with 8 rows, every cell filled, figures ---
 "$xbarsim" sweep sweep.yaml -j 2 --out full --quiet > full.out 2>&1
@@ -75,11 +80,15 @@ check "full sweep.csv every cell filled" all_cells_filled full/sweep.csv
 check "sweep.csv header" [ "$(head -1 full/sweep.csv)" = "point,hidden,lr,test_accuracy_pct" ]
 check "row order: last axis fastest" [ "$(sed -n 2,3p full/sweep.csv | cut -d, -f1 | tr '\n' ' ')" = "hidden=8_lr=0.01 hidden=8_lr=0.1 " ]
 check "no .tmp left" [ -z "$(ls full/points | grep -v '^hidden=[0-9]*_lr=[0-9.]*$')" ]
-if have_gnuplot; then
+check "the figure script is in the folder, as in the sources" cmp -s full/plots/plot_sweep.py "$src/sweep/plot_sweep.py"
+if have_plotter; then
   check "figure accuracy_vs_hidden.png is PNG" png_ok full/accuracy_vs_hidden.png
   check "figure accuracy_vs_hidden.svg is SVG" svg_ok full/accuracy_vs_hidden.svg
+  check "figure accuracy_vs_lr.png is PNG" png_ok full/accuracy_vs_lr.png
+  check "the figures are named on stdout" grep -q "^figures (PNG and SVG) in full: accuracy_vs_hidden, " full.out
+  check "no plot log left" [ ! -e full/plots/plot_sweep.log ]
 else
-  echo "note: gnuplot not installed; figure checks skipped"
+  echo "note: no python3 with matplotlib; figure checks skipped"
 fi
 
 # --- 2. a finished sweep does no work ---
@@ -135,6 +144,10 @@ check "resumed sweep kept the finished points ($finished_before)" grep -q "alrea
 check "resumed sweep.csv == uninterrupted" cmp -s slow_kill/sweep.csv slow_ref/sweep.csv
 [ "$finished_before" -lt 6 ] || echo "note: every point had finished before the kill; resume checked only partly"
 check "resumed sweep leaves no .tmp" [ -z "$(ls slow_kill/points | grep '\.tmp\|\.log')" ]
+if have_plotter; then  # the seed axis is averaged over, never an x axis
+  check "seeds: accuracy_vs_hidden drawn" png_ok slow_ref/accuracy_vs_hidden.png
+  check "seeds: no figure against the seed" [ -z "$(ls slow_ref | grep '_vs_seed')" ]
+fi
 # SIGTERM: running points are stopped and their partial folders removed; exit 143.
 "$xbarsim" sweep slow.yaml -j 1 --out slow_term --quiet > /dev/null 2>&1 &
 pid=$!
@@ -238,17 +251,27 @@ check "synthetic merge exits 0" [ $? -eq 0 ]
 check "synthetic sweep.csv: 8 rows" [ "$(tail -n +2 synth_m/sweep.csv | wc -l)" -eq 8 ]
 check "synthetic sweep.csv: every cell filled" all_cells_filled synth_m/sweep.csv
 check "synthetic sweep.csv: by_component flattened" grep -q "energy_per_inference_pJ.total,energy_per_inference_pJ.array,energy_per_inference_pJ.adc,energy_per_inference_pJ.dac" synth_m/sweep.csv
-if have_gnuplot; then
-  for fig in energy_per_inference_vs_rows area_vs_rows accuracy_vs_rows pareto_energy_accuracy energy_breakdown; do
+if have_plotter; then
+  for fig in energy_per_inference_vs_rows area_vs_rows accuracy_vs_rows latency_vs_rows tops_per_w_vs_rows \
+    pareto_energy_accuracy pareto_energy_area pareto_tops_per_w_tops_per_mm2 energy_breakdown area_breakdown; do
     check "$fig.png is PNG" png_ok "synth_m/$fig.png"
     check "$fig.svg is SVG" svg_ok "synth_m/$fig.svg"
   done
 fi
-# Without gnuplot: the CSV is still written and one line says how to get the figures.
-out="$(PATH=/nonexistent "$xbarsim" merge synth --out synth_nognuplot 2>&1 >/dev/null)"
-check "no gnuplot: merge still exits 0" [ $? -eq 0 ]
-check "no gnuplot: one line naming gnuplot" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "gnuplot not found.*gnuplot-nox" <<< "$out"
-check "no gnuplot: sweep.csv written, no figures" [ -f synth_nognuplot/sweep.csv ] && [ ! -f synth_nognuplot/pareto_energy_accuracy.png ]
+# Without python3 (or without matplotlib): the CSV and the script are still written and one line
+# says how to get the figures.
+out="$(PATH=/nonexistent "$xbarsim" merge synth --out synth_nopython 2>&1 >/dev/null)"
+check "no python3: merge still exits 0" [ $? -eq 0 ]
+check "no python3: one line naming python3-matplotlib" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "no python3 with matplotlib found.*python3-matplotlib.*python3 plots/plot_sweep.py" <<< "$out"
+check "no python3: sweep.csv and the script written, no figures" [ -f synth_nopython/sweep.csv ] && [ -f synth_nopython/plots/plot_sweep.py ] && [ ! -f synth_nopython/pareto_energy_accuracy.png ]
+mkdir -p nompl/matplotlib
+echo 'raise ImportError("No module named matplotlib (test)")' > nompl/matplotlib/__init__.py
+out="$(PYTHONPATH="$work/nompl" XBARSIM_PYTHON="$(type -P python3)" "$xbarsim" merge synth --out synth_nompl 2>&1 >/dev/null)"
+check "no matplotlib: merge still exits 0" [ $? -eq 0 ]
+check "no matplotlib: the same one line" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "no python3 with matplotlib found" <<< "$out"
+check "no matplotlib: no figures, no log left" [ ! -f synth_nompl/pareto_energy_accuracy.png ] && [ ! -e synth_nompl/plots/plot_sweep.log ]
+out="$(XBARSIM_PYTHON=/nonexistent/python3 "$xbarsim" merge synth --out synth_nopy 2>&1 >/dev/null)"
+check "XBARSIM_PYTHON missing: the same one line" [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] && grep -q "no python3 with matplotlib found" <<< "$out"
 
 # --- 8. compare: three technologies (here: three optimizers on the fp32 base) side by side ---
 cat > compare.yaml <<'YAML'
@@ -267,6 +290,10 @@ check "compare.csv: a row per technology" [ "$(cut -d, -f1 cmp/compare.csv | tr 
 check "compare.csv: accuracy column" [ "$(head -1 cmp/compare.csv | cut -d, -f2)" = "test_accuracy_pct" ]
 check "compare.csv: numbers only" awk -F, 'NR > 1 { for (i = 2; i <= NF; i++) if ($i != "" && $i !~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) exit 1 }' cmp/compare.csv
 check "compare reports the identity" grep -q "^identity: " compare.out
+if have_plotter; then
+  check "compare: accuracy_by_technology.png is PNG" png_ok cmp/accuracy_by_technology.png
+  check "compare: no figure against the technology as a number" [ -z "$(ls cmp | grep '_vs_')" ]
+fi
 printf 'compare:\n  base: base.yaml\n  technologies:\n    - {name: PCM, device: %s/configs/devices/pcm.yaml}\n' "$src" > cmp_bad.yaml
 out="$("$xbarsim" compare cmp_bad.yaml --out cmp_bad 2>&1 >/dev/null)"
 check "compare: a device card the base does not read fails up front" grep -q "compare.technologies (technology): value 'PCM': .*device: unknown key" <<< "$out"
