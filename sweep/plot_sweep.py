@@ -318,7 +318,7 @@ class Figures:
         label = self.sweep.reference_label or "reference"
         if self.sweep.margin:
             ax.axhspan(ref - self.sweep.margin, ref, color="#BBBBBB", alpha=0.3, linewidth=0, gid="reference",
-                       label=f"within {self.sweep.margin:g} % of the reference")
+                       label=f"within {self.sweep.margin:g} points of the reference")
         ax.axhline(ref, color="black", linestyle="--", linewidth=1.2, gid="reference",
                    label=f"{label} reference {ref:.1f} %")
         return ref
