@@ -32,6 +32,12 @@ class JsonSchema {
   // Checks every keyword of `schema` and its subschemas; throws SchemaError on the first one
   // it does not implement or cannot use.
   explicit JsonSchema(nlohmann::json schema);
+  // Not copyable: the compiled patterns are keyed by the address of their keyword in schema_
+  // (a move keeps the addresses: the JSON object's storage moves as a whole).
+  JsonSchema(const JsonSchema&) = delete;
+  JsonSchema& operator=(const JsonSchema&) = delete;
+  JsonSchema(JsonSchema&&) = default;
+  JsonSchema& operator=(JsonSchema&&) = default;
 
   // Every violation of `instance`, one line each: "POINTER: what is wrong", POINTER being the
   // JSON pointer of the offending value ("/summary/area_um2"; "" for the whole document is
