@@ -124,6 +124,8 @@ std::string compare_csv(const Table& t, const std::string& label_column) {
       out += csv_field(m);
     }
   }
+  out += ',';
+  out += kSchemaVersionColumn;
   out += "\n";
   const std::size_t lc = *t.column(label_column);
   for (const auto& r : t.rows) {
@@ -132,6 +134,8 @@ std::string compare_csv(const Table& t, const std::string& label_column) {
       out += ',';
       out += r[c];
     }
+    out += ',';
+    out += std::to_string(kCompareCsvSchemaVersion);
     out += "\n";
   }
   return out;

@@ -32,7 +32,8 @@ std::string compare_markdown(const Table& table, const std::string& label_column
 // compare.csv, tidy for analysis: one row per technology (`label_column` first), one column per
 // numeric metric, named with its unit as in report.json's summary (test_accuracy_pct,
 // energy_per_inference_pJ.adc, ...), every digit; a metric that holds text is left out, and a
-// technology that lacks a metric has an empty cell. The identity checks are in compare.md.
+// technology that lacks a metric has an empty cell; the last column is `schema_version`. The
+// identity checks are in compare.md.
 std::string compare_csv(const Table& table, const std::string& label_column);
 
 }  // namespace xbarsim::sweep
