@@ -147,6 +147,14 @@ TEST(SchemaConformance, BrokenConfigurationsAreRefusedByPointer) {
   ASSERT_EQ(card_errors.size(), 1U) << lines(card_errors);
   EXPECT_EQ(card_errors[0].rfind("/device/states: unknown property 'states'", 0), 0U) << card_errors[0];
 
+  // The same for a periphery card: a SAR key on a flash ADC.
+  json adc = yaml_file_as_json(kSource / "configs/periphery/adc_flash.yaml");
+  ASSERT_TRUE(schema.validate(adc).empty());
+  adc["adc"]["column_resistance"] = "10 kOhm";
+  const auto adc_errors = schema.validate(adc);
+  ASSERT_EQ(adc_errors.size(), 1U) << lines(adc_errors);
+  EXPECT_EQ(adc_errors[0].rfind("/adc/column_resistance: unknown property", 0), 0U) << adc_errors[0];
+
   json sweep = yaml_file_as_json(kSource / "tests/regression/sweep_adc.yaml");
   ASSERT_TRUE(schema.validate(sweep).empty());
   sweep["sweep"]["axes"][0].erase("key");
