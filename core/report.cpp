@@ -49,6 +49,10 @@ void write_json(const std::filesystem::path& file, const nlohmann::json& json) {
   write_file_atomic(file, json.dump(2) + "\n");
 }
 
+void write_json(const std::filesystem::path& file, const nlohmann::ordered_json& json) {
+  write_file_atomic(file, json.dump(2) + "\n");
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -60,29 +64,32 @@ std::string csv_field(const std::string& s) {
 }
 
 void write_energy_csv(const std::filesystem::path& file, const Ledger& ledger) {
-  std::string text = "path,action,count,energy_per_action_pJ,energy_pJ,source\n";
+  std::string text = fmt::format("path,action,count,energy_per_action_pJ,energy_pJ,source,{}\n", kSchemaVersionColumn);
   for (const auto& row : ledger.energy_rows()) {
-    text += fmt::format("{},{},{},{:.9g},{:.9g},{}\n", csv_field(row.action->component), csv_field(row.action->action),
-                        row.count, row.action->energy_per_action_J * 1e12, row.energy_J() * 1e12,
-                        csv_field(row.action->source));
+    text += fmt::format("{},{},{},{:.9g},{:.9g},{},{}\n", csv_field(row.action->component),
+                        csv_field(row.action->action), row.count, row.action->energy_per_action_J * 1e12,
+                        row.energy_J() * 1e12, csv_field(row.action->source), kEnergyCsvSchemaVersion);
   }
   write_file_atomic(file, text);
 }
 
 void write_area_csv(const std::filesystem::path& file, const Ledger& ledger) {
-  std::string text = "path,area_each_um2,instances,area_um2,source\n";
+  std::string text = fmt::format("path,area_each_um2,instances,area_um2,source,{}\n", kSchemaVersionColumn);
   for (const auto& a : ledger.area_rows()) {
-    text += fmt::format("{},{:.9g},{},{:.9g},{}\n", csv_field(a.component), a.area_each_m2 * 1e12, a.instances,
-                        a.area_m2() * 1e12, csv_field(a.source));
+    text += fmt::format("{},{:.9g},{},{:.9g},{},{}\n", csv_field(a.component), a.area_each_m2 * 1e12, a.instances,
+                        a.area_m2() * 1e12, csv_field(a.source), kAreaCsvSchemaVersion);
   }
   write_file_atomic(file, text);
 }
 
-CsvTable::CsvTable(std::filesystem::path file, const std::vector<std::string>& columns)
-    : file_(std::move(file)), partial_(file_.string() + ".partial"), columns_(columns.size()) {
+CsvTable::CsvTable(std::filesystem::path file, const std::vector<std::string>& columns, int schema_version)
+    : file_(std::move(file)),
+      partial_(file_.string() + ".partial"),
+      columns_(columns.size()),
+      version_(std::to_string(schema_version)) {
   out_.open(partial_, std::ios::trunc);
   if (!out_) throw std::runtime_error(fmt::format("{}: cannot open for writing", partial_.string()));
-  row(columns);
+  write_line(columns, kSchemaVersionColumn);
 }
 
 CsvTable::~CsvTable() {
@@ -93,10 +100,12 @@ void CsvTable::row(const std::vector<std::string>& values) {
   if (values.size() != columns_) {
     throw std::logic_error(fmt::format("{}: row of {} values for {} columns", file_.string(), values.size(), columns_));
   }
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    out_ << (i == 0 ? "" : ",") << csv_field(values[i]);
-  }
-  out_ << '\n';
+  write_line(values, version_);
+}
+
+void CsvTable::write_line(const std::vector<std::string>& values, const std::string& last) {
+  for (const auto& v : values) out_ << csv_field(v) << ',';
+  out_ << csv_field(last) << '\n';
   out_.flush();
 }
 

@@ -263,6 +263,8 @@ std::string compare_csv(const Comparison& c) {
       out += csv_field(m);
     }
   }
+  out += ',';
+  out += kSchemaVersionColumn;
   out += '\n';
   for (std::size_t g = 0; g < c.configurations.size(); ++g) {
     const Configuration& cfg = c.configurations[g];
@@ -283,6 +285,8 @@ std::string compare_csv(const Comparison& c) {
         if (s && s->n > 1) out += number_text(s->std);
       }
     }
+    out += ',';
+    out += std::to_string(kCompareCsvSchemaVersion);
     out += '\n';
   }
   return out;
@@ -381,6 +385,8 @@ std::string iso_accuracy_csv(const Comparison& c) {
     out += ',';
     out += csv_field(m + ".mean");
   }
+  out += ',';
+  out += kSchemaVersionColumn;
   out += '\n';
   for (const auto& ch : iso_choices(c, target)) {
     out += csv_field(ch.technology);
@@ -397,6 +403,8 @@ std::string iso_accuracy_csv(const Comparison& c) {
       if (!ch.chosen) continue;
       if (const auto s = c.stat(*ch.chosen, m)) out += number_text(s->mean);
     }
+    out += ',';
+    out += std::to_string(kIsoAccuracyCsvSchemaVersion);
     out += '\n';
   }
   return out;

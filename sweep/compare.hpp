@@ -92,14 +92,16 @@ std::string compare_markdown(const Comparison& c, const std::string& title);
 // first), one column per numeric metric named with its unit as in report.json's summary
 // (test_accuracy_pct, energy_per_inference_pJ.adc, ...), every digit; with seeds a column
 // `seeds` and two per metric, `M.mean` and `M.std` (empty with one seed). An empty cell where a
-// configuration lacks a metric. The identity checks are in compare.md.
+// configuration lacks a metric; the last column is `schema_version`. The identity checks are in
+// compare.md.
 std::string compare_csv(const Comparison& c);
 
 // The iso-accuracy view (needs the reference): for each technology, the configuration with the
 // lowest mean energy per inference among those whose mean accuracy reaches the reference's mean
 // minus target_below_reference_pct; a technology that reaches it nowhere is reported with its
 // best accuracy, never with a bare energy. Markdown and CSV (`reached` 1/0, then the
-// configuration's axes and its mean accuracy, energy, latency, area, TOPS/W).
+// configuration's axes and its mean accuracy, energy, latency, area, TOPS/W; `schema_version`
+// last).
 std::string iso_accuracy_markdown(const Comparison& c);
 std::string iso_accuracy_csv(const Comparison& c);
 

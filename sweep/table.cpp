@@ -136,8 +136,16 @@ std::string Table::csv() const {
     }
     out += '\n';
   };
-  line(columns);
-  for (const auto& r : rows) line(r);
+  // The file's contract version as the last column (not a column of the table: compare and the
+  // figures read the table itself).
+  std::vector<std::string> header = columns;
+  header.emplace_back(kSchemaVersionColumn);
+  line(header);
+  for (const auto& r : rows) {
+    std::vector<std::string> cells = r;
+    cells.push_back(std::to_string(kSweepCsvSchemaVersion));
+    line(cells);
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 // sweep.csv: one row per point - the point's folder name, its axis labels, then every field of
-// report.json's `summary` flattened (`energy_per_inference_pJ.adc`), units in the names.
+// report.json's `summary` flattened (`energy_per_inference_pJ.adc`), units in the names, then
+// `schema_version` (the file's contract version, core/report.hpp).
 #pragma once
 
 #include <filesystem>
@@ -34,6 +35,7 @@ struct Table {
   std::optional<std::size_t> column(const std::string& name) const;
   // The cell as a number; nullopt when the column is absent or the cell empty/non-numeric.
   std::optional<double> number(std::size_t row, const std::string& column) const;
+  // The table as sweep.csv: `columns`, then the `schema_version` column.
   std::string csv() const;
 };
 

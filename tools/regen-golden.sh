@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cmake --preset release >/dev/null
-cmake --build --preset release --target xbarsim make_fixture
+cmake --build --preset release --target xbarsim make_fixture schema_check
 cases=("$@")
 if [ "${#cases[@]}" -eq 0 ]; then
   mapfile -t cases < <(grep -v '^#' tests/regression/cases.txt | grep '|' | cut -d'|' -f1)

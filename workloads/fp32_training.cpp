@@ -40,7 +40,8 @@ class Fp32Training final : public Experiment {
     net.init_he(init_rng);
 
     CsvTable table(ctx.out_dir / "epochs.csv",
-                   {"epoch", "learning_rate", "train_loss", "train_accuracy_pct", "test_accuracy_pct", "wall_time_s"});
+                   {"epoch", "learning_rate", "train_loss", "train_accuracy_pct", "test_accuracy_pct", "wall_time_s"},
+                   kEpochsCsvSchemaVersion);
     nlohmann::json epochs = nlohmann::json::array();
     double test_accuracy = 0.0;
     trainer_.train(net, train, test, shuffle_rng, ctx, [&](const EpochResult& r) {

@@ -232,7 +232,7 @@ class InsituTraining final : public Experiment {
         fmt::print(ctx.log, "resuming after epoch {} from {}\n", progress.epoch, checkpoint.string());
     }
 
-    CsvTable table(ctx.out_dir / "epochs.csv", insitu_epoch_columns());
+    CsvTable table(ctx.out_dir / "epochs.csv", insitu_epoch_columns(), kEpochsCsvSchemaVersion);
     for (const auto& e : progress.epochs) table.row(insitu_epoch_row(e));
 
     InsituEpochs epochs(step, chip, chip_spec_, state, progress, test, simulation_.batch_images, table, ctx);

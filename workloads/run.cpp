@@ -209,7 +209,11 @@ std::string execute(PreparedExperiment& prepared, const Params& root, const std:
     mark_failed(out_dir, bad);
     throw DivergedError(fmt::format("{}: {}", (out_dir / "report.json").string(), bad));
   }
-  write_json(out_dir / "report.json", report);
+  // The contract version first, then the fields in their (alphabetical) order as before.
+  nlohmann::ordered_json versioned;
+  versioned["schema_version"] = kReportJsonSchemaVersion;
+  for (const auto& [key, value] : report.items()) versioned[key] = value;
+  write_json(out_dir / "report.json", versioned);
   write_energy_csv(out_dir / "energy.csv", ctx.ledger);
   write_area_csv(out_dir / "area.csv", ctx.ledger);
   write_json(out_dir / "wallclock.json", ctx.wallclock);

@@ -77,7 +77,8 @@ have_plotter() {  # some python3 on PATH has matplotlib (xbarsim tries each in t
 check "full sweep exits 0" [ $? -eq 0 ]
 check "full sweep.csv has 8 rows" [ "$(tail -n +2 full/sweep.csv | wc -l)" -eq 8 ]
 check "full sweep.csv every cell filled" all_cells_filled full/sweep.csv
-check "sweep.csv header" [ "$(head -1 full/sweep.csv)" = "point,hidden,lr,test_accuracy_pct" ]
+check "sweep.csv header" [ "$(head -1 full/sweep.csv)" = "point,hidden,lr,test_accuracy_pct,schema_version" ]
+check "sweep.csv rows end with the schema version" [ "$(tail -n +2 full/sweep.csv | cut -d, -f5 | sort -u)" = "1" ]
 check "row order: last axis fastest" [ "$(sed -n 2,3p full/sweep.csv | cut -d, -f1 | tr '\n' ' ')" = "hidden=8_lr=0.01 hidden=8_lr=0.1 " ]
 check "no .tmp left" [ -z "$(ls full/points | grep -v '^hidden=[0-9]*_lr=[0-9.]*$')" ]
 check "the figure script is in the folder, as in the sources" cmp -s full/plots/plot_sweep.py "$src/sweep/plot_sweep.py"

@@ -46,6 +46,30 @@ case "$kind" in
     ;;
 esac
 
+# Every report.json written (a sweep's and a comparison's points' too) conforms to the schema,
+# and every compared CSV ends with its schema_version column (docs/schemas/README.md); checked
+# before regenerating too, so no golden output can break its contract.
+schema_check="$(dirname "$make_fixture")/schema_check"
+mapfile -t reports < <(find out -name report.json | sort)
+if [ "${#reports[@]}" -eq 0 ]; then
+  echo "FAIL $case_name: no report.json written"
+  exit 1
+fi
+if ! "$schema_check" "$src/docs/schemas/report.schema.json" "${reports[@]}"; then
+  echo "FAIL $case_name: a report.json does not conform to docs/schemas/report.schema.json"
+  exit 1
+fi
+for f in "${files[@]}"; do
+  case "$f" in
+    *.csv)
+      if [ "$(head -1 "out/$f" | tr -d '\r' | awk -F, '{ print $NF }')" != schema_version ]; then
+        echo "FAIL $case_name/$f: the last column is not schema_version"
+        exit 1
+      fi
+      ;;
+  esac
+done
+
 golden="$src/tests/regression/golden/$case_name"
 if [ "$regenerate" = "--regenerate" ]; then
   mkdir -p "$golden"

@@ -74,7 +74,7 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
   std::ifstream energy(dir / "run" / "energy.csv");
   std::string row;
   std::getline(energy, row);
-  EXPECT_EQ(row, "path,action,count,energy_per_action_pJ,energy_pJ,source");
+  EXPECT_EQ(row, "path,action,count,energy_per_action_pJ,energy_pJ,source,schema_version");
   std::uint64_t pulses = 0;
   double pulse_pJ = 0.0;
   while (std::getline(energy, row)) {

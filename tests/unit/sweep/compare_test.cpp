@@ -192,7 +192,7 @@ TEST(Comparison, SeedsAveragedWarningsAndIdentityPerPoint) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "technology,bits,seeds,test_accuracy_pct.mean,test_accuracy_pct.std,energy_per_inference_pJ.total.mean,"
             "energy_per_inference_pJ.total.std,energy_per_inference_pJ.adc.mean,energy_per_inference_pJ.adc.std,"
-            "energy_per_inference_pJ.array.mean,energy_per_inference_pJ.array.std");
+            "energy_per_inference_pJ.array.mean,energy_per_inference_pJ.array.std,schema_version");
   EXPECT_NE(csv.find("\nfp32,,2,98.30000000000001,0.1414213562373"), std::string::npos);
   EXPECT_NE(csv.find("\nDW,4,2,95.5,0.7071067811865476,11,1.4142135623730951,4.5,"), std::string::npos);
 }
@@ -209,9 +209,9 @@ TEST(Comparison, IsoAccuracyPicksTheCheapestThatReachesTheTarget) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "technology,reached,target_accuracy_pct,bits,best_accuracy_pct,test_accuracy_pct.mean,"
             "energy_per_inference_pJ.total.mean,latency_per_inference_ns.mean,area_um2.total.mean,tops_per_w.mean,"
-            "energy_per_training_image_pJ.total.mean");
-  EXPECT_NE(csv.find("\nDW,1,97.30000000000001,8,97.7,97.7,31,,,,\n"), std::string::npos);
-  EXPECT_NE(csv.find("\nMTJ,0,97.30000000000001,,96.7,,,,,,\n"), std::string::npos);
+            "energy_per_training_image_pJ.total.mean,schema_version");
+  EXPECT_NE(csv.find("\nDW,1,97.30000000000001,8,97.7,97.7,31,,,,,1\n"), std::string::npos);
+  EXPECT_NE(csv.find("\nMTJ,0,97.30000000000001,,96.7,,,,,,,1\n"), std::string::npos);
 
   // A lower target (2 points below): DW's cheaper 4-bit point still misses (95.5 < 96.3), MTJ's
   // 8-bit point (96.7) now reaches it.

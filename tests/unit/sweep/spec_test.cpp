@@ -176,13 +176,14 @@ TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   EXPECT_NE(md.find("VIOLATED"), std::string::npos);
   EXPECT_NE(md.find("| identity: sum of energy_per_inference_pJ components = total | holds (2 components) | VIOLATED"),
             std::string::npos);
-  // compare.csv: a row per technology, numbers only, every digit, an empty cell where absent.
+  // compare.csv: a row per technology, numbers only, every digit, an empty cell where absent,
+  // the contract version last.
   EXPECT_EQ(compare_csv(cmp),
             "technology,energy_per_inference_pJ.total,energy_per_inference_pJ.adc,energy_per_inference_pJ.array,"
-            "area_um2.total,area_um2.array\n"
-            "DW,0.30000000000000004,0.1,0.2,5,5\n"
-            "PCM,3.0000001,1,2,5,5\n"
-            "MTJ,1e6,500000.0000001,500000,,\n");
+            "area_um2.total,area_um2.array,schema_version\n"
+            "DW,0.30000000000000004,0.1,0.2,5,5,1\n"
+            "PCM,3.0000001,1,2,5,5,1\n"
+            "MTJ,1e6,500000.0000001,500000,,,1\n");
 }
 
 TEST(EnergyIdentity, ComponentsAndLayersAreSeparatePartitionsOfTheTotal) {

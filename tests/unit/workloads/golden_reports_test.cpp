@@ -119,10 +119,10 @@ TEST(GoldenReports, EnergyIdentity) {
       continue;
     }
     ASSERT_FALSE(rows.empty());
-    // path,action,count,energy_per_action_pJ,energy_pJ,source
+    // path,action,count,energy_per_action_pJ,energy_pJ,source,schema_version
     double csv_total = 0.0;
     for (const auto& r : rows) {
-      ASSERT_EQ(r.size(), 6u);
+      ASSERT_EQ(r.size(), 7u);
       const double count = std::stod(r[2]);
       const double per_action = std::stod(r[3]);
       const double energy = std::stod(r[4]);
@@ -169,10 +169,9 @@ TEST(GoldenReports, AreaIdentity) {
     SCOPED_TRACE(c);
     std::ifstream in(kGolden / c / "report.json");
     const json report = json::parse(in);
-    // path,area_each_um2,instances,area_um2,source
     double csv_total = 0.0;
     for (const auto& r : read_csv(kGolden / c / "area.csv")) {
-      ASSERT_EQ(r.size(), 5u);
+      ASSERT_EQ(r.size(), 6u);  // path,area_each_um2,instances,area_um2,source,schema_version
       EXPECT_TRUE(near(std::stod(r[3]), std::stod(r[1]) * std::stod(r[2]), 2e-8)) << r[0];
       EXPECT_FALSE(r[4].empty()) << r[0] << ": no source";
       csv_total += std::stod(r[3]);

@@ -81,9 +81,14 @@ TEST_F(RunTest, WritesEveryReportFileAndLearns) {
   EXPECT_EQ(report["results"]["epochs"].size(), 3u);
   // The two classes are separable by brightness: far above the 50 % of chance.
   EXPECT_GT(report["results"]["final"]["test_accuracy_pct"].get<double>(), 90.0);
-  // Header plus one row per epoch.
+  // Header plus one row per epoch, the contract version last.
   const std::string csv = slurp(out / "epochs.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "epoch,learning_rate,train_loss,train_accuracy_pct,test_accuracy_pct,wall_time_s,schema_version");
+  EXPECT_EQ(csv.substr(csv.size() - 3), ",1\n");
+  // report.json: the contract version is its first field.
+  EXPECT_EQ(slurp(out / "report.json").rfind("{\n  \"schema_version\": 1,\n", 0), 0U);
 }
 
 TEST_F(RunTest, SameSeedGivesByteIdenticalReport) {
