@@ -17,6 +17,11 @@ find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(nlohmann_json 3.9 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
+# network.onnx (workloads/onnx_import.cpp): Debian's libonnx-dev ships a CMake package whose
+# onnx_proto target (the generated onnx-ml.pb.h classes) names protobuf::libprotobuf without
+# finding it, so Protobuf (libprotobuf-dev, CMake's FindProtobuf) comes first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
 if(XBARSIM_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

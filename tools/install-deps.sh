@@ -16,6 +16,7 @@ packages=(
   libsystemc-dev
   libboost-dev libboost-program-options-dev
   libfmt-dev libyaml-cpp-dev libeigen3-dev nlohmann-json3-dev zlib1g-dev
+  libonnx-dev libprotobuf-dev   # network.onnx (workloads/onnx_import.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist
   python3-matplotlib            # the sweep figures (sweep/plot_sweep.py); brings python3-numpy

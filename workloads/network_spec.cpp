@@ -5,15 +5,46 @@
 
 #include "core/cards.hpp"
 #include "core/error.hpp"
+#include "workloads/weights_io.hpp"
 
 namespace xbarsim::workloads {
 
 NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_key) {
   NetworkSpec s;
-  for (auto w : network.integer_list("layers", 1, 1 << 20)) s.widths.push_back(static_cast<int>(w));
-  if (s.widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+  const bool onnx = weights_key == kMayGiveWeights && network.has("onnx");
+  if (onnx) {
+    s.onnx = network.string("onnx");
+    if (network.has("weights")) {
+      network.fail("onnx", "no network.weights beside it", "a network comes from network.weights or network.onnx");
+    }
+    s.onnx_network = std::make_shared<const OnnxNetwork>(import_onnx(network.file_path("onnx", true)));
+  }
+  if (!onnx || network.has("layers")) {
+    for (auto w : network.integer_list("layers", 1, 1 << 20)) s.widths.push_back(static_cast<int>(w));
+    if (s.widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+  }
+  if (onnx) {
+    if (network.has("layers") && s.widths != s.onnx_network->widths) {
+      network.fail("layers", fmt::format("[{}], the widths of network.onnx", fmt::join(s.onnx_network->widths, ", ")),
+                   "or leave network.layers out: it is taken from the model");
+    }
+    s.widths = s.onnx_network->widths;
+  }
   if (weights_key == kMayGiveWeights && network.has("weights")) s.weights = network.file_path("weights", true);
   return s;
+}
+
+void NetworkSpec::load_trained(Mlp& net) const {
+  if (onnx_network != nullptr) {
+    onnx_network->copy_to(net);
+  } else {
+    load_weights(weights, net);
+  }
+}
+
+nlohmann::json NetworkSpec::record() const {
+  if (onnx_network == nullptr) return nullptr;
+  return {{"onnx", onnx}, {"onnx_crc32", fmt::format("{:08x}", onnx_network->crc32)}, {"layers", widths}};
 }
 
 void NetworkSpec::check_matches(const Dataset& data) const {

@@ -18,7 +18,6 @@
 #include "workloads/fp32_trainer.hpp"
 #include "workloads/network_spec.hpp"
 #include "workloads/specs.hpp"
-#include "workloads/weights_io.hpp"
 
 namespace xbarsim::workloads {
 namespace {
@@ -53,9 +52,9 @@ class TiledInference final : public Experiment {
   bool has_systemc_model() const override { return true; }
   void check_inputs() const override {
     data_.check_files(static_cast<std::size_t>(network_.widths.front()));
-    if (!network_.weights.empty()) {
+    if (network_.has_trained_weights()) {
       Mlp probe(network_.widths);
-      load_weights(network_.weights, probe);
+      network_.load_trained(probe);
     }
   }
 
@@ -71,11 +70,12 @@ class TiledInference final : public Experiment {
     Mlp net(network_.widths);
     nlohmann::json device_aware_json;
     if (device_aware_ != nullptr) {
-      // Device-aware training, from network.weights when given (fine-tuning), else from He init.
+      // Device-aware training, from network.weights or network.onnx when given (fine-tuning),
+      // else from He init.
       Rng init_rng(seed_, 0);
       Rng shuffle_rng(seed_, 1);
-      if (!network_.weights.empty()) {
-        load_weights(network_.weights, net);
+      if (network_.has_trained_weights()) {
+        network_.load_trained(net);
       } else {
         net.init_he(init_rng);
       }
@@ -91,8 +91,8 @@ class TiledInference final : public Experiment {
                            {"layer_scales", device_aware_->scales()},
                            {"noise_scale", device_aware_->noise_scale()},
                            {"epochs", device_aware_->epochs()}};
-    } else if (!network_.weights.empty()) {
-      load_weights(network_.weights, net);
+    } else if (network_.has_trained_weights()) {
+      network_.load_trained(net);
     } else {
       Rng init_rng(seed_, 0);
       Rng shuffle_rng(seed_, 1);
@@ -231,6 +231,8 @@ class TiledInference final : public Experiment {
     ctx.wallclock["fp32_s"] = std::chrono::duration<double>(t_fp32 - t0).count();
     ctx.wallclock["program_and_calibrate_s"] = std::chrono::duration<double>(t_setup - t_fp32).count();
     ctx.wallclock["inference_s"] = std::chrono::duration<double>(t_inf - t_setup).count();
+    // The imported model (network.onnx); absent otherwise, so other reports keep their bytes.
+    if (const nlohmann::json source = network_.record(); !source.is_null()) result["network"] = source;
     if (gdc || spec_.calibrate_at_programming) result["drift_compensation"] = drift_json(chip, ctx.ledger, n);
     if (device_aware_ != nullptr) {
       // The fp32 entry is then the latent (unquantized) weights of device-aware training.
