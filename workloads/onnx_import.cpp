@@ -27,6 +27,8 @@ constexpr const char* kSupported =
     "(alpha = beta = 1, transB 0 or 1) or MatMul + Add of initializers, Relu between layers, an optional final "
     "Softmax/LogSoftmax (docs/onnx.md)";
 
+constexpr std::int64_t kMaxWidth = 1 << 20;  // as network.layers
+
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 class Importer {
@@ -93,8 +95,12 @@ class Importer {
       fail_graph(fmt::format("graph input '{}' has shape {}; [N, features] or [N, 1, height, width] expected", current_,
                              tt.has_shape() ? shape : "(none)"));
     }
+    const std::int64_t features = rank2 ? dims[1] : dims[2] * dims[3];
+    if (features > kMaxWidth) {
+      fail_graph(fmt::format("graph input '{}' has {} features; at most {}", current_, features, kMaxWidth));
+    }
     flat_ = rank2;
-    width_ = static_cast<int>(rank2 ? dims[1] : dims[2] * dims[3]);
+    width_ = static_cast<int>(features);
     input_shape_ = shape;
   }
 
@@ -123,8 +129,9 @@ class Importer {
       } else if (op == "Gemm") {
         gemm(n);
       } else if (op == "MatMul") {
-        if (i + 1 >= nodes.size() || nodes[i + 1].op_type() != "Add")
+        if (i + 1 >= nodes.size() || nodes[i + 1].op_type() != "Add") {
           fail(n, "a MatMul not followed by Add (the bias)");
+        }
         matmul_add(n, nodes[i + 1]);
         ++i;
       } else if (op == "Relu") {
@@ -190,15 +197,16 @@ class Importer {
     const bool batch_ok = shape.size() == 2 && (shape[0] == -1 || shape[0] == 0 || (shape[0] == 1 && batch_one_));
     if (!batch_ok || (shape[1] != width_ && shape[1] != -1)) {
       fail(n, fmt::format("reshapes {} to {}; only [-1, {}] (flattening the input) is supported", input_shape_,
-                          describe(shape), width_));
+                          fmt::format("[{}]", fmt::join(shape, ", ")), width_));
     }
     flat_ = true;
   }
 
   const onnx::TensorProto& constant(const onnx::NodeProto& n, const std::string& name) const {
     auto it = constants_.find(name);
-    if (it == constants_.end())
+    if (it == constants_.end()) {
       fail(n, fmt::format("input '{}' is not an initializer (a constant stored in the file)", name));
+    }
     return *it->second;
   }
 
@@ -242,16 +250,18 @@ class Importer {
       v.assign(t.float_data().begin(), t.float_data().end());
     }
     for (std::size_t k = 0; k < v.size(); ++k) {
-      if (!std::isfinite(v[k]))
+      if (!std::isfinite(v[k])) {
         fail(n, fmt::format("initializer '{}' value {} is {} (finite expected)", name, k, v[k]));
+      }
     }
     return v;
   }
 
   // Checks the layer may come here; returns its input width.
   int layer_input(const onnx::NodeProto& n) const {
-    if (!flat_)
+    if (!flat_) {
       fail(n, fmt::format("the input {} is not flattened (Flatten or Reshape to [N, {}] first)", input_shape_, width_));
+    }
     if (!net_.weights.empty() && !after_relu_) {
       fail(n, fmt::format("no Relu between layer {} and this one (the MLP has a ReLU after every layer but the last)",
                           net_.weights.size()));
@@ -260,7 +270,6 @@ class Importer {
   }
 
   void add_layer(const onnx::NodeProto& n, Eigen::MatrixXf w, const std::vector<float>& bias) {
-    if (w.rows() <= 0 || w.rows() > (1 << 20)) fail(n, fmt::format("{} outputs", w.rows()));
     net_.widths.push_back(width_);
     net_.biases.emplace_back(Eigen::Map<const Eigen::VectorXf>(bias.data(), static_cast<Eigen::Index>(bias.size())));
     width_ = static_cast<int>(w.rows());
@@ -276,15 +285,20 @@ class Importer {
     if (in != width_) {
       fail(n, fmt::format("weight '{}' takes {} inputs, the previous layer gives {}", b, in, width_));
     }
-    return trans_b ? t.dims(0) : t.dims(1);
+    const std::int64_t out = trans_b ? t.dims(0) : t.dims(1);
+    if (out < 1 || out > kMaxWidth) {
+      fail(n, fmt::format("weight '{}' gives {} outputs; 1 to {} expected", b, out, kMaxWidth));
+    }
+    return out;
   }
 
   void gemm(const onnx::NodeProto& n) {
     const int in = layer_input(n);
     only_attributes(n, {"alpha", "beta", "transA", "transB"});
     for (const char* name : {"alpha", "beta"}) {
-      if (auto a = attribute(n, name); a && (*a)->f() != 1.0F)
+      if (auto a = attribute(n, name); a && (*a)->f() != 1.0F) {
         fail(n, fmt::format("{} = {}; 1 expected", name, (*a)->f()));
+      }
     }
     if (auto a = attribute(n, "transA"); a && (*a)->i() != 0) fail(n, "transA = 1; 0 expected");
     bool trans_b = false;

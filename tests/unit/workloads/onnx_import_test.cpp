@@ -303,6 +303,28 @@ TEST_F(OnnxImportTest, WrongShapesAreRefused) {
   EXPECT_NE(eb.find("initializer 'b0' has shape [17]; [16] or [1, 16] expected"), std::string::npos) << eb;
 }
 
+TEST_F(OnnxImportTest, OtherFormsAreRefusedNamingTheNode) {
+  // A Reshape that does not flatten the image.
+  auto r = make_model({.image_input = true, .reshape = true});
+  auto* shape = r.mutable_graph()->mutable_initializer(0);
+  ASSERT_EQ(shape->name(), "shape");
+  shape->set_int64_data(1, 392);
+  const auto er = error_of(r);
+  EXPECT_NE(er.find("node 0 'reshape' (Reshape): reshapes [N, 1, 28, 28] to [-1, 392]"), std::string::npos) << er;
+  // A MatMul without its bias.
+  auto m = make_model({.form = Form::kMatMulAdd});
+  m.mutable_graph()->mutable_node(1)->set_op_type("Sub");
+  const auto em = error_of(m);
+  EXPECT_NE(em.find("node 0 'fc0_matmul' (MatMul): a MatMul not followed by Add"), std::string::npos) << em;
+  // A Gemm on the unflattened image.
+  auto u = make_model({.image_input = true});
+  auto* g = u.mutable_graph();
+  g->mutable_node(1)->set_input(0, "input");
+  g->mutable_node()->DeleteSubrange(0, 1);
+  const auto eu = error_of(u);
+  EXPECT_NE(eu.find("node 0 'fc0' (Gemm): the input [N, 1, 28, 28] is not flattened"), std::string::npos) << eu;
+}
+
 TEST_F(OnnxImportTest, GemmAttributesOtherThanTheLinearLayerAreRefused) {
   auto m = make_model({});
   m.mutable_graph()->mutable_node(0)->mutable_attribute(1)->set_f(0.5F);  // alpha
