@@ -2,7 +2,7 @@
 # Fuzzes the readers of user input with libFuzzer (clang, AddressSanitizer, UndefinedBehavior-
 # Sanitizer): builds the debug preset, whose fuzz targets are libFuzzer programs, then runs each
 # target from its corpus (tests/fuzz/corpus/NAME, the shipped configurations for `config`, and
-# the seeds the weights and checkpoint targets write at start-up). An input that crashes, trips a sanitizer, throws anything but a one-line
+# the seeds the weights, onnx and checkpoint targets write at start-up). An input that crashes, trips a sanitizer, throws anything but a one-line
 # user error, or takes more than 1 s fails the run; libFuzzer leaves it as crash-*/timeout-* in
 # build/debug/fuzzing/findings/NAME/ and this script names it.
 #
@@ -10,7 +10,7 @@
 #   --seconds N  fuzz each target for N seconds (default 60)
 #   --runs N     fuzz each target for N executions instead
 #   --merge      add the new inputs that widen coverage to tests/fuzz/corpus/NAME (minimised)
-#   TARGET       units idx weights checkpoint config (default: all five)
+#   TARGET       units idx weights onnx checkpoint config (default: all six)
 # The CI run (tools/test.sh) calls `tools/fuzz.sh --seconds 10` after the debug preset's tests;
 # a long run, e.g. `tools/fuzz.sh --runs 1000000 --merge`, is for a session with time to spare.
 set -euo pipefail
@@ -23,12 +23,12 @@ while [ $# -gt 0 ]; do
     --seconds) limit=(-max_total_time="${2:?--seconds needs a number}"); shift ;;
     --runs) limit=(-runs="${2:?--runs needs a number}"); shift ;;
     --merge) merge=1 ;;
-    units|idx|weights|checkpoint|config) targets+=("$1") ;;
-    *) echo "fuzz.sh: unknown argument '$1' (expected --seconds N, --runs N, --merge or a target: units idx weights checkpoint config)" >&2; exit 1 ;;
+    units|idx|weights|onnx|checkpoint|config) targets+=("$1") ;;
+    *) echo "fuzz.sh: unknown argument '$1' (expected --seconds N, --runs N, --merge or a target: units idx weights onnx checkpoint config)" >&2; exit 1 ;;
   esac
   shift
 done
-[ ${#targets[@]} -gt 0 ] || targets=(units idx weights checkpoint config)
+[ ${#targets[@]} -gt 0 ] || targets=(units idx weights onnx checkpoint config)
 
 cmake --preset debug >/dev/null
 cmake --build --preset debug

@@ -269,7 +269,7 @@ class Importer {
     return width_;
   }
 
-  void add_layer(const onnx::NodeProto& n, Eigen::MatrixXf w, const std::vector<float>& bias) {
+  void add_layer(Eigen::MatrixXf w, const std::vector<float>& bias) {
     net_.widths.push_back(width_);
     net_.biases.emplace_back(Eigen::Map<const Eigen::VectorXf>(bias.data(), static_cast<Eigen::Index>(bias.size())));
     width_ = static_cast<int>(w.rows());
@@ -317,7 +317,7 @@ class Importer {
     } else {
       w = Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in);  // (in, out) row-major = (out x in) column-major
     }
-    add_layer(n, std::move(w), c);
+    add_layer(std::move(w), c);
   }
 
   void matmul_add(const onnx::NodeProto& mm, const onnx::NodeProto& add) {
@@ -338,7 +338,7 @@ class Importer {
       fail(add, fmt::format("an Add that does not take the MatMul's output '{}'", mm.output(0)));
     }
     const auto c = floats(add, bias, {{out}, {1, out}});
-    add_layer(mm, Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in), c);
+    add_layer(Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in), c);
   }
 
   std::filesystem::path file_;
@@ -368,6 +368,16 @@ void OnnxNetwork::copy_to(Mlp& net) const {
 OnnxNetwork import_onnx(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(fmt::format("{}: cannot open ONNX model", file.string()));
+  // Not a device or a pipe (/dev/zero would never end); protobuf reads at most 2 GB.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw DataError(fmt::format("{}: not a regular file (an ONNX model expected)", file.string()));
+  }
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) throw DataError(fmt::format("{}: cannot read ONNX model ({})", file.string(), ec.message()));
+  if (size >= (std::uintmax_t{1} << 31)) {
+    throw DataError(fmt::format("{}: larger than 2 GB, beyond what an ONNX model holds in one file", file.string()));
+  }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw DataError(fmt::format("{}: cannot read ONNX model", file.string()));
   onnx::ModelProto model;

@@ -13,6 +13,14 @@
 
 namespace {
 
+// prefix + l + suffix (appending: GCC 12's -Wrestrict misfires on "literal" + std::string).
+std::string id(const char* prefix, int l, const char* suffix = "") {
+  std::string s = prefix;
+  s += std::to_string(l);
+  s += suffix;
+  return s;
+}
+
 bool read(std::ifstream& in, void* p, std::size_t n) {
   return static_cast<bool>(in.read(static_cast<char*>(p), static_cast<std::streamsize>(n)));
 }
@@ -66,8 +74,8 @@ int main(int argc, char** argv) {
       for (std::int32_t i = 0; i < cols; ++i)
         row_major[static_cast<std::size_t>(o) * cols + i] = w[static_cast<std::size_t>(i) * rows + o];
     }
-    const std::string wn = "fc" + std::to_string(l) + ".weight";
-    const std::string bn = "fc" + std::to_string(l) + ".bias";
+    const std::string wn = id("fc", l, ".weight");
+    const std::string bn = id("fc", l, ".bias");
     auto* wt = g.add_initializer();
     wt->set_name(wn);
     wt->set_data_type(onnx::TensorProto_DataType_FLOAT);
@@ -79,16 +87,16 @@ int main(int argc, char** argv) {
     bt->set_data_type(onnx::TensorProto_DataType_FLOAT);
     bt->add_dims(rows);
     for (float v : b) bt->add_float_data(v);
-    const std::string z = "z" + std::to_string(l);
-    auto* gemm = node("Gemm", "/fc" + std::to_string(l) + "/Gemm", {cur, wn, bn}, z);
+    const std::string z = id("z", l);
+    auto* gemm = node("Gemm", id("/fc", l, "/Gemm"), {cur, wn, bn}, z);
     auto* a = gemm->add_attribute();
     a->set_name("transB");
     a->set_type(onnx::AttributeProto_AttributeType_INT);
     a->set_i(1);
     cur = z;
     if (l + 1 < layers) {
-      node("Relu", "/relu" + std::to_string(l), {cur}, "h" + std::to_string(l));
-      cur = "h" + std::to_string(l);
+      node("Relu", id("/relu", l), {cur}, id("h", l));
+      cur = id("h", l);
     }
   }
   auto* out = g.add_output();

@@ -24,6 +24,14 @@ namespace {
 float known_w(int l, int o, int i) { return 0.05F * std::sin(0.7F * static_cast<float>(o) + 0.013F * i + l); }
 float known_b(int l, int o) { return 0.1F * std::cos(1.3F * static_cast<float>(o) + l); }
 
+// prefix + l + suffix (appending: GCC 12's -Wrestrict misfires on "literal" + std::string).
+std::string id(const char* prefix, int l, const char* suffix = "") {
+  std::string s = prefix;
+  s += std::to_string(l);
+  s += suffix;
+  return s;
+}
+
 enum class Form { kGemmTransB, kGemm, kMatMulAdd };
 
 struct ModelOptions {
@@ -102,8 +110,8 @@ onnx::ModelProto make_model(const ModelOptions& o) {
   for (int l = 0; l < layers; ++l) {
     const int in = o.widths[l];
     const int out = o.widths[l + 1];
-    const std::string w = "w" + std::to_string(l);
-    const std::string b = "b" + std::to_string(l);
+    const std::string w = id("w", l);
+    const std::string b = id("b", l);
     std::vector<float> wv;
     if (o.form == Form::kGemmTransB) {  // (out, in) row-major
       for (int r = 0; r < out; ++r) {
@@ -119,12 +127,12 @@ onnx::ModelProto make_model(const ModelOptions& o) {
     std::vector<float> bv;
     for (int r = 0; r < out; ++r) bv.push_back(known_b(l, r));
     add_floats(g, b, {out}, bv, o.raw);
-    const std::string z = "z" + std::to_string(l);
+    const std::string z = id("z", l);
     if (o.form == Form::kMatMulAdd) {
-      add_node(g, "MatMul", "fc" + std::to_string(l) + "_matmul", {cur, w}, z + "_mm");
-      add_node(g, "Add", "fc" + std::to_string(l) + "_add", {z + "_mm", b}, z);
+      add_node(g, "MatMul", id("fc", l, "_matmul"), {cur, w}, z + "_mm");
+      add_node(g, "Add", id("fc", l, "_add"), {z + "_mm", b}, z);
     } else {
-      auto* n = add_node(g, "Gemm", "fc" + std::to_string(l), {cur, w, b}, z);
+      auto* n = add_node(g, "Gemm", id("fc", l), {cur, w, b}, z);
       auto* a = n->add_attribute();
       a->set_name("transB");
       a->set_type(onnx::AttributeProto_AttributeType_INT);
@@ -136,8 +144,8 @@ onnx::ModelProto make_model(const ModelOptions& o) {
     }
     cur = z;
     if (l + 1 < layers) {
-      add_node(g, "Relu", "relu" + std::to_string(l), {cur}, "h" + std::to_string(l));
-      cur = "h" + std::to_string(l);
+      add_node(g, "Relu", id("relu", l), {cur}, id("h", l));
+      cur = id("h", l);
     }
   }
   if (o.softmax) {
@@ -346,12 +354,28 @@ TEST_F(OnnxImportTest, TruncatedGarbageAndMissingFilesAreRefused) {
   const auto g = dir_ / "garbage.onnx";
   std::ofstream(g, std::ios::binary) << "XBW1 this is not a protobuf \xff\xff\xff";
   EXPECT_THROW((void)import_onnx(g), DataError);
+  // A device (/dev/zero would never end) or a folder is no model.
+  for (const char* other : {"/dev/zero", "/tmp"}) {
+    try {
+      (void)import_onnx(other);
+      ADD_FAILURE() << other;
+    } catch (const DataError& e) {
+      EXPECT_EQ(std::string(e.what()), std::string(other) + ": not a regular file (an ONNX model expected)");
+    }
+  }
   try {
     (void)import_onnx(dir_ / "absent.onnx");
     ADD_FAILURE();
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("absent.onnx: cannot open ONNX model"), std::string::npos);
   }
+}
+
+// The fuzz target's seed (tests/fuzz/onnx_fuzz.cpp) is a model that imports, so that fuzzing
+// starts from inputs that reach every step of the importer.
+TEST(OnnxFuzzSeed, Imports) {
+  const auto net = import_onnx(std::filesystem::path(XBARSIM_SOURCE_DIR) / "tests/fuzz/corpus/onnx/seed_4_3_2.onnx");
+  EXPECT_EQ(net.widths, (std::vector<int>{4, 3, 2}));
 }
 
 // network.onnx in a configuration: layers from the model, or checked against it; never both files.
