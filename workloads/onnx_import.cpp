@@ -106,6 +106,7 @@ class Importer {
 
   static std::string describe(const std::vector<std::int64_t>& dims) {
     std::vector<std::string> s;
+    s.reserve(dims.size());
     for (auto d : dims) s.push_back(d < 0 ? "N" : std::to_string(d));
     return fmt::format("[{}]", fmt::join(s, ", "));
   }
@@ -226,6 +227,7 @@ class Importer {
     for (const auto& d : dims_allowed) ok = ok || d == dims;
     if (!ok) {
       std::vector<std::string> expected;
+      expected.reserve(dims_allowed.size());
       for (const auto& d : dims_allowed) expected.push_back(describe(d));
       fail(n, fmt::format("initializer '{}' has shape {}; {} expected", name, describe(dims),
                           fmt::join(expected, " or ")));

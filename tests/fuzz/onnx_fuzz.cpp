@@ -16,7 +16,8 @@
 
 namespace {
 
-void add_floats(onnx::GraphProto& g, const std::string& name, std::vector<std::int64_t> dims, std::size_t count) {
+void add_floats(onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& dims,
+                std::size_t count) {
   auto* t = g.add_initializer();
   t->set_name(name);
   t->set_data_type(onnx::TensorProto_DataType_FLOAT);
@@ -24,11 +25,12 @@ void add_floats(onnx::GraphProto& g, const std::string& name, std::vector<std::i
   for (std::size_t k = 0; k < count; ++k) t->add_float_data(0.25F * static_cast<float>(k % 7) - 0.5F);
 }
 
-onnx::NodeProto* add_node(onnx::GraphProto& g, const char* op, std::vector<std::string> inputs, const char* out) {
+onnx::NodeProto* add_node(onnx::GraphProto& g, const char* op, const std::vector<std::string>& inputs,
+                          const char* out) {
   auto* n = g.add_node();
   n->set_op_type(op);
   n->set_name(std::string(op) + "_" + out);
-  for (auto& in : inputs) n->add_input(in);
+  for (const auto& in : inputs) n->add_input(in);
   n->add_output(out);
   return n;
 }

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   m.add_opset_import()->set_version(13);
   auto& g = *m.mutable_graph();
   g.set_name("mlp");
-  auto shape = [](onnx::ValueInfoProto* v, const std::string& name, std::vector<std::int64_t> dims) {
+  auto shape = [](onnx::ValueInfoProto* v, const std::string& name, const std::vector<std::int64_t>& dims) {
     v->set_name(name);
     auto* tt = v->mutable_type()->mutable_tensor_type();
     tt->set_elem_type(onnx::TensorProto_DataType_FLOAT);
@@ -53,11 +53,12 @@ int main(int argc, char** argv) {
     for (auto d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
   };
   shape(g.add_input(), "image", {1, 28, 28});
-  auto node = [&g](const char* op, const std::string& name, std::vector<std::string> inputs, const std::string& out) {
+  auto node = [&g](const char* op, const std::string& name, const std::vector<std::string>& inputs,
+                   const std::string& out) {
     auto* n = g.add_node();
     n->set_op_type(op);
     n->set_name(name);
-    for (auto& i : inputs) n->add_input(i);
+    for (const auto& i : inputs) n->add_input(i);
     n->add_output(out);
     return n;
   };

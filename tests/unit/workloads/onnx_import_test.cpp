@@ -59,11 +59,11 @@ void add_floats(onnx::GraphProto& g, const std::string& name, const std::vector<
 }
 
 onnx::NodeProto* add_node(onnx::GraphProto& g, const std::string& op, const std::string& name,
-                          std::vector<std::string> inputs, const std::string& output) {
+                          const std::vector<std::string>& inputs, const std::string& output) {
   auto* n = g.add_node();
   n->set_op_type(op);
   n->set_name(name);
-  for (auto& in : inputs) n->add_input(in);
+  for (const auto& in : inputs) n->add_input(in);
   n->add_output(output);
   return n;
 }
@@ -125,6 +125,7 @@ onnx::ModelProto make_model(const ModelOptions& o) {
       add_floats(g, w, {in, out}, wv, o.raw);
     }
     std::vector<float> bv;
+    bv.reserve(static_cast<std::size_t>(out));
     for (int r = 0; r < out; ++r) bv.push_back(known_b(l, r));
     add_floats(g, b, {out}, bv, o.raw);
     const std::string z = id("z", l);
@@ -167,7 +168,7 @@ class OnnxImportTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::filesystem::path write(const onnx::ModelProto& m, const std::string& name = "model.onnx") const {
-    const auto f = dir_ / name;
+    auto f = dir_ / name;
     std::ofstream out(f, std::ios::binary);
     out << m.SerializeAsString();
     return f;
@@ -178,7 +179,7 @@ class OnnxImportTest : public ::testing::Test {
     try {
       (void)import_onnx(f);
     } catch (const DataError& e) {
-      const std::string what = e.what();
+      std::string what = e.what();
       EXPECT_EQ(what.find('\n'), std::string::npos) << what;
       EXPECT_EQ(what.rfind(f.string() + ": ", 0), 0U) << what;  // names the file first
       return what;
