@@ -135,7 +135,9 @@ Comparison compare(const Table& t, const CompareLayout& layout) {
       s.mean /= static_cast<double>(s.n);
       double ss = 0;
       for (const double x : v) ss += (x - s.mean) * (x - s.mean);
-      s.std = s.n > 1 ? std::sqrt(ss / static_cast<double>(s.n - 1)) : std::nan("");
+      // Equal values have no spread (their mean may differ from them in the last bit).
+      const bool equal = std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); });
+      s.std = s.n < 2 ? std::nan("") : equal ? 0.0 : std::sqrt(ss / static_cast<double>(s.n - 1));
       row.push_back(s);
     }
     c.stats.push_back(std::move(row));

@@ -229,3 +229,24 @@ TEST(Comparison, IsoAccuracyPicksTheCheapestThatReachesTheTarget) {
 
 }  // namespace
 }  // namespace xbarsim::sweep
+
+namespace xbarsim::sweep {
+namespace {
+
+TEST(Comparison, EqualValuesHaveNoSpreadEvenWhenTheirMeanIsOffInTheLastBit) {
+  // (0.1 + 0.1 + 0.1) / 3 = 0.10000000000000002 in doubles: the two-pass spread would be ~1e-17,
+  // shown as "± 1.7e-17"; three equal values have none.
+  Table t;
+  t.columns = {"point", "technology", "seed", "test_accuracy_pct"};
+  t.rows = {{"a", "DW", "1", "0.1"}, {"b", "DW", "2", "0.1"}, {"c", "DW", "3", "0.1"}};
+  CompareLayout l;
+  l.axes = {"technology", "seed"};
+  l.seed = 1;
+  const auto s = compare(t, l).stat(0, "test_accuracy_pct");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->std, 0.0);
+  EXPECT_EQ(s->n, 3U);
+}
+
+}  // namespace
+}  // namespace xbarsim::sweep
