@@ -251,7 +251,7 @@ def handle_colour(handle):
     return matplotlib.colors.to_hex(rgba[0], keep_alpha=False) if len(rgba) else None
 
 
-def wrap(text, width=14):
+def wrap(text, width=11):
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
@@ -485,18 +485,30 @@ class Figures:
                 continue
             has_err = any(e is not None for e in errs)
             colour = SERIES_COLOURS[j % len(SERIES_COLOURS)] if len(hues) > 1 else "#4477AA"
-            bars = ax.bar(xs, ys, width * 0.9, color=colour, label=", ".join(hue) if hue else None,
-                          yerr=[e or 0.0 for e in errs] if has_err else None, capsize=4,
-                          error_kw={"elinewidth": 1.2, "ecolor": "black"})
-            if len(hues) * len(categories) <= 12:
-                ax.bar_label(bars, labels=[f"{y:.3g}" for y in ys], padding=2, fontsize=8)
+            if kind == "accuracy":
+                # Accuracies differ by tenths of a point: dots on an axis around the data, not
+                # bars from 0 whose differences vanish.
+                ax.errorbar(xs, ys, yerr=[e or 0.0 for e in errs] if has_err else None, fmt="o", color=colour,
+                            markersize=7, capsize=4, elinewidth=1.2, ecolor="black",
+                            label=", ".join(hue) if hue else None)
+                if len(hues) * len(categories) <= 12:
+                    for x, y, e in zip(xs, ys, errs):
+                        ax.annotate(f"{y:.2f}", (x, y + (e or 0.0)), textcoords="offset points", xytext=(0, 4),
+                                    ha="center", fontsize=8)
+            else:
+                bars = ax.bar(xs, ys, width * 0.9, color=colour, label=", ".join(hue) if hue else None,
+                              yerr=[e or 0.0 for e in errs] if has_err else None, capsize=4,
+                              error_kw={"elinewidth": 1.2, "ecolor": "black"})
+                if len(hues) * len(categories) <= 12:
+                    ax.bar_label(bars, labels=[f"{y:.3g}" for y in ys], padding=2, fontsize=8)
         if not errorbars:
             plt.close(fig)
             return
         reference = self.reference_line(ax) if kind == "accuracy" else None
         self.category_ticks(ax, list(range(len(categories))), categories)
-        # Bars start at 0 (their length is the value); accuracy still ends at 100 % at most.
-        self.set_value_axis(ax, "y", kind, [0.0] + lows if kind == "accuracy" else lows, highs, reference)
+        # Bars start at 0 (their length is the value); accuracy dots sit on an axis around the
+        # data (and the reference band), ending at 100 % at most.
+        self.set_value_axis(ax, "y", kind, lows, highs, reference)
         ax.set_xlabel(axis)
         ax.set_ylabel(f"{quantity} ({unit_text})")
         self.title(ax, f"{quantity} by {axis}")
