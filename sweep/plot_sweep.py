@@ -500,7 +500,8 @@ class Figures:
                               yerr=[e or 0.0 for e in errs] if has_err else None, capsize=4,
                               error_kw={"elinewidth": 1.2, "ecolor": "black"})
                 if len(hues) * len(categories) <= 12:
-                    ax.bar_label(bars, labels=[f"{y:.3g}" for y in ys], padding=2, fontsize=8)
+                    ax.bar_label(bars, labels=[f"{y:.0f}" if abs(y) >= 1000 else f"{y:.3g}" for y in ys], padding=2,
+                                 fontsize=8)
         if not errorbars:
             plt.close(fig)
             return
