@@ -170,7 +170,9 @@ TEST(EnergyIdentity, HoldsWithinRelativeToleranceAndFlagsViolations) {
   EXPECT_FALSE(checks[2].holds);  // PCM energy: off by 3e-8 relative
   EXPECT_EQ(checks[2].row_label, "PCM");
   EXPECT_TRUE(checks[4].holds);  // MTJ: off by 1e-13 relative
-  const Comparison cmp = compare(t, CompareLayout{.axes = {"technology"}});
+  CompareLayout layout;
+  layout.axes = {"technology"};
+  const Comparison cmp = compare(t, layout);
   const std::string md = compare_markdown(cmp, "title");
   EXPECT_NE(md.find("| metric | DW | PCM | MTJ |"), std::string::npos);
   EXPECT_NE(md.find("VIOLATED"), std::string::npos);
