@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <boost/program_options.hpp>
+#include <cstdio>
 #include <iostream>
 
 #include "apps/commands.hpp"
@@ -73,6 +74,7 @@ int compare_command(const std::vector<std::string>& args) {
   if (!o.quiet) fmt::print("{}\n{}", md, iso.empty() ? "" : iso + "\n");
   print_collected(r.collected, o.out, o.redo);
   fmt::print("{}: {}\n", o.out.string(), written);
+  std::fflush(stdout);  // the warnings after the tables, also when both streams go to one file
   for (const auto& w : cmp.warnings) fmt::print(stderr, "compare: warning: {}\n", w);
   const auto& checks = cmp.checks;
   int violated = 0;

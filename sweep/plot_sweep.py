@@ -73,6 +73,23 @@ SPARE_COLOURS = ["#EE7733", "#AAAA00", "#0077BB", "#DDDDDD", "#117733"]
 # Lines and bars of series (combinations of the other axes): Okabe-Ito, with a marker each.
 SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-."]
+
+
+def series_styles(keys):
+    """(colour, marker, linestyle) per series key (a tuple of the other axes' values): with two or
+    more other axes the colour follows the first (the technology of a comparison) and the marker
+    and line style the rest, so no two series look alike however many there are; with one, a
+    colour and a marker per series (the 8 series colours, then a 20-colour cycle)."""
+    keys = list(keys)
+    if keys and len(keys[0]) >= 2:
+        firsts = list(dict.fromkeys(k[:1] for k in keys))
+        rests = list(dict.fromkeys(k[1:] for k in keys))
+        palette = SERIES_COLOURS if len(firsts) <= len(SERIES_COLOURS) else [plt.cm.tab20(i) for i in range(20)]
+        return {k: (palette[firsts.index(k[:1]) % len(palette)], MARKERS[rests.index(k[1:]) % len(MARKERS)],
+                    LINESTYLES[rests.index(k[1:]) % len(LINESTYLES)]) for k in keys}
+    palette = SERIES_COLOURS if len(keys) <= len(SERIES_COLOURS) else [plt.cm.tab20(i) for i in range(20)]
+    return {k: (palette[i % len(palette)], MARKERS[i % len(MARKERS)], "-") for i, k in enumerate(keys)}
 
 # (column, file name stem, quantity, unit, kind): kind "accuracy", "cost" (lower is better) or
 # "benefit" (higher is better).
@@ -410,7 +427,8 @@ class Figures:
         fig, ax = self.new()
         errorbars = []
         lows, highs = [], []
-        for i, (other, keys) in enumerate(series.items()):
+        styles = series_styles(series.keys())
+        for other, keys in series.items():
             points = []
             for k in keys:
                 mean, std, n = s.stat(k, column)
@@ -424,9 +442,9 @@ class Figures:
             ys = [p[1] for p in points]
             errs = [p[2] if p[2] is not None else 0.0 for p in points]
             label = ", ".join(other) if other else quantity
-            colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+            colour, marker, linestyle = styles[other]
             has_err = any(p[2] is not None for p in points)
-            ax.errorbar(xs, ys, yerr=errs if has_err else None, color=colour, marker=MARKERS[i % len(MARKERS)],
+            ax.errorbar(xs, ys, yerr=errs if has_err else None, color=colour, marker=marker, linestyle=linestyle,
                         linewidth=1.6, markersize=5, capsize=3 if has_err else 0, label=label)
             for p in points:
                 errorbars.append({"series": label, "x": p[0], "mean": p[1], "std": p[2], "n": p[3]})

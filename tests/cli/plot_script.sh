@@ -153,4 +153,23 @@ check "no matplotlib: one line naming python3-matplotlib" [ "$(printf '%s\n' "$o
 out="$("$python" "$script" "$work/none" 2>&1)"
 check "not a sweep folder: exit 2" [ $? -eq 2 ]
 
+# Line styles: 3 technologies x 3 ADC resolutions (9 series, more than the 8 series colours) and
+# 12 series of one axis: no two series share colour, marker and line style; with two axes the
+# colour follows the technology (3 colours) and marker and line style the resolution.
+styles_ok() {
+  "$python" - "$script" <<'PY'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("plot_sweep", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+two = m.series_styles([(t, b) for t in ("DW", "MTJ", "PCM") for b in ("4", "6", "8")])
+one = m.series_styles([(str(i),) for i in range(12)])
+ok = len(set(two.values())) == 9 and len({c for c, _, _ in two.values()}) == 3
+ok = ok and all(two[("DW", b)][1:] == two[("PCM", b)][1:] for b in ("4", "6", "8"))
+ok = ok and len({str(c) for c, _, _ in one.values()}) == 12
+sys.exit(0 if ok else 1)
+PY
+}
+check "series styles: distinct beyond 8 series, colour by technology" styles_ok
+
 cli_result
