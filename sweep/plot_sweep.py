@@ -612,12 +612,12 @@ class Figures:
         ax.plot([p[0] / xf for p in front], [p[1] / yf for p in front], color="#EE6677", marker="o",
                 markersize=9, markerfacecolor="none", markeredgewidth=1.6, linewidth=1.6, zorder=3,
                 drawstyle="steps-post", label="Pareto front")
-        # Every point named when there are few, else the front only; neighbours' labels
-        # alternate above and below their points.
-        named = sorted(points if len(points) <= 12 else front, key=lambda p: (p[1], p[0]))
-        for i, p in enumerate(named):
-            ax.annotate(p[5], (p[0] / xf, p[1] / yf), textcoords="offset points", xytext=(6, 4 if i % 2 else -11),
-                        fontsize=8, color="black" if p in front else "#555555")
+        # The front's points numbered along it, their names in the legend: names written beside
+        # points collide as soon as two configurations lie close.
+        for i, p in enumerate(front, start=1):
+            ax.annotate(str(i), (p[0] / xf, p[1] / yf), textcoords="offset points", xytext=(7, 5 if i % 2 else -12),
+                        fontsize=8, fontweight="bold")
+            ax.plot([], [], linestyle="none", label=f"{i}: {p[5]}")
         reference = self.reference_line(ax) if yk == "accuracy" else None
         # A trade-off: both axes fit the data (accuracy still at most 100 %), with room on the
         # right for the labels.
