@@ -604,6 +604,18 @@ class Figures:
         xf, xut = (1.0, xu) if xk != "cost" else unit_scale(xu, [p[0] for p in points])
         yf, yut = (1.0, yu) if yk != "cost" else unit_scale(yu, [p[1] for p in points])
         fig, ax = self.new()
+        # Accuracy: the axis spans the front and the reference band; configurations far below
+        # (a 4-bit ADC at 11 %) sit as markers on the bottom edge, counted in the legend, instead
+        # of squeezing the front into a corner.
+        below = []
+        if yk == "accuracy":
+            floor = min(p[1] - (p[3] or 0.0) for p in front)
+            ref = s.reference_accuracy()
+            if ref is not None:
+                floor = min(floor, ref - (s.margin or 0.0))
+            floor -= 2.0
+            below = [p for p in points if p[1] < floor]
+            points = [p for p in points if p[1] >= floor]
         has_err = any(p[2] is not None or p[3] is not None for p in points)
         ax.errorbar([p[0] / xf for p in points], [p[1] / yf for p in points],
                     xerr=[(p[2] or 0.0) / xf for p in points] if has_err else None,
@@ -621,11 +633,16 @@ class Figures:
         reference = self.reference_line(ax) if yk == "accuracy" else None
         # A trade-off: both axes fit the data (accuracy still at most 100 %), with room on the
         # right for the labels.
-        self.fit_axis(ax, "x", xk, [(p[0] - (p[2] or 0.0)) / xf for p in points],
-                      [(p[0] + (p[2] or 0.0)) / xf for p in points], right=0.15)
+        self.fit_axis(ax, "x", xk, [(p[0] - (p[2] or 0.0)) / xf for p in points + below],
+                      [(p[0] + (p[2] or 0.0)) / xf for p in points + below], right=0.15)
         if yk == "accuracy":
             self.set_value_axis(ax, "y", yk, [(p[1] - (p[3] or 0.0)) / yf for p in points],
                                 [(p[1] + (p[3] or 0.0)) / yf for p in points], reference)
+            if below:
+                bottom = ax.get_ylim()[0]
+                ax.plot([p[0] / xf for p in below], [bottom] * len(below), linestyle="none", marker="v",
+                        color="#888888", markersize=7, clip_on=False, zorder=4,
+                        label=f"{len(below)} below the axis (best {max(p[1] for p in below) / yf:.1f} %)")
         else:
             self.fit_axis(ax, "y", yk, [(p[1] - (p[3] or 0.0)) / yf for p in points],
                           [(p[1] + (p[3] or 0.0)) / yf for p in points])
@@ -635,7 +652,7 @@ class Figures:
         self.title(ax, f"Pareto front: {yq} against {xq}")
         self.legend(ax, outside=True)
         front_text = [p[5] for p in front]
-        self.save(fig, ax, name, {"errorbars": [], "reference": reference, "front": front_text})
+        self.save(fig, ax, name, {"errorbars": [], "reference": reference, "front": front_text, "below": len(below)})
 
     # --- all ---
 
