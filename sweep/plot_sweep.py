@@ -605,15 +605,18 @@ class Figures:
         yf, yut = (1.0, yu) if yk != "cost" else unit_scale(yu, [p[1] for p in points])
         fig, ax = self.new()
         # Accuracy: the axis spans the front and the reference band; configurations far below
-        # (a 4-bit ADC at 11 %) sit as markers on the bottom edge, counted in the legend, instead
-        # of squeezing the front into a corner.
+        # them (further than twice that span, at least 5 points: a 4-bit ADC at 11 %) sit as
+        # markers on the bottom edge, counted in the legend, instead of squeezing the front into
+        # a corner.
         below = []
         if yk == "accuracy":
             floor = min(p[1] - (p[3] or 0.0) for p in front)
+            top = max(p[1] + (p[3] or 0.0) for p in front)
             ref = s.reference_accuracy()
             if ref is not None:
                 floor = min(floor, ref - (s.margin or 0.0))
-            floor -= 2.0
+                top = max(top, ref)
+            floor -= max(5.0, 2.0 * (top - floor))
             below = [p for p in points if p[1] < floor]
             points = [p for p in points if p[1] >= floor]
         has_err = any(p[2] is not None or p[3] is not None for p in points)

@@ -101,6 +101,7 @@ describe_check sw "area breakdown: unit scaled and named" "d['area_breakdown']['
 describe_check sw "by layer: layer1 on top, first in the legend" "legend('energy_by_layer') == ['layer1', 'layer0']"
 describe_check sw "Pareto energy-accuracy: reference line, accuracy <= 100" "close(d['pareto_energy_accuracy']['reference'], 98.5) and d['pareto_energy_accuracy']['ylim'][1] <= 100"
 describe_check sw "Pareto energy-accuracy: the front" "d['pareto_energy_accuracy']['front'] == ['64, dw5', '128, pcm', '256, pcm']"
+describe_check sw "Pareto energy-accuracy: no point within 2 spans of the front hidden below the axis" "d['pareto_energy_accuracy']['below'] == 0"
 describe_check sw "Pareto TOPS: the front (higher is better on both)" "d['pareto_tops_per_w_tops_per_mm2']['front'] == ['256, dw5', '128, dw5', '64, dw5']"
 
 # --- a comparison: one categorical axis, no seeds, energies spanning 100x ---
