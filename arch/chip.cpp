@@ -42,13 +42,14 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
     p.drift_scale_energy = spec.drift_scale_energy;
     lh.mapping = spec.layers[l];
-    lh.relu = l + 1 < n_layers;
+    lh.shape = spec.topology.layers[l];
+    lh.copies = spec.copies[l];
     lh.bias = Eigen::VectorXf::Zero(lh.mapping.outputs);
     first_tile_.push_back(tiles_.size());
     // One random stream per tile, derived from the run seed.
     layer_modules_.push_back(std::make_unique<ChipLayer>(fmt::format("layer{}", l).c_str(), lh.mapping, spec.geometry,
-                                                         *spec.device, p, ledger, seed, stream));
-    stream += lh.mapping.tiles.size();
+                                                         *spec.device, p, ledger, seed, stream, lh.copies));
+    stream += lh.mapping.tiles.size() * static_cast<std::size_t>(lh.copies);
     for (const auto& t : layer_modules_.back()->tiles()) {
       tiles_.push_back(t.get());
       lh.tiles.push_back(t.get());
@@ -95,7 +96,7 @@ ProgramReport Chip::program(const std::vector<Eigen::MatrixXf>& weights, const s
     lh.weight_scale = std::max(w.cwiseAbs().maxCoeff(), 1e-12F);
     lh.bias = biases[l];
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-      const TileSlice& s = lh.mapping.tiles[k];
+      const TileSlice& s = lh.slice(k);
       const Eigen::MatrixXf block = tile_block(w, s) / lh.weight_scale;
       TileOp op;
       op.kind = TileOp::Kind::kProgram;
@@ -124,7 +125,7 @@ ProgramReport Chip::write_weights(const std::vector<Eigen::MatrixXf>& w, Phase p
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
     for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-      const TileSlice& s = lh.mapping.tiles[k];
+      const TileSlice& s = lh.slice(k);
       const Eigen::MatrixXf block = tile_block(w[l], s);
       TileOp op;
       op.kind = TileOp::Kind::kProgram;
@@ -173,14 +174,16 @@ ProgramReport Chip::pulse_cells(const std::vector<CellBatch>& per_tile, Phase ph
 ProgramReport Chip::refresh_pairs(Phase phase) { return issue_sparse(TileOp::Kind::kRefresh, nullptr, phase); }
 
 Eigen::MatrixXf Chip::forward(const Eigen::MatrixXf& x, std::vector<Eigen::MatrixXf>& layer_inputs, Phase phase) {
-  Eigen::MatrixXf logits(layers_.back().mapping.outputs, x.cols());
+  Eigen::MatrixXf logits(layers_.back().shape.pooled().size(), x.cols());
   layer_inputs.resize(layers_.size());
+  layer_outputs_.resize(layers_.size());
   InferenceJob job;
   job.images = &x;
   job.batch = static_cast<int>(x.cols());
   job.phase = phase;
   job.outputs = &logits;
   job.layer_inputs = &layer_inputs;
+  job.layer_outputs = &layer_outputs_;
   job.track_ranges = true;
   controller_->run(job);
   return logits;
@@ -191,6 +194,7 @@ void Chip::backward(const Eigen::MatrixXf& output_error, const std::vector<Eigen
   BackwardJob job;
   job.output_error = &output_error;
   job.layer_inputs = &layer_inputs;
+  job.layer_outputs = &layer_outputs_;
   job.errors = &errors;
   controller_->run(job);
 }
@@ -273,7 +277,7 @@ double Chip::drift_readout(Phase phase, double seconds, std::vector<double>& r) 
   Eigen::MatrixXf out;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     for (std::size_t k = 0; k < layers_[l].tiles.size(); ++k) {
-      const TileSlice& s = layers_[l].mapping.tiles[k];
+      const TileSlice& s = layers_[l].slice(k);
       // One vector per active row: that row at the DAC's full code (drive 1), the others at 0.
       const Eigen::MatrixXf in = Eigen::MatrixXf::Identity(s.rows, s.rows);
       TileOp op;
@@ -357,7 +361,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
       job.batch = batch;
       job.phase = Phase::kCalibration;
       job.layers = static_cast<int>(l);
-      outputs.resize(layers_[l - 1].mapping.outputs, images.cols());
+      outputs.resize(layers_[l - 1].shape.pooled().size(), images.cols());
       job.outputs = &outputs;
       controller_->run(job);
       lh.input_full_scale = std::max(outputs.maxCoeff(), 1e-12F);
@@ -379,7 +383,7 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
 
 InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* progress) {
   InferenceReport report;
-  report.logits.resize(layers_.back().mapping.outputs, images.cols());
+  report.logits.resize(layers_.back().shape.pooled().size(), images.cols());
   InferenceJob job;
   job.images = &images;
   job.batch = batch;
@@ -406,9 +410,10 @@ InferenceReport Chip::infer(const Eigen::MatrixXf& images, int batch, Progress* 
 std::vector<Eigen::MatrixXf> Chip::held_weights() const {
   std::vector<Eigen::MatrixXf> out;
   for (const auto& lh : layers_) {
+    // The first copy's devices (every copy holds the same weights, with its own noise).
     Eigen::MatrixXf w(lh.mapping.outputs, lh.mapping.inputs);
-    for (std::size_t k = 0; k < lh.tiles.size(); ++k) {
-      const TileSlice& s = lh.mapping.tiles[k];
+    for (std::size_t k = 0; k < lh.mapping.tiles.size(); ++k) {
+      const TileSlice& s = lh.slice(k);
       layer_block(w, s) = lh.tiles[k]->array().held_weights().block(0, 0, s.rows, s.cols).transpose() *
                           (lh.weight_scale * lh.tiles[k]->drift_scale());
     }
@@ -455,12 +460,14 @@ void Chip::declare_area() const {
     const auto forward = static_cast<std::uint64_t>(spec_.adders(m.row_tiles, m.outputs) + m.outputs);
     const auto backward = spec_.trainable() ? static_cast<std::uint64_t>(spec_.adders(m.col_tiles, m.inputs) + m.inputs)
                                             : std::uint64_t{0};
-    const std::uint64_t units = std::max(forward, backward);
-    const std::string count =
+    // Each copy of a duplicated convolution has its own units (its windows reduce in parallel).
+    const std::uint64_t units = std::max(forward, backward) * static_cast<std::uint64_t>(layers_[l].copies);
+    std::string count =
         spec_.trainable()
             ? fmt::format("max(adders {} + outputs {}, adders {} + inputs {})", spec_.adders(m.row_tiles, m.outputs),
                           m.outputs, spec_.adders(m.col_tiles, m.inputs), m.inputs)
             : fmt::format("adders {} + outputs {}", spec_.adders(m.row_tiles, m.outputs), m.outputs);
+    if (layers_[l].copies > 1) count = fmt::format("{} copies x ({})", layers_[l].copies, count);
     ledger_.declare_area(fmt::format("chip/layer{}/digital", l), spec_.shift_add->area().value, units,
                          fmt::format("adder tree and bias/activation units, {} of the shift-and-add: {}", count,
                                      spec_.shift_add->area().source));

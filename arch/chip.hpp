@@ -173,6 +173,7 @@ class Chip : public sc_core::sc_module {
   DriftReport drift_;
   bool has_drift_reference_ = false;
   std::vector<LayerHardware> layers_;
+  std::vector<Eigen::MatrixXf> layer_outputs_;  // training: convolutions' outputs before pooling
   std::unique_ptr<Accumulator> buffer_;
   std::unique_ptr<Accumulator> accumulator_;  // training only
   std::unique_ptr<Controller> controller_;

@@ -64,9 +64,13 @@ long long ChipSpec::link_cycles(std::uint64_t bits) const {
 double ChipSpec::unit_conductance() const { return WeightEncoder(*device, geometry.encoding).unit_conductance(); }
 
 ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section, const std::vector<int>& widths) {
+  return from_params(arch, device_section, Topology::mlp(widths));
+}
+
+ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section, const Topology& topology) {
   using units::Dimension;
   ChipSpec s;
-  s.widths = widths;
+  s.topology = topology;
   s.clock = arch.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e6, 1e11);
   s.tech = periphery::TechNode::from_params(arch.child("tech"));
   s.device = devices::DeviceRegistry::instance().create(device_section);
@@ -186,8 +190,12 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   }
   s.adders_per_layer = static_cast<int>(arch.child_or_empty("digital").integer_or("adders_per_layer", 0, 0, 1 << 24));
 
-  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-    s.layers.push_back(map_layer(widths[l], widths[l + 1], s.geometry));
+  // Copies of each convolution's weights (docs/arch/conv.md): the windows of an image are dealt
+  // out over them; never more copies than windows.
+  const auto duplication = static_cast<int>(arch.integer_or("weight_duplication", 1, 1, 4096));
+  for (const LayerShape& l : topology.layers) {
+    s.layers.push_back(map_layer(l.weight_inputs(), l.weight_outputs(), s.geometry));
+    s.copies.push_back(l.is_conv() ? std::min(duplication, l.windows()) : 1);
   }
   return s;
 }

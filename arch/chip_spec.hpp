@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/mapping.hpp"
+#include "arch/topology.hpp"
 #include "core/params.hpp"
 #include "devices/device.hpp"
 #include "periphery/adc.hpp"
@@ -66,8 +67,10 @@ struct ChipSpec {
   std::unique_ptr<periphery::ShiftAdd> shift_add;
   std::unique_ptr<periphery::WriteDriver> write_driver;
   std::unique_ptr<periphery::Sram> buffer;
-  std::vector<LayerMapping> layers;
-  std::vector<int> widths;
+  std::vector<LayerMapping> layers;  // per weighted layer of `topology`
+  Topology topology;
+  // Per layer: copies of its weights (arch.weight_duplication, convolutions only; 1 otherwise).
+  std::vector<int> copies;
   // The link between the activation buffer and the tiles (arch.interconnect; docs/arch/timing.md):
   // one bus shared by every layer, `link_bits` per cycle plus `latency_cycles` per transfer.
   // Absent from the card: an ideal link (no time, no contention).
@@ -82,7 +85,9 @@ struct ChipSpec {
   int adders_per_layer = 0;
 
   // Reads `arch` (clock, tech, array, dac, adc, shift_add, write_driver, buffer, adc_range,
-  // calibration_images, control, programming) and `device`, for an MLP of `widths`.
+  // calibration_images, control, programming, weight_duplication) and `device`, for `topology`.
+  static ChipSpec from_params(const Params& arch, const Params& device, const Topology& topology);
+  // The same for the MLP of `widths` (Topology::mlp).
   static ChipSpec from_params(const Params& arch, const Params& device, const std::vector<int>& widths);
 
   // Activation bits moved per value between layers (the DAC's input bits).

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "arch/feature_maps.hpp"
+
 namespace xbarsim::arch {
 
 Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec, std::vector<LayerHardware>& layers,
@@ -108,6 +110,17 @@ void Controller::set_phase(Phase phase) {
                             : std::string("no controller model: arch.control.energy_per_tile_op defaults to 0 (ISAAC's "
                                           "component table and NeuroSim's chip model have no controller row either)")));
   }
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const LayerShape& shape = layers_[l].shape;
+    if (shape.pool == PoolKind::kNone) {
+      c.pool.emplace_back();
+      continue;
+    }
+    c.pool.emplace_back(ledger_.declare(
+        fmt::format("{}/layer{}/digital", arch::name(phase), l), "pool", add,
+        src + (shape.pool == PoolKind::kMax ? " (one compare per pooled value but the first)"
+                                            : " (one add per pooled value and one scaling per output)")));
+  }
   phases_[index(phase)] = c;
   current_ = c;
 }
@@ -210,15 +223,16 @@ void Controller::thread() {
   }
 }
 
-void Controller::drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len,
+void Controller::drive_planes(const periphery::Dac& dac, int dim, int first, int count, int begin, int len,
                               Eigen::MatrixXf& pl) const {
   const int planes = dac.read_cycles();
   const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
   pl.resize(len, static_cast<Eigen::Index>(count) * planes);
   for (int b = 0; b < count; ++b) {
-    const std::span<const std::int32_t> seg(
-        codes_.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(dim) + static_cast<std::size_t>(begin),
-        static_cast<std::size_t>(len));
+    const std::span<const std::int32_t> seg(codes_.data() +
+                                                static_cast<std::size_t>(first + b) * static_cast<std::size_t>(dim) +
+                                                static_cast<std::size_t>(begin),
+                                            static_cast<std::size_t>(len));
     for (int p = 0; p < planes; ++p) {
       std::span<float> dst(pl.col(static_cast<Eigen::Index>(b) * planes + p).data(), static_cast<std::size_t>(len));
       if (bit_serial) {
@@ -230,7 +244,8 @@ void Controller::drive_planes(const periphery::Dac& dac, int dim, int count, int
   }
 }
 
-void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int count) {
+void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int first,
+                            int count) {
   const int planes = dac.read_cycles();
   const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
   const auto max_code = static_cast<float>(dac.max_code());
@@ -240,12 +255,58 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
     const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
         out.data() + static_cast<Eigen::Index>(p) * len, len, count,
         Eigen::OuterStride<>(static_cast<Eigen::Index>(len) * planes));
-    acc_.block(begin, 0, len, count) += f * plane_out;
+    acc_.block(begin, first, len, count) += f * plane_out;
   }
 }
 
-LayerSteps Controller::buffer_and_steps(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
-                                        double compute, int partials) {
+double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::Dac& dac, int dim, int rows,
+                             int vectors, int images, bool raw, sc_core::sc_time delay, float& seen_max) {
+  LayerHardware& layer = layers_[l];
+  const bool forward = kind == TileOp::Kind::kForward;
+  const int groups = forward ? layer.mapping.row_tiles : layer.mapping.col_tiles;
+  const int copies = layer.copies;
+  // Copy d takes the vectors [first_of(d), first_of(d + 1)): windows of the batch in runs.
+  const auto first_of = [&](std::size_t d) {
+    return static_cast<int>(static_cast<long long>(vectors) * static_cast<long long>(d) / copies);
+  };
+  // 1. Drive vectors: one set per copy and row tile (forward) or column tile (transposed).
+  planes_.resize(static_cast<std::size_t>(copies) * static_cast<std::size_t>(groups));
+  for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
+    const TileSlice& t = layer.slice(k);
+    if ((forward ? t.col_tile : t.row_tile) != 0) continue;
+    const std::size_t d = layer.copy_of(k);
+    drive_planes(
+        dac, dim, first_of(d), first_of(d + 1) - first_of(d), forward ? t.row_begin : t.col_begin,
+        forward ? t.rows : t.cols,
+        planes_[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)]);
+  }
+  // 2. One operation per tile; shift-and-add of the planes and partial sums across tiles.
+  acc_.setZero(rows, vectors);
+  double tile_cycles = 0.0;  // the slowest tile's delay per image (the layer's tiles work in parallel)
+  for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
+    const TileSlice& t = layer.slice(k);
+    const std::size_t d = layer.copy_of(k);
+    const int first = first_of(d);
+    const int n = first_of(d + 1) - first;
+    TileOp op;
+    op.kind = kind;
+    op.input =
+        &planes_[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)];
+    op.output = &tile_out_;
+    op.images = n;
+    op.planes = dac.read_cycles();
+    op.bypass_adc = raw;
+    sc_core::sc_time dl = delay;
+    transport_tile(first_socket_[l] + k, op, dl);
+    tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / images));
+    seen_max = std::max(seen_max, op.raw_abs_max);
+    add_planes(dac, tile_out_, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
+  }
+  return tile_cycles;
+}
+
+LayerSteps Controller::buffer_and_steps(sc_core::sc_time delay, long long read_values, long long write_values, int bits,
+                                        int count, double compute, int partials, int reduced_outputs) {
   const auto per_batch = static_cast<std::uint64_t>(count);
   BufferOp rd;
   rd.kind = BufferOp::Kind::kRead;
@@ -262,7 +323,7 @@ LayerSteps Controller::buffer_and_steps(sc_core::sc_time delay, int read_values,
   d.in_buffer = static_cast<double>(buffer_.cycles_for(in_bits));
   d.in_link = static_cast<double>(spec_.link_cycles(in_bits));
   d.compute = compute;
-  d.reduce = static_cast<double>(spec_.reduce_cycles(partials, write_values));
+  d.reduce = static_cast<double>(spec_.reduce_cycles(partials, reduced_outputs));
   d.out_buffer = static_cast<double>(buffer_.cycles_for(out_bits));
   d.out_link = static_cast<double>(spec_.link_cycles(out_bits));
   return d;
@@ -270,7 +331,6 @@ LayerSteps Controller::buffer_and_steps(sc_core::sc_time delay, int read_values,
 
 void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   const int n_layers = job.layers < 0 ? static_cast<int>(layers_.size()) : job.layers;
-  const int planes = spec_.planes();
   const int act_bits = spec_.activation_bits();
   sc_core::sc_time delay = qk_.get_local_time();
 
@@ -280,61 +340,66 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
   }
 
   for (int l = 0; l < n_layers; ++l) {
-    LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
+    const auto lz = static_cast<std::size_t>(l);
+    LayerHardware& layer = layers_[lz];
+    const LayerShape& s = layer.shape;
     const int in = layer.mapping.inputs;
     const int out = layer.mapping.outputs;
+    const int windows = s.windows();
+    const int vectors = count * windows;
+    const bool last = l == n_layers - 1;
+    // The layer's input vectors: the features themselves (dense) or every window (convolution).
+    if (s.is_conv()) im2col<float>(s, act_in_, vec_in_);
+    const Eigen::MatrixXf& x = s.is_conv() ? vec_in_ : act_in_;
     if (job.layer_inputs != nullptr) {
-      auto& keep = (*job.layer_inputs)[static_cast<std::size_t>(l)];
-      if (first == 0) keep.resize(in, job.images->cols());
-      keep.middleCols(static_cast<Eigen::Index>(first), count) = act_in_;
+      auto& keep = (*job.layer_inputs)[lz];
+      if (first == 0) keep.resize(in, job.images->cols() * windows);
+      keep.middleCols(static_cast<Eigen::Index>(first) * windows, vectors) = x;
     }
-    if (job.track_ranges) layer.input_full_scale = std::max(act_in_.maxCoeff(), 1e-12F);
+    if (job.track_ranges) layer.input_full_scale = std::max(x.maxCoeff(), 1e-12F);
     // Range tracking starts with one raw (unquantized) batch to learn the ADC's range.
-    const bool raw = (job.bypass_adc_last && l == n_layers - 1) || (job.track_ranges && !layer.adc->calibrated());
+    const bool raw = (job.bypass_adc_last && last) || (job.track_ranges && !layer.adc->calibrated());
 
-    // 1. Row DACs: quantize the whole batch, then one drive vector per image and bit plane.
-    codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(count));
-    spec_.dac->quantize(std::span<const float>(act_in_.data(), codes_.size()), layer.input_full_scale, codes_);
-    planes_.resize(static_cast<std::size_t>(layer.mapping.row_tiles));
-    for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.col_tile == 0)
-        drive_planes(*spec_.dac, in, count, t.row_begin, t.rows, planes_[static_cast<std::size_t>(t.row_tile)]);
-    }
-
-    // 2. One operation per tile; shift-and-add of the planes and partial sums across row tiles.
-    acc_.setZero(out, count);
-    double tile_cycles = 0.0;  // the slowest tile's delay per image (the layer's tiles work in parallel)
-    float seen_max = 0.0F;     // largest |current| before the ADCs, over the layer's tiles
-    for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
-      const TileSlice& t = layer.mapping.tiles[k];
-      TileOp op;
-      op.kind = TileOp::Kind::kForward;
-      op.input = &planes_[static_cast<std::size_t>(t.row_tile)];
-      op.output = &tile_out_;
-      op.images = count;
-      op.planes = planes;
-      op.bypass_adc = raw;
-      sc_core::sc_time d = delay;
-      transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, d);
-      tile_cycles = std::max(tile_cycles, std::round((d - delay) / period_ / count));
-      seen_max = std::max(seen_max, op.raw_abs_max);
-      add_planes(*spec_.dac, tile_out_, t.col_begin, t.cols, count);
-    }
-    const auto per_batch = static_cast<std::uint64_t>(count);
-    ledger_.add(current_.adder[static_cast<std::size_t>(l)],
+    // 1-2. Row DACs (the whole batch quantized at once), one operation per tile.
+    codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(vectors));
+    spec_.dac->quantize(std::span<const float>(x.data(), codes_.size()), layer.input_full_scale, codes_);
+    float seen_max = 0.0F;  // largest |current| before the ADCs, over the layer's tiles
+    const double tile_cycles =
+        tile_wave(lz, TileOp::Kind::kForward, *spec_.dac, in, out, vectors, count, raw, delay, seen_max);
+    const auto per_batch = static_cast<std::uint64_t>(vectors);
+    ledger_.add(current_.adder[lz],
                 static_cast<std::uint64_t>(layer.mapping.row_tiles - 1) * static_cast<std::uint64_t>(out) * per_batch);
-    ledger_.add(current_.activation[static_cast<std::size_t>(l)], static_cast<std::uint64_t>(out) * per_batch);
-    ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
+    ledger_.add(current_.activation[lz], static_cast<std::uint64_t>(out) * per_batch);
+    ledger_.add(current_.control[lz], layer.tiles.size());
 
-    // 3. Digital: currents (A, in code units of the input) back to the layer's value units.
+    // 3. Digital: currents (A, in code units of the input) back to the layer's value units; bias,
+    // ReLU; a convolution's vectors back to feature maps, then its pool.
     const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
     act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
     act_out_.colwise() += layer.bias;
-    if (layer.relu && !(job.bypass_adc_last && l == n_layers - 1)) act_out_ = act_out_.cwiseMax(0.0F);
+    const bool relu = s.relu && !(job.bypass_adc_last && last);
+    if (s.is_conv()) {
+      vectors_to_maps<float>(act_out_, windows, maps_);
+      if (relu) maps_ = maps_.cwiseMax(0.0F);
+      if (job.layer_outputs != nullptr) {
+        auto& keep = (*job.layer_outputs)[lz];
+        if (first == 0) keep.resize(s.out.size(), job.images->cols());
+        keep.middleCols(static_cast<Eigen::Index>(first), count) = maps_;
+      }
+      if (s.pool != PoolKind::kNone) {
+        pool_forward<float>(s, maps_, act_out_);
+        ledger_.add(*current_.pool[lz], static_cast<std::uint64_t>(s.pool_ops()) * static_cast<std::uint64_t>(count));
+      } else {
+        act_out_.swap(maps_);
+      }
+    } else if (relu) {
+      act_out_ = act_out_.cwiseMax(0.0F);
+    }
 
-    // 4. Buffer traffic and the layer's step durations per image.
-    steps_[static_cast<std::size_t>(l)] =
-        buffer_and_steps(delay, in, out, act_bits, count, tile_cycles, layer.mapping.row_tiles);
+    // 4. Buffer traffic (the inputs read with window reuse, the pooled outputs written) and the
+    // layer's step durations per image.
+    steps_[lz] = buffer_and_steps(delay, s.buffer_reads(), s.pooled().size(), act_bits, count, tile_cycles,
+                                  layer.mapping.row_tiles, out);
 
     if (raw) job.raw_abs_max = std::max(job.raw_abs_max, seen_max);
     if (job.track_ranges) layer.adc->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
@@ -355,82 +420,89 @@ void Controller::run_backward(BackwardJob& job) {
   auto& errors = *job.errors;
   errors.resize(layers_.size());
   errors.back() = *job.output_error;
-  const auto count = static_cast<int>(job.output_error->cols());
+  const auto count = static_cast<int>(job.output_error->cols()) / layers_.back().shape.windows();
   const periphery::Dac& dac = *spec_.backward_dac;
-  const int planes = spec_.backward_planes();
   const int err_bits = dac.bits();
   sc_core::sc_time delay = qk_.get_local_time();
   for (int l = n_layers - 1; l >= 1; --l) order_.push_back(l);
 
   for (int l = n_layers - 1; l >= 1; --l) {
-    LayerHardware& layer = layers_[static_cast<std::size_t>(l)];
+    const auto lz = static_cast<std::size_t>(l);
+    LayerHardware& layer = layers_[lz];
+    const LayerShape& s = layer.shape;
+    const LayerShape& below = layers_[lz - 1].shape;
     const int in = layer.mapping.inputs;
     const int out = layer.mapping.outputs;
-    const Eigen::MatrixXf& d = errors[static_cast<std::size_t>(l)];
-    Eigen::MatrixXf& prev = errors[static_cast<std::size_t>(l - 1)];
-    // 1. Column DACs: signed error codes, one drive vector per image and bit plane. Full scale:
-    // each image's own max |e| (per_image) or the batch's (per_batch); an all-zero error
+    const Eigen::MatrixXf& d = errors[lz];
+    const auto vectors = static_cast<int>(d.cols());
+    Eigen::MatrixXf& prev = errors[lz - 1];
+    // 1. Column DACs: signed error codes, one drive vector per input vector and bit plane. Full
+    // scale: each vector's own max |e| (per_image) or the batch's (per_batch); an all-zero error
     // vector gets full scale 1 (its codes are 0 either way).
-    error_fs_.resize(count);
+    error_fs_.resize(vectors);
     if (spec_.error_scale_per_image) {
       error_fs_ = d.cwiseAbs().colwise().maxCoeff().transpose();
     } else {
       error_fs_.setConstant(d.cwiseAbs().maxCoeff());
     }
     if (!(error_fs_.maxCoeff() > 0.0F)) {
-      prev.setZero(in, count);
-      steps_[static_cast<std::size_t>(l)] = LayerSteps{};  // nothing driven: no time
+      prev.setZero(layers_[lz - 1].mapping.outputs, static_cast<Eigen::Index>(count) * below.windows());
+      steps_[lz] = LayerSteps{};  // nothing driven: no time
       continue;
     }
     error_fs_ = (error_fs_.array() > 0.0F).select(error_fs_, 1.0F);
-    codes_.resize(static_cast<std::size_t>(out) * static_cast<std::size_t>(count));
+    codes_.resize(static_cast<std::size_t>(out) * static_cast<std::size_t>(vectors));
     const auto out_z = static_cast<std::size_t>(out);
-    for (int j = 0; j < count; ++j) {
+    for (int j = 0; j < vectors; ++j) {
       const auto at = static_cast<std::size_t>(j) * out_z;
       dac.quantize(std::span<const float>(d.data() + at, out_z), error_fs_(j),
                    std::span<std::int32_t>(codes_).subspan(at, out_z));
     }
-    planes_.resize(static_cast<std::size_t>(layer.mapping.col_tiles));
-    for (const TileSlice& t : layer.mapping.tiles) {
-      if (t.row_tile == 0)
-        drive_planes(dac, out, count, t.col_begin, t.cols, planes_[static_cast<std::size_t>(t.col_tile)]);
-    }
     // 2. Transposed reads; partial sums across column tiles.
     const bool raw = !layer.adc_backward->calibrated();
-    acc_.setZero(in, count);
-    double tile_cycles = 0.0;
     float seen_max = 0.0F;
-    for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
-      const TileSlice& t = layer.mapping.tiles[k];
-      TileOp op;
-      op.kind = TileOp::Kind::kTranspose;
-      op.input = &planes_[static_cast<std::size_t>(t.col_tile)];
-      op.output = &tile_out_;
-      op.images = count;
-      op.planes = planes;
-      op.bypass_adc = raw;
-      sc_core::sc_time dl = delay;
-      transport_tile(first_socket_[static_cast<std::size_t>(l)] + k, op, dl);
-      tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / count));
-      seen_max = std::max(seen_max, op.raw_abs_max);
-      add_planes(dac, tile_out_, t.row_begin, t.rows, count);
-    }
+    const double tile_cycles =
+        tile_wave(lz, TileOp::Kind::kTranspose, dac, out, in, vectors, count, raw, delay, seen_max);
     layer.adc_backward->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
-    const auto per_batch = static_cast<std::uint64_t>(count);
-    ledger_.add(current_.adder[static_cast<std::size_t>(l)],
+    const auto per_batch = static_cast<std::uint64_t>(vectors);
+    ledger_.add(current_.adder[lz],
                 static_cast<std::uint64_t>(layer.mapping.col_tiles - 1) * static_cast<std::uint64_t>(in) * per_batch);
-    ledger_.add(current_.activation[static_cast<std::size_t>(l)], static_cast<std::uint64_t>(in) * per_batch);
-    ledger_.add(current_.control[static_cast<std::size_t>(l)], layer.tiles.size());
+    ledger_.add(current_.activation[lz], static_cast<std::uint64_t>(in) * per_batch);
+    ledger_.add(current_.control[lz], layer.tiles.size());
 
-    // 3. Digital: W^T d in value units, times the ReLU derivative of the layer's input.
+    // 3. Digital: W^T d in value units; a convolution's window errors summed back onto its input
+    // map (the transposed convolution); then back through the layer below's pool and ReLU.
     const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
-    const Eigen::MatrixXf& x = (*job.layer_inputs)[static_cast<std::size_t>(l)];
-    prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
-               .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
+    if (!below.is_conv()) {
+      // Dense below (so dense here): the ReLU derivative of this layer's input.
+      const Eigen::MatrixXf& x = (*job.layer_inputs)[lz];
+      if (below.relu) {
+        prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
+                   .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
+      } else {
+        prev = acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
+      }
+    } else {
+      act_out_ = acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
+      if (s.is_conv()) {
+        col2im<float>(s, act_out_, maps_);
+      } else {
+        maps_.swap(act_out_);
+      }
+      const Eigen::MatrixXf& y = (*job.layer_outputs)[lz - 1];  // below's output before its pool
+      if (below.pool != PoolKind::kNone) {
+        pool_backward<float>(below, y, maps_, pooled_);
+        maps_.swap(pooled_);
+        ledger_.add(*current_.pool[lz - 1],
+                    static_cast<std::uint64_t>(below.pool_ops()) * static_cast<std::uint64_t>(count));
+      }
+      if (below.relu) maps_ = (y.array() > 0.0F).select(maps_, 0.0F);
+      maps_to_vectors<float>(maps_, below.out.channels, prev);
+    }
 
     // 4. Buffer traffic (errors in, errors out) and the layer's step durations per image.
-    steps_[static_cast<std::size_t>(l)] =
-        buffer_and_steps(delay, out, in, err_bits, count, tile_cycles, layer.mapping.col_tiles);
+    steps_[lz] = buffer_and_steps(delay, static_cast<long long>(out) * s.windows(), s.in.size(), err_bits, count,
+                                  tile_cycles, layer.mapping.col_tiles, in);
   }
   job_images_ += count;  // scheduled at the job's end (finish_job)
 }

@@ -30,8 +30,15 @@ namespace xbarsim::arch {
 
 // The tiles of one layer and the layer's digital state.
 struct LayerHardware {
+  LayerShape shape;  // what the layer computes (dense or convolution, ReLU, pool)
   LayerMapping mapping;
-  std::vector<Tile*> tiles;  // in mapping.tiles order
+  // copies x mapping.tiles.size() tiles: copy d's tiles are [d x T, (d + 1) x T), each in
+  // mapping.tiles order (arch.weight_duplication; 1 copy but for convolutions).
+  std::vector<Tile*> tiles;
+  int copies = 1;
+  // The slice tile k holds, and its copy.
+  const TileSlice& slice(std::size_t k) const { return mapping.tiles[k % mapping.tiles.size()]; }
+  std::size_t copy_of(std::size_t k) const { return k / mapping.tiles.size(); }
   // The layer's own converters (instances of the spec's cards) with the ranges calibrated at
   // run time; adc_backward for the transposed reads, training only.
   std::unique_ptr<periphery::Adc> adc;
@@ -39,7 +46,6 @@ struct LayerHardware {
   float weight_scale = 1.0F;      // |w| that maps to a normalized weight of 1
   float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
   Eigen::VectorXf bias;
-  bool relu = true;
 };
 
 // One inference job: `count` images (columns of `images`, features x count) in batches.
@@ -56,17 +62,23 @@ struct InferenceJob {
   float raw_abs_max = 0.0F;
   // Training: keep every layer's input (inputs x count) for the backward pass and the weight
   // gradients; and let each layer's DAC full scale follow the batch's largest input and its
-  // ADC range follow the previous batch's largest current (x spec.range_headroom).
+  // ADC range follow the previous batch's largest current (x spec.range_headroom). A
+  // convolution's inputs are kept as its input vectors (weight_inputs x count x windows), and its
+  // output before pooling (out.size() x count) in layer_outputs.
   std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;
+  std::vector<Eigen::MatrixXf>* layer_outputs = nullptr;
   bool track_ranges = false;
 };
 
 // One backward job (training): the error at the network's output is sent back through the
 // arrays, read transposed (columns driven by the signed error DAC, rows read by the ADCs).
 struct BackwardJob {
-  const Eigen::MatrixXf* output_error = nullptr;               // classes x batch (dLoss/dlogits)
-  const std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;  // from the forward job
-  std::vector<Eigen::MatrixXf>* errors = nullptr;              // out: errors[l] = dLoss/d(output of layer l)
+  const Eigen::MatrixXf* output_error = nullptr;                // classes x batch (dLoss/dlogits)
+  const std::vector<Eigen::MatrixXf>* layer_inputs = nullptr;   // from the forward job
+  const std::vector<Eigen::MatrixXf>* layer_outputs = nullptr;  // from the forward job
+  // out: errors[l] = dLoss/d(z of layer l) before its ReLU, one column per input vector (as
+  // layer_inputs[l]: a convolution's windows).
+  std::vector<Eigen::MatrixXf>* errors = nullptr;
   Phase phase = Phase::kBackward;
 };
 
@@ -115,17 +127,26 @@ class Controller : public sc_core::sc_module {
   void thread();
   void run_batch(InferenceJob& job, std::size_t first, int count);
   void run_backward(BackwardJob& job);
-  // Drive vectors of one tile slice from codes_ (dim x count): column b x planes + p holds the
-  // DAC's drive of codes [begin, begin + len) of image b in plane p.
-  void drive_planes(const periphery::Dac& dac, int dim, int count, int begin, int len, Eigen::MatrixXf& pl) const;
-  // acc_ rows [begin, begin + len) += the tile output's planes shifted and added.
-  void add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int count);
+  // Drive vectors of one tile slice from codes_ (dim x vectors): column b x planes + p holds the
+  // DAC's drive of codes [begin, begin + len) of vector first + b in plane p, b < count.
+  void drive_planes(const periphery::Dac& dac, int dim, int first, int count, int begin, int len,
+                    Eigen::MatrixXf& pl) const;
+  // acc_ rows [begin, begin + len), columns [first, first + count) += the tile output's planes
+  // shifted and added.
+  void add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& out, int begin, int len, int first, int count);
+  // One wave of tile operations of `layer` over `vectors` input vectors whose codes are in
+  // codes_ (dim each): the vectors dealt out in contiguous runs over the layer's copies, each
+  // copy's row tiles (forward) or column tiles (transposed) driven and read, the planes summed
+  // into acc_ (rows x vectors). Returns the slowest tile's delay per image (of `images`) in
+  // cycles, and the largest |current| before the ADCs in seen_max.
+  double tile_wave(std::size_t l, TileOp::Kind kind, const periphery::Dac& dac, int dim, int rows, int vectors,
+                   int images, bool raw, sc_core::sc_time delay, float& seen_max);
   // Buffer reads and writes of one layer for `count` images (TLM, charged by the buffer) and
   // the per-image durations of the layer's steps: the buffer's and the interconnect's cycles for
   // `read_values` in and `write_values` out of `bits` each, the tiles' `compute` cycles, the
   // reduction of `partials` partial vectors of `write_values` outputs.
-  LayerSteps buffer_and_steps(sc_core::sc_time delay, int read_values, int write_values, int bits, int count,
-                              double compute, int partials);
+  LayerSteps buffer_and_steps(sc_core::sc_time delay, long long read_values, long long write_values, int bits,
+                              int count, double compute, int partials, int reduced_outputs);
   void start(Phase phase);
   // Schedules the job's `count` images through order_ with steps_ (and records the trace's busy
   // windows).
@@ -137,6 +158,8 @@ class Controller : public sc_core::sc_module {
 
   struct DigitalCounters {
     std::vector<Ledger::Counter> adder, activation, control;
+    // Per layer, pooling (compares or adds); declared only for layers with a pool.
+    std::vector<std::optional<Ledger::Counter>> pool;
   };
 
   const ChipSpec& spec_;
@@ -178,7 +201,9 @@ class Controller : public sc_core::sc_module {
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;
   Eigen::VectorXf error_fs_;             // backward: the error DAC full scale of each image
-  std::vector<Eigen::MatrixXf> planes_;  // per row tile
+  std::vector<Eigen::MatrixXf> planes_;  // per copy and row (column) tile
+  Eigen::MatrixXf vec_in_;               // a convolution's input vectors
+  Eigen::MatrixXf maps_, pooled_;        // a convolution's output maps; pooled
   Eigen::MatrixXf tile_out_;
   Eigen::MatrixXf acc_;
   Eigen::MatrixXf act_in_, act_out_;

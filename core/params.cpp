@@ -371,6 +371,12 @@ std::vector<Params> Params::child_list(std::string_view key) const {
   return out;
 }
 
+bool Params::holds_map_list(std::string_view key) const {
+  YAML::Node value;
+  if (!find_key(node_, key, nullptr, &value)) return false;
+  return value.IsSequence() && value.size() > 0 && value[0].IsMap();
+}
+
 double Params::quantity(std::string_view key, units::Dimension dim, double min, double max,
                         ReaderLocation reader) const {
   const std::string expected = units::describe(dim) + range_text(min, max);

@@ -74,6 +74,9 @@ class Params {
   Params child_or_empty(std::string_view key) const;
   // A required sequence of maps ("key[0]", "key[1]", ... in messages).
   std::vector<Params> child_list(std::string_view key) const;
+  // Whether `key` holds a sequence whose first item is a map (marks nothing as read): for a key
+  // that takes either a list of numbers or a list of maps.
+  bool holds_map_list(std::string_view key) const;
 
   // Physical quantities in SI units, parsed by units::parse. Range in SI units, inclusive.
   double quantity(std::string_view key, units::Dimension dim, double min = -std::numeric_limits<double>::infinity(),

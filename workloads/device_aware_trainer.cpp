@@ -106,14 +106,14 @@ void DeviceAwareTrainer::build_noise(std::uint64_t seed) {
   noise_ = std::make_unique<ProgrammingNoise>(device_, encoding_, levels_, opts_, table_rng);
 }
 
-void DeviceAwareTrainer::set_latent(const Mlp& net) {
+void DeviceAwareTrainer::set_latent(const Network& net) {
   latent_ = net.weights();
   alpha_.assign(latent_.size(), 0.0);
 }
 
 void DeviceAwareTrainer::update_scales(int iterations) {
   for (std::size_t l = 0; l < latent_.size(); ++l) {
-    const Mlp::Matrix& w = latent_[l];
+    const Network::Matrix& w = latent_[l];
     double max_abs = w.cwiseAbs().maxCoeff();
     if (!(max_abs > 0.0)) max_abs = 1.0;  // an all-zero layer: any scale holds it
     if (device_aware_.scale_rule == ScaleRule::kMaxAbs) {
@@ -137,12 +137,12 @@ void DeviceAwareTrainer::update_scales(int iterations) {
   }
 }
 
-void DeviceAwareTrainer::write_forward(Mlp& net, Rng* noise_rng) const {
+void DeviceAwareTrainer::write_forward(Network& net, Rng* noise_rng) const {
   const bool noisy = noise_rng != nullptr && device_aware_.noise_scale > 0.0 && noise_ != nullptr;
   const auto s = static_cast<float>(device_aware_.noise_scale);
   for (std::size_t l = 0; l < latent_.size(); ++l) {
-    const Mlp::Matrix& w = latent_[l];
-    Mlp::Matrix& out = net.weights()[l];
+    const Network::Matrix& w = latent_[l];
+    Network::Matrix& out = net.weights()[l];
     const auto alpha = static_cast<float>(alpha_[l]);
     const float inv = 1.0F / alpha;
     const auto n = static_cast<std::size_t>(w.size());
@@ -173,10 +173,10 @@ void DeviceAwareTrainer::write_forward(Mlp& net, Rng* noise_rng) const {
   }
 }
 
-void DeviceAwareTrainer::write_quantized(Mlp& net) const {
+void DeviceAwareTrainer::write_quantized(Network& net) const {
   write_forward(net, nullptr);
   for (std::size_t l = 0; l < latent_.size(); ++l) {
-    const Mlp::Matrix& w = net.weights()[l];
+    const Network::Matrix& w = net.weights()[l];
     const double alpha = alpha_[l];
     const double max_abs = w.cwiseAbs().maxCoeff();
     // Chip::program divides each layer by max |W|: the levels survive only if that is alpha.
@@ -205,7 +205,7 @@ namespace {
 // epoch the test accuracy of the quantized, noise-free network.
 class DeviceAwareEpochs final : public EpochTrainer {
  public:
-  DeviceAwareEpochs(DeviceAwareTrainer& trainer, Mlp& net, Optimizer& optimizer, std::vector<Mlp::Matrix>& latent,
+  DeviceAwareEpochs(DeviceAwareTrainer& trainer, Network& net, Optimizer& optimizer, std::vector<Network::Matrix>& latent,
                     std::uint64_t seed, const Dataset& test, const std::function<void(const EpochResult&)>& on_epoch)
       : trainer_(trainer),
         net_(net),
@@ -237,7 +237,7 @@ class DeviceAwareEpochs final : public EpochTrainer {
 
  private:
   DeviceAwareTrainer& trainer_;
-  Mlp& net_;
+  Network& net_;
   Optimizer& optimizer_;
   std::vector<ParamRef> refs_;
   Rng noise_rng_;
@@ -248,7 +248,7 @@ class DeviceAwareEpochs final : public EpochTrainer {
 
 }  // namespace
 
-void DeviceAwareTrainer::train(Mlp& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng,
+void DeviceAwareTrainer::train(Network& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng,
                                RunContext& ctx, const std::function<void(const EpochResult&)>& on_epoch) {
   if (noise_scale() > 0.0) build_noise(seed);
   set_latent(net);

@@ -23,7 +23,7 @@
 #include "workloads/dataset.hpp"
 #include "workloads/experiment.hpp"
 #include "workloads/fp32_trainer.hpp"
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/specs.hpp"
 
@@ -110,13 +110,13 @@ class DeviceAwareTrainer {
   // and shuffling from `rng`; calls `on_epoch` after each epoch with the test accuracy of the
   // quantized, noise-free network. On return net.weights() hold alpha_l x (a level) and
   // max |W_l| = alpha_l (checked), ready for Chip::program.
-  void train(Mlp& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng, RunContext& ctx,
+  void train(Network& net, const Dataset& train, const Dataset& test, std::uint64_t seed, Rng& rng, RunContext& ctx,
              const std::function<void(const EpochResult&)>& on_epoch);
 
   // Writes alpha_l Q(latent_l / alpha_l) into net.weights() and checks the invariant
   // max |W_l| = alpha_l with every W_l / alpha_l a level (throws std::logic_error naming the
   // layer otherwise).
-  void write_quantized(Mlp& net) const;
+  void write_quantized(Network& net) const;
 
   int epochs() const { return training_.epochs; }
   double noise_scale() const { return device_aware_.noise_scale; }
@@ -126,7 +126,7 @@ class DeviceAwareTrainer {
   const RepresentableWeights& levels() const { return levels_; }
   const std::vector<double>& scales() const { return alpha_; }
   // The latent fp32 weights (after train(): as left by the last step).
-  const std::vector<Mlp::Matrix>& latent() const { return latent_; }
+  const std::vector<Network::Matrix>& latent() const { return latent_; }
   // Accuracy (%) on the test set of the latent weights used unquantized, after train().
   double latent_accuracy_pct() const { return latent_accuracy_; }
 
@@ -135,12 +135,12 @@ class DeviceAwareTrainer {
   void update_scales(int iterations);
   // Fills net.weights() with the forward weights alpha (Q(W / alpha) + s eps), fresh noise from
   // `noise_rng` (no noise when s = 0 or `noise_rng` is null).
-  void write_forward(Mlp& net, Rng* noise_rng) const;
+  void write_forward(Network& net, Rng* noise_rng) const;
   // Tabulates the device's programming noise with the stream (seed, fixed stream id); train()
   // does this first when noise_scale > 0.
   void build_noise(std::uint64_t seed);
   // Makes the trainer's latent weights a copy of net.weights() (train() does this first).
-  void set_latent(const Mlp& net);
+  void set_latent(const Network& net);
 
  private:
   TrainingSpec training_;
@@ -151,7 +151,7 @@ class DeviceAwareTrainer {
   devices::ProgramOptions opts_;
   RepresentableWeights levels_;
   std::unique_ptr<ProgrammingNoise> noise_;  // built on first use (train)
-  std::vector<Mlp::Matrix> latent_;
+  std::vector<Network::Matrix> latent_;
   std::vector<double> alpha_;
   double latent_accuracy_ = 0.0;
 };

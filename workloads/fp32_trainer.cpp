@@ -6,7 +6,7 @@
 
 namespace xbarsim::workloads {
 
-EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& test) {
+EpochResult fp32_epoch_result(const EpochSummary& s, Network& net, const Dataset& test) {
   EpochResult r;
   r.epoch = s.epoch;
   r.learning_rate = s.learning_rate;
@@ -19,19 +19,19 @@ EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& te
 
 double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d) {
   std::vector<int> predicted;
-  Mlp::argmax(logits, predicted);
+  Network::argmax(logits, predicted);
   std::size_t correct = 0;
   for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == d.labels[i];
   return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
 }
 
-double evaluate_accuracy(Mlp& net, const Dataset& d) {
+double evaluate_accuracy(Network& net, const Dataset& d) {
   std::size_t correct = 0;
   std::vector<int> predicted;
   for (std::size_t start = 0; start < d.count; start += 1000) {
     const auto n = static_cast<Eigen::Index>(std::min<std::size_t>(1000, d.count - start));
-    const Eigen::Map<const Mlp::Matrix> x(d.image(start), static_cast<Eigen::Index>(d.features), n);
-    Mlp::argmax(net.forward(x), predicted);
+    const Eigen::Map<const Network::Matrix> x(d.image(start), static_cast<Eigen::Index>(d.features), n);
+    Network::argmax(net.forward(x), predicted);
     for (Eigen::Index j = 0; j < n; ++j) {
       correct += predicted[static_cast<std::size_t>(j)] == d.labels[start + static_cast<std::size_t>(j)];
     }
@@ -39,7 +39,7 @@ double evaluate_accuracy(Mlp& net, const Dataset& d) {
   return 100.0 * static_cast<double>(correct) / static_cast<double>(d.count);
 }
 
-std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights) {
+std::vector<ParamRef> parameter_refs(Network& net, std::vector<Network::Matrix>& weights) {
   std::vector<ParamRef> refs;
   for (std::size_t l = 0; l < net.layers(); ++l) {
     auto& w = weights[l];
@@ -52,9 +52,9 @@ std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights
   return refs;
 }
 
-void fp32_batch(Mlp& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
+void fp32_batch(Network& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
                 std::vector<int>& predicted, EpochTally& tally) {
-  Mlp::argmax(net.forward(batch.images), predicted);
+  Network::argmax(net.forward(batch.images), predicted);
   for (Eigen::Index j = 0; j < batch.n; ++j) {
     tally.correct += predicted[static_cast<std::size_t>(j)] == batch.labels[static_cast<std::size_t>(j)];
   }
@@ -67,7 +67,7 @@ namespace {
 // Plain fp32 epochs: a batch is fp32_batch; after each epoch the test accuracy.
 class Fp32Epochs final : public EpochTrainer {
  public:
-  Fp32Epochs(Mlp& net, Optimizer& optimizer, const Dataset& test,
+  Fp32Epochs(Network& net, Optimizer& optimizer, const Dataset& test,
              const std::function<void(const EpochResult&)>& on_epoch)
       : net_(net), optimizer_(optimizer), refs_(parameter_refs(net, net.weights())), test_(test), on_epoch_(on_epoch) {}
 
@@ -84,7 +84,7 @@ class Fp32Epochs final : public EpochTrainer {
   void end_epoch(const EpochSummary& s) override { on_epoch_(fp32_epoch_result(s, net_, test_)); }
 
  private:
-  Mlp& net_;
+  Network& net_;
   Optimizer& optimizer_;
   std::vector<ParamRef> refs_;
   const Dataset& test_;
@@ -96,7 +96,7 @@ class Fp32Epochs final : public EpochTrainer {
 
 Fp32Trainer::Fp32Trainer(const TrainingSpec& training) : training_(training), optimizer_(training.make_optimizer()) {}
 
-void Fp32Trainer::train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
+void Fp32Trainer::train(Network& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
                         const std::function<void(const EpochResult&)>& on_epoch) {
   Fp32Epochs epochs(net, *optimizer_, test, on_epoch);
   const TrainingLoop loop(training_, optimizer_->learning_rate(), LearningRateSchedule::kCompounded,

@@ -8,7 +8,7 @@
 #include "core/rng.hpp"
 #include "workloads/dataset.hpp"
 #include "workloads/experiment.hpp"
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/specs.hpp"
 #include "workloads/training_loop.hpp"
@@ -34,7 +34,7 @@ class Fp32Trainer {
 
   // Trains `net` (already initialized) for the configured epochs with shuffling from `rng`;
   // calls `on_epoch` after each epoch (test accuracy on `test`).
-  void train(Mlp& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
+  void train(Network& net, const Dataset& train, const Dataset& test, Rng& rng, RunContext& ctx,
              const std::function<void(const EpochResult&)>& on_epoch);
 
   int epochs() const { return training_.epochs; }
@@ -45,7 +45,7 @@ class Fp32Trainer {
 };
 
 // Test accuracy in percent of `net` on `d` (batches of 1000 images).
-double evaluate_accuracy(Mlp& net, const Dataset& d);
+double evaluate_accuracy(Network& net, const Dataset& d);
 
 // Accuracy in percent of `logits` (classes x images, as the chip returns them) on the labels
 // of `d`. Precondition: logits.cols() == d.count.
@@ -53,15 +53,15 @@ double accuracy_of(const Eigen::MatrixXf& logits, const Dataset& d);
 
 // The result of an fp32 (or device-aware) epoch: the loop's summary plus `net`'s test accuracy
 // on `test` and the wall time since the epoch started.
-EpochResult fp32_epoch_result(const EpochSummary& s, Mlp& net, const Dataset& test);
+EpochResult fp32_epoch_result(const EpochSummary& s, Network& net, const Dataset& test);
 
 // The parameter views (weights then biases of each layer) an optimizer steps for `net`, with
 // `weights[l]` standing for the weights of layer l (the network's own, or latent weights).
-std::vector<ParamRef> parameter_refs(Mlp& net, std::vector<Mlp::Matrix>& weights);
+std::vector<ParamRef> parameter_refs(Network& net, std::vector<Network::Matrix>& weights);
 
 // One fp32 training batch of `net` (forward, loss, backward, optimizer step): adds the batch's
 // loss x n and its correct predictions to `tally`. `predicted` is scratch.
-void fp32_batch(Mlp& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
+void fp32_batch(Network& net, const Batch& batch, Optimizer& optimizer, std::vector<ParamRef>& refs, double lr,
                 std::vector<int>& predicted, EpochTally& tally);
 
 }  // namespace xbarsim::workloads

@@ -24,7 +24,7 @@ class Fp32Training final : public Experiment {
         network_(NetworkSpec::from_params(root.child("network"))),
         trainer_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)) {}
 
-  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.widths.front())); }
+  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.topology.features())); }
 
   nlohmann::json run(RunContext& ctx) override {
     const auto t0 = std::chrono::steady_clock::now();
@@ -34,7 +34,7 @@ class Fp32Training final : public Experiment {
     network_.check_matches(test);
     ctx.data = data_.record(train, test);
 
-    Mlp net(network_.widths);
+    Network net(network_.topology);
     Rng init_rng(seed_, 0);
     Rng shuffle_rng(seed_, 1);
     net.init_he(init_rng);
@@ -68,10 +68,10 @@ class Fp32Training final : public Experiment {
     ctx.wallclock["total_s"] = total;
     if (ctx.log != nullptr) {
       fmt::print(ctx.log, "fp32 {}: final test accuracy {:.2f} % on {} images; wall time {:.1f} s\n",
-                 fmt::join(network_.widths, "-"), test_accuracy, test.count, total);
+                 network_.summary(), test_accuracy, test.count, total);
     }
     return {{"summary", {{"test_accuracy_pct", test_accuracy}}},
-            {"network", {{"layers", network_.widths}, {"parameters", net.parameter_count()}}},
+            {"network", {{"layers", network_.layers_record()}, {"parameters", net.parameter_count()}}},
             {"data", {{"dataset", data_.dataset}, {"train_images", train.count}, {"test_images", test.count}}},
             {"epochs", epochs},
             {"final", {{"test_accuracy_pct", test_accuracy}}}};

@@ -86,10 +86,10 @@ class GxnorRule final : public UpdateRule {
     level_g_[1] = static_cast<float>(device.level_conductance(1));
   }
 
-  void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
+  void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
     w.clear();
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-      Eigen::MatrixXf m(widths[l + 1], widths[l]);
+    for (const arch::LayerShape& s : topology.layers) {
+      Eigen::MatrixXf m(s.weight_outputs(), s.weight_inputs());
       // 0 with probability 1 - init_nonzero, else +-1 with equal probability.
       for (Eigen::Index i = 0; i < m.size(); ++i) {
         const double u = rng.uniform();

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 
 namespace xbarsim::workloads {
 
@@ -19,11 +19,10 @@ InsituStep::InsituStep(arch::Chip& chip, Ledger& ledger, const arch::ChipSpec& s
       bias_optimizer_(bias_optimizer),
       scales_(scales),
       biases_(biases) {
-  const std::vector<int>& widths = spec.widths;
-  const std::size_t n_layers = widths.size() - 1;
-  for (std::size_t l = 0; l < n_layers; ++l) {
-    bias_grads_.push_back(Eigen::VectorXf::Zero(widths[l + 1]));
-    grads_.push_back(Eigen::MatrixXf::Zero(widths[l + 1], widths[l]));
+  const std::size_t n_layers = spec.topology.layers.size();
+  for (const arch::LayerShape& s : spec.topology.layers) {
+    bias_grads_.push_back(Eigen::VectorXf::Zero(s.weight_outputs()));
+    grads_.push_back(Eigen::MatrixXf::Zero(s.weight_outputs(), s.weight_inputs()));
   }
   for (std::size_t l = 0; l < n_layers; ++l) {
     bias_refs_.push_back({Eigen::Map<Eigen::VectorXf>(biases_[l].data(), biases_[l].size()),
@@ -48,7 +47,7 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
   const Eigen::MatrixXf logits = chip_.forward(batch.images, inputs_);
   time.forward_s += static_cast<double>(chip_.last_job_cycles()) / clock_;
   chip_.controller().timeline().add_busy(time.busy);
-  Eigen::MatrixXf delta = Mlp::softmax(logits);
+  Eigen::MatrixXf delta = Network::softmax(logits);
   for (Eigen::Index j = 0; j < n; ++j) {
     Eigen::Index best = 0;
     logits.col(j).maxCoeff(&best);
@@ -68,7 +67,8 @@ arch::ProgramReport InsituStep::run(const Batch& batch, double lr, Rng& rule_rng
     grads_[l].noalias() = errors_[l] * inputs_[l].transpose();
     grads_[l] *= scales_[l];
     bias_grads_[l] = errors_[l].rowwise().sum();
-    ledger_.add(gradient_mac_[l], static_cast<std::uint64_t>(grads_[l].size()) * static_cast<std::uint64_t>(n));
+    ledger_.add(gradient_mac_[l],
+                static_cast<std::uint64_t>(grads_[l].size()) * static_cast<std::uint64_t>(inputs_[l].cols()));
     ledger_.add(weight_update_[l], static_cast<std::uint64_t>(grads_[l].size()) * rule_.ops_per_weight() +
                                        static_cast<std::uint64_t>(biases_[l].size()));
     const auto words = static_cast<std::uint64_t>(grads_[l].size() + biases_[l].size()) *

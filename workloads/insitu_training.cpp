@@ -19,7 +19,7 @@
 #include "workloads/insitu_checkpoint.hpp"
 #include "workloads/insitu_report.hpp"
 #include "workloads/insitu_step.hpp"
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 #include "workloads/network_spec.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/specs.hpp"
@@ -158,7 +158,7 @@ class InsituTraining final : public Experiment {
       : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
         network_(NetworkSpec::from_params(root.child("network"))),
-        chip_spec_(training_chip(root, network_.widths)),
+        chip_spec_(training_chip(root, network_.topology)),
         training_(TrainingSpec::from_params(root.child("training"), kMaxInsituBatchSize)),
         insitu_(InsituTrainingSpec::from_params(root.child("training"))),
         simulation_(SimulationSpec::from_params(root)) {
@@ -167,8 +167,8 @@ class InsituTraining final : public Experiment {
     bias_optimizer_ = training_.make_optimizer();
     // The accumulator must hold every latent weight with its optimizer state.
     std::int64_t weights = 0;
-    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l) {
-      weights += std::int64_t{network_.widths[l]} * network_.widths[l + 1] + network_.widths[l + 1];
+    for (const arch::LayerShape& l : network_.topology.layers) {
+      weights += std::int64_t{l.weight_inputs()} * l.weight_outputs() + l.weight_outputs();
     }
     const std::int64_t words = weights * rule_->words_per_weight();
     if (words > chip_spec_.accumulator->words()) {
@@ -181,7 +181,7 @@ class InsituTraining final : public Experiment {
   int checkpointed_epochs() const override { return training_.epochs; }
   bool has_systemc_model() const override { return true; }
 
-  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.widths.front())); }
+  void check_inputs() const override { data_.check_files(static_cast<std::size_t>(network_.topology.features())); }
 
   nlohmann::json run(RunContext& ctx) override {
     const auto t_start = std::chrono::steady_clock::now();
@@ -190,7 +190,7 @@ class InsituTraining final : public Experiment {
     network_.check_matches(train);
     network_.check_matches(test);
     ctx.data = data_.record(train, test);
-    const std::size_t n_layers = network_.widths.size() - 1;
+    const std::size_t n_layers = network_.topology.layers.size();
 
     arch::Chip chip(chip_spec_, ctx.ledger, seed_);
     if (!ctx.trace_file.empty()) chip.trace_to(ctx.trace_file.string());
@@ -199,18 +199,18 @@ class InsituTraining final : public Experiment {
                          arch::Phase::kInference});
     std::vector<float> scales(n_layers, 0.0F);
     std::vector<Eigen::VectorXf> biases;
-    for (std::size_t l = 0; l < n_layers; ++l) biases.push_back(Eigen::VectorXf::Zero(network_.widths[l + 1]));
+    for (std::size_t l = 0; l < n_layers; ++l) biases.push_back(Eigen::VectorXf::Zero(network_.topology.layers[l].weight_outputs()));
     InsituStep step(chip, ctx.ledger, chip_spec_, insitu_, *rule_, *bias_optimizer_, scales, biases);
 
     Rng init_rng(seed_, 0);
     Rng shuffle_rng(seed_, 1);
     Rng rule_rng(seed_, 2);
     std::vector<Eigen::MatrixXf> w;
-    rule_->initialize(network_.widths, init_rng, w);
+    rule_->initialize(network_.topology, init_rng, w);
     // Weight scale per layer: a normalized weight of 1 stands for sqrt(6 / fan_in) x gain, so
     // that weights spread over [-1, 1] keep the He variance 2 / fan_in (He et al., ICCV 2015).
     for (std::size_t l = 0; l < n_layers; ++l) {
-      scales[l] = static_cast<float>(insitu_.weight_gain * std::sqrt(6.0 / network_.widths[l]));
+      scales[l] = static_cast<float>(insitu_.weight_gain * std::sqrt(6.0 / network_.topology.layers[l].weight_inputs()));
     }
     rule_->update_scales(scales);
     chip.set_scales_and_biases(scales, biases);
@@ -243,7 +243,7 @@ class InsituTraining final : public Experiment {
     table.close();
 
     // Software evaluation of the very weights the devices hold (fp32 arithmetic, no converters).
-    Mlp held(network_.widths);
+    Network held(network_.topology);
     held.weights() = chip.held_weights();
     held.biases() = biases;
     InsituOutcome outcome;
@@ -268,10 +268,7 @@ class InsituTraining final : public Experiment {
     ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "buffer", *chip_spec_.buffer), train_ns);
     ctx.ledger.add(declare_leakage(ctx.ledger, arch::Phase::kUpdate, "accumulator", *chip_spec_.accumulator), train_ns);
     outcome.throughput_inferences_per_s = epochs.throughput();
-    outcome.macs_per_inference = 0.0;
-    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l) {
-      outcome.macs_per_inference += static_cast<double>(network_.widths[l]) * network_.widths[l + 1];
-    }
+    outcome.macs_per_inference = network_.topology.macs();
     nlohmann::json results = insitu_results(outcome, ctx.ledger);
     ctx.wallclock["total_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     if (ctx.log != nullptr) print_insitu_summary(ctx.log, outcome, results);
@@ -279,11 +276,17 @@ class InsituTraining final : public Experiment {
   }
 
  private:
-  // The chip of `root` for an MLP of `widths`; it must be able to train.
-  static arch::ChipSpec training_chip(const Params& root, const std::vector<int>& widths) {
-    arch::ChipSpec s = arch::ChipSpec::from_params(root.child("arch"), root.child("device"), widths);
+  // The chip of `root` for `topology`; it must be able to train.
+  static arch::ChipSpec training_chip(const Params& root, const arch::Topology& topology) {
+    arch::ChipSpec s = arch::ChipSpec::from_params(root.child("arch"), root.child("device"), topology);
     if (!s.trainable()) {
       root.child("arch").fail("backward_dac", "a signed DAC card: in-situ training drives errors into the columns");
+    }
+    for (const int copies : s.copies) {
+      if (copies > 1) {
+        root.child("arch").fail("weight_duplication", "1 for in-situ training",
+                                "the update rules program one copy of each weight");
+      }
     }
     return s;
   }

@@ -34,10 +34,10 @@ class LatentSteRule final : public UpdateRule {
     init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
   }
 
-  void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
+  void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
     latent_.clear();
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-      Eigen::MatrixXf m(widths[l + 1], widths[l]);
+    for (const arch::LayerShape& s : topology.layers) {
+      Eigen::MatrixXf m(s.weight_outputs(), s.weight_inputs());
       // Uniform in [-spread, spread] (column-major fill order, fixed).
       for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = static_cast<float>(init_spread_ * (2.0 * rng.uniform() - 1.0));
       latent_.push_back(m);

@@ -93,11 +93,11 @@ class MixedPrecisionRule final : public UpdateRule {
     read_before_ = measured_ || step_varies || sd_varies;
   }
 
-  void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
+  void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
     w.clear();
     chi_.clear();
-    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-      Eigen::MatrixXf m(widths[l + 1], widths[l]);
+    for (const arch::LayerShape& s : topology.layers) {
+      Eigen::MatrixXf m(s.weight_outputs(), s.weight_inputs());
       for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = static_cast<float>(init_spread_ * (2.0 * rng.uniform() - 1.0));
       w.push_back(m);
       chi_.push_back(Eigen::MatrixXf::Zero(m.rows(), m.cols()));

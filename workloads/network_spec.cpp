@@ -3,11 +3,55 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <stdexcept>
+
 #include "core/cards.hpp"
 #include "core/error.hpp"
 #include "workloads/weights_io.hpp"
 
 namespace xbarsim::workloads {
+namespace {
+
+// `input: [C, H, W]` and `layers:` as a list of operations (docs/networks.md).
+arch::Topology read_graph(const Params& network) {
+  const std::vector<std::int64_t> in = network.integer_list("input", 1, 1 << 16);
+  if (in.size() != 3) network.fail("input", "[channels, height, width]");
+  arch::TopologyBuilder b({static_cast<int>(in[0]), static_cast<int>(in[1]), static_cast<int>(in[2])});
+  for (const Params& item : network.child_list("layers")) {
+    const std::string op = item.choice("op", {"conv", "dense", "relu", "maxpool", "avgpool", "flatten"});
+    try {
+      if (op == "conv") {
+        const auto channels = static_cast<int>(item.integer("channels", 1, 1 << 16));
+        const auto kernel = static_cast<int>(item.integer("kernel", 1, 64));
+        const auto stride = static_cast<int>(item.integer_or("stride", 1, 1, 64));
+        const auto padding = static_cast<int>(item.integer_or("padding", 0, 0, 64));
+        b.conv(channels, kernel, stride, padding);
+      } else if (op == "dense") {
+        b.dense(static_cast<int>(item.integer("outputs", 1, 1 << 20)));
+      } else if (op == "relu") {
+        b.relu();
+      } else if (op == "flatten") {
+        b.flatten();
+      } else {
+        const auto size = static_cast<int>(item.integer("size", 1, 64));
+        const auto stride = static_cast<int>(item.integer_or("stride", size, 1, 64));
+        b.pool(op == "maxpool" ? arch::PoolKind::kMax : arch::PoolKind::kAverage, size, stride);
+      }
+    } catch (const std::invalid_argument& e) {
+      item.fail("op",
+                fmt::format("an operation that fits its input ({}x{}x{})", b.current().channels, b.current().height,
+                            b.current().width),
+                e.what());
+    }
+  }
+  try {
+    return b.finish();
+  } catch (const std::invalid_argument& e) {
+    network.fail("layers", "a network ending in a weighted layer", e.what());
+  }
+}
+
+}  // namespace
 
 NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_key) {
   NetworkSpec s;
@@ -20,21 +64,29 @@ NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_k
     s.onnx_network = std::make_shared<const OnnxNetwork>(import_onnx(network.file_path("onnx", true)));
   }
   if (!onnx || network.has("layers")) {
-    for (auto w : network.integer_list("layers", 1, 1 << 20)) s.widths.push_back(static_cast<int>(w));
-    if (s.widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+    if (network.holds_map_list("layers")) {
+      s.topology = read_graph(network);
+    } else {
+      std::vector<int> widths;
+      for (auto w : network.integer_list("layers", 1, 1 << 20)) widths.push_back(static_cast<int>(w));
+      if (widths.size() < 2) network.fail("layers", "at least two widths (inputs and classes)");
+      s.topology = arch::Topology::mlp(widths);
+    }
   }
   if (onnx) {
-    if (network.has("layers") && s.widths != s.onnx_network->widths) {
-      network.fail("layers", fmt::format("[{}], the widths of network.onnx", fmt::join(s.onnx_network->widths, ", ")),
-                   "or leave network.layers out: it is taken from the model");
+    const arch::Topology model = arch::Topology::mlp(s.onnx_network->widths);
+    if (network.has("layers") && s.topology.describe() != model.describe()) {
+      const std::string layers = model.has_conv() ? fmt::format("[{}], the layers", fmt::join(model.describe(), "; "))
+                                                  : fmt::format("[{}], the widths", fmt::join(model.widths(), ", "));
+      network.fail("layers", layers + " of network.onnx", "or leave network.layers out: it is taken from the model");
     }
-    s.widths = s.onnx_network->widths;
+    s.topology = model;
   }
   if (weights_key == kMayGiveWeights && network.has("weights")) s.weights = network.file_path("weights", true);
   return s;
 }
 
-void NetworkSpec::load_trained(Mlp& net) const {
+void NetworkSpec::load_trained(Network& net) const {
   if (onnx_network != nullptr) {
     onnx_network->copy_to(net);
   } else {
@@ -44,13 +96,27 @@ void NetworkSpec::load_trained(Mlp& net) const {
 
 nlohmann::json NetworkSpec::record() const {
   if (onnx_network == nullptr) return nullptr;
-  return {{"onnx", onnx}, {"onnx_crc32", fmt::format("{:08x}", onnx_network->crc32)}, {"layers", widths}};
+  return {{"onnx", onnx}, {"onnx_crc32", fmt::format("{:08x}", onnx_network->crc32)}, {"layers", layers_record()}};
+}
+
+nlohmann::json NetworkSpec::layers_record() const {
+  if (!topology.has_conv()) return topology.widths();
+  nlohmann::json layers = nlohmann::json::array();
+  for (const std::string& l : topology.describe()) layers.push_back(l);
+  return layers;
+}
+
+std::string NetworkSpec::summary() const {
+  return topology.has_conv() ? fmt::format("{}", fmt::join(topology.describe(), ", "))
+                             : fmt::format("{}", fmt::join(topology.widths(), "-"));
 }
 
 void NetworkSpec::check_matches(const Dataset& data) const {
-  if (static_cast<std::size_t>(widths.front()) != data.features || widths.back() != data.classes) {
+  if (static_cast<std::size_t>(topology.features()) != data.features || topology.classes() != data.classes) {
+    const std::string layers = topology.has_conv() ? fmt::format("{}", fmt::join(topology.describe(), "; "))
+                                                   : fmt::format("{}", fmt::join(topology.widths(), ", "));
     throw DataError(fmt::format("{}: network layers [{}] do not fit the data: expected {} inputs and {} classes",
-                                data.name, fmt::join(widths, ", "), data.features, data.classes));
+                                data.name, layers, data.features, data.classes));
   }
 }
 

@@ -1,4 +1,5 @@
-// The `network:` section: layer widths of an MLP, checked against the data set it will see.
+// The `network:` section: the layers of the network (a list of widths for an MLP, or a list of
+// operations from an input shape: docs/networks.md), checked against the data set it will see.
 #pragma once
 
 #include <filesystem>
@@ -7,15 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "arch/topology.hpp"
 #include "core/params.hpp"
 #include "workloads/dataset.hpp"
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 #include "workloads/onnx_import.hpp"
 
 namespace xbarsim::workloads {
 
 struct NetworkSpec {
-  std::vector<int> widths;  // {inputs, hidden..., classes}
+  arch::Topology topology;
   // Trained fp32 weights to start from (a run folder's weights.bin; a relative path is relative
   // to the file that names it); empty: none.
   std::filesystem::path weights;
@@ -28,19 +30,24 @@ struct NetworkSpec {
   // unknown key.
   enum WeightsKey { kNoWeights, kMayGiveWeights };
 
-  // Reads `layers` (at least two positive widths) and, when allowed, `weights` or `onnx` (not
-  // both). With `onnx` the model is imported here (DataError when it cannot be) and `layers`, when
-  // given, must be its widths; when absent the widths are the model's.
+  // Reads `layers` (at least two positive widths, or with `input: [C, H, W]` a list of
+  // operations) and, when allowed, `weights` or `onnx` (not both). With `onnx` the model is
+  // imported here (DataError when it cannot be) and `layers`, when given, must be its layers;
+  // when absent the layers are the model's.
   static NetworkSpec from_params(const Params& network, WeightsKey weights_key = kNoWeights);
   // Whether the experiment starts from trained weights (network.weights or network.onnx).
   bool has_trained_weights() const { return !weights.empty() || onnx_network != nullptr; }
-  // Loads those weights into `net` (of `widths`). Throws DataError as load_weights does.
-  void load_trained(Mlp& net) const;
+  // Loads those weights into `net` (of `topology`). Throws DataError as load_weights does.
+  void load_trained(Network& net) const;
   // What report.json records of the network's source ({"onnx": file, "onnx_crc32": ...} with
   // network.onnx); null without.
   nlohmann::json record() const;
-  // Throws DataError when the first width is not the data's feature count or the last is not
-  // its class count.
+  // What report.json records as network.layers: the widths of an MLP, else one line per layer.
+  nlohmann::json layers_record() const;
+  // For log lines: "784-256-10" (an MLP) or the layers' descriptions joined by ", ".
+  std::string summary() const;
+  // Throws DataError when the network's input is not the data's feature count or its output is
+  // not its class count.
   void check_matches(const Dataset& data) const;
 };
 

@@ -359,8 +359,8 @@ class Importer {
 
 }  // namespace
 
-void OnnxNetwork::copy_to(Mlp& net) const {
-  if (net.widths() != widths) throw std::invalid_argument("OnnxNetwork::copy_to: the widths differ");
+void OnnxNetwork::copy_to(Network& net) const {
+  if (net.topology().widths() != widths) throw std::invalid_argument("OnnxNetwork::copy_to: the widths differ");
   for (std::size_t l = 0; l < weights.size(); ++l) {
     net.weights()[l] = weights[l];
     net.biases()[l] = biases[l];

@@ -1,5 +1,5 @@
 // network.onnx: a fully connected network read from an ONNX model (docs/onnx.md), as the widths
-// and fp32 weights of an Mlp (workloads/mlp.hpp: z = W x + b, ReLU after every layer but the
+// and fp32 weights of an Network (workloads/network.hpp: z = W x + b, ReLU after every layer but the
 // last, inputs pixels / 255).
 //
 // The graph must be one chain from its single input to its single output, made of (operator
@@ -20,7 +20,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 
 namespace xbarsim::workloads {
 
@@ -31,7 +31,7 @@ struct OnnxNetwork {
   std::uint32_t crc32 = 0;               // of the file's bytes
 
   // Copies the weights and biases into `net`, whose widths must be `widths`.
-  void copy_to(Mlp& net) const;
+  void copy_to(Network& net) const;
 };
 
 // Throws DataError (one line naming the file and, where one is at fault, the node) when the file

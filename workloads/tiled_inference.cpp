@@ -35,7 +35,7 @@ class TiledInference final : public Experiment {
       : seed_(spec.seed),
         data_(DataSpec::from_params(root.child("data"))),
         network_(NetworkSpec::from_params(root.child("network"), NetworkSpec::kMayGiveWeights)),
-        spec_(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), network_.widths)),
+        spec_(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), network_.topology)),
         // The training section is read (and checked) even when network.weights makes it unused,
         // so that one file serves both ways.
         training_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)),
@@ -51,9 +51,9 @@ class TiledInference final : public Experiment {
 
   bool has_systemc_model() const override { return true; }
   void check_inputs() const override {
-    data_.check_files(static_cast<std::size_t>(network_.widths.front()));
+    data_.check_files(static_cast<std::size_t>(network_.topology.features()));
     if (network_.has_trained_weights()) {
-      Mlp probe(network_.widths);
+      Network probe(network_.topology);
       network_.load_trained(probe);
     }
   }
@@ -67,7 +67,7 @@ class TiledInference final : public Experiment {
     ctx.data = data_.record(train, test);
 
     // 1. The fp32 network whose weights are mapped.
-    Mlp net(network_.widths);
+    Network net(network_.topology);
     nlohmann::json device_aware_json;
     if (device_aware_ != nullptr) {
       // Device-aware training, from network.weights or network.onnx when given (fine-tuning),
@@ -137,7 +137,7 @@ class TiledInference final : public Experiment {
     const double hw_accuracy = accuracy_of(inf.logits, test);
 
     // Software evaluation of the weights the devices hold (same quantization and noise).
-    Mlp held(network_.widths);
+    Network held(network_.topology);
     held.weights() = chip.held_weights();
     held.biases() = net.biases();
     const double held_accuracy = evaluate_accuracy(held, test);
@@ -157,9 +157,7 @@ class TiledInference final : public Experiment {
     const std::string phase_programming(arch::name(arch::Phase::kProgramming));
     const ProgrammingSplit split = programming_split(ctx.ledger, phase_programming);
     const EnergyBreakdown e_cal = breakdown(ctx.ledger, arch::name(arch::Phase::kCalibration));
-    double macs = 0;
-    for (std::size_t l = 0; l + 1 < network_.widths.size(); ++l)
-      macs += double(network_.widths[l]) * network_.widths[l + 1];
+    const double macs = network_.topology.macs();
     const double e_per_inf_J = e_inf.total_pJ / n * 1e-12;
     const double throughput = n / seconds;
     const double area_mm2 = ctx.ledger.area_m2() * 1e6;

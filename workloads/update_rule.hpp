@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "arch/chip.hpp"
+#include "arch/topology.hpp"
 #include "core/params.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
@@ -22,8 +23,12 @@ class UpdateRule {
  public:
   virtual ~UpdateRule() = default;
 
-  // Initial normalized weights w[l] (outputs x inputs, in [-1, 1]) for an MLP of `widths`.
-  virtual void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) = 0;
+  // Initial normalized weights w[l] (weight_outputs x weight_inputs of layer l, in [-1, 1]).
+  virtual void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) = 0;
+  // The same for the MLP of `widths` (arch::Topology::mlp).
+  void initialize(const std::vector<int>& widths, Rng& rng, std::vector<Eigen::MatrixXf>& w) {
+    initialize(arch::Topology::mlp(widths), rng, w);
+  }
 
   // One mini-batch: `grads[l]` is dLoss/d(normalized weight) of layer l (mean over the batch).
   // Updates the digital state and programs the chip (phase "update"). Returns the tally.

@@ -13,7 +13,7 @@
 
 namespace xbarsim::workloads {
 
-void save_weights(const std::filesystem::path& file, const Mlp& net) {
+void save_weights(const std::filesystem::path& file, const Network& net) {
   std::string bytes = "XBW1";
   auto put = [&bytes](const void* p, std::size_t n) { bytes.append(static_cast<const char*>(p), n); };
   const auto layers = static_cast<std::int32_t>(net.layers());
@@ -30,7 +30,7 @@ void save_weights(const std::filesystem::path& file, const Mlp& net) {
   write_file_atomic(file, bytes);
 }
 
-void load_weights(const std::filesystem::path& file, Mlp& net) {
+void load_weights(const std::filesystem::path& file, Network& net) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(fmt::format("{}: cannot open weights file", file.string()));
   auto get = [&](void* p, std::size_t n, const char* what) {

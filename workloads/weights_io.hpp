@@ -5,12 +5,12 @@
 
 #include <filesystem>
 
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 
 namespace xbarsim::workloads {
 
-void save_weights(const std::filesystem::path& file, const Mlp& net);
+void save_weights(const std::filesystem::path& file, const Network& net);
 // Loads into `net`, whose widths must match. Throws DataError naming the file on any mismatch.
-void load_weights(const std::filesystem::path& file, Mlp& net);
+void load_weights(const std::filesystem::path& file, Network& net);
 
 }  // namespace xbarsim::workloads

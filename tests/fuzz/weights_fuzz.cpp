@@ -16,7 +16,7 @@ const std::vector<int> kWidths = {16, 8, 4};
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   if (const auto dir = xbarsim::fuzz::seed_dir(); !dir.empty()) {
-    xbarsim::workloads::Mlp net(kWidths);
+    xbarsim::workloads::Network net(kWidths);
     xbarsim::Rng rng(1);
     for (auto& w : net.weights()) w = w.unaryExpr([&rng](float) { return static_cast<float>(rng.normal()); });
     xbarsim::workloads::save_weights(dir / "seed_16_8_4.bin", net);
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::filesystem::path file = xbarsim::fuzz::scratch_dir() / "weights.bin";
   xbarsim::fuzz::write_bytes(file, data, size);
-  xbarsim::workloads::Mlp net(kWidths);
+  xbarsim::workloads::Network net(kWidths);
   (void)xbarsim::fuzz::as_the_cli_would([&] {
     xbarsim::workloads::load_weights(file, net);
     for (const auto& w : net.weights()) {

@@ -7,7 +7,7 @@
 
 #include "arch/chip.hpp"
 #include "core/params.hpp"
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 
 namespace xbarsim::arch {
 namespace {
@@ -71,7 +71,7 @@ class ChipTraining : public ::testing::Test {
 };
 
 // Programs `net` onto the chip: each layer normalized by its largest |w| (the layer's scale).
-void program_network(Chip& chip, const workloads::BasicMlp<float>& net) {
+void program_network(Chip& chip, const workloads::BasicNetwork<float>& net) {
   std::vector<Eigen::MatrixXf> w_norm;
   std::vector<float> scales;
   for (const auto& w : net.weights()) {
@@ -87,7 +87,7 @@ TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   Chip& chip = chip12().chip;
 
   Rng rng(4);
-  workloads::BasicMlp<float> net(widths);
+  workloads::BasicNetwork<float> net(widths);
   net.init_he(rng);
   for (auto& b : net.biases()) {
     for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = static_cast<float>(0.1 * rng.normal());
@@ -107,7 +107,7 @@ TEST_F(ChipTraining, ForwardAndBackwardMatchTheFp32NetworkOnTheSameWeights) {
   std::vector<std::uint8_t> labels(30);
   for (std::size_t j = 0; j < labels.size(); ++j) labels[j] = static_cast<std::uint8_t>(j % 5);
   net.backward(labels);  // software gradients at the same weights
-  Eigen::MatrixXf delta = workloads::BasicMlp<float>::softmax(ref);
+  Eigen::MatrixXf delta = workloads::BasicNetwork<float>::softmax(ref);
   for (int j = 0; j < 30; ++j) delta(labels[static_cast<std::size_t>(j)], j) -= 1.0F;
   delta /= 30.0F;
   chip.backward(delta, inputs, errors);  // ranges learned raw
@@ -134,7 +134,7 @@ TEST_F(ChipTraining, PerImageErrorScaleKeepsSmallErrorsThatOneBatchScaleRoundsTo
   for (const char* mode : {"per_image", "per_batch"}) {
     Chip& chip = chip8(mode).chip;
     Rng rng(5);
-    workloads::BasicMlp<float> net(kWidths);
+    workloads::BasicNetwork<float> net(kWidths);
     net.init_he(rng);
     program_network(chip, net);
     const Eigen::MatrixXf w1 = chip.held_weights()[1];

@@ -165,7 +165,7 @@ TEST_F(DeviceAwareTraining, TrainedWeightsAreScaleTimesLevelsWithMaxEqualToScale
     const auto d = make_device(dw(states));
     DeviceAwareTrainer t = trainer(training_section("{impl: adam, learning_rate: 0.003}", "{noise_scale: 1.0}", 4, 30),
                                    *d, WeightEncoding::kOffset, devices::ProgramOptions{});
-    Mlp net({784, 16, 10});
+    Network net({784, 16, 10});
     Rng init(3, 0), shuffle(3, 1);
     net.init_he(init);
     RunContext ctx;
@@ -195,10 +195,10 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   DeviceAwareTrainer t = trainer(training_section("{impl: sgd, learning_rate: 0.5, momentum: 0.0}",
                                                   "{noise_scale: 0.0}", 1, static_cast<int>(train_.count)),
                                  *d, WeightEncoding::kOffset, devices::ProgramOptions{});
-  Mlp net({784, 8, 10});
+  Network net({784, 8, 10});
   Rng init(4, 0), shuffle(4, 1);
   net.init_he(init);
-  const std::vector<Mlp::Matrix> before = net.weights();
+  const std::vector<Network::Matrix> before = net.weights();
 
   // The expected gradient, computed independently at the quantized weights.
   DeviceAwareTrainer probe = trainer(training_section("{impl: sgd}", "{noise_scale: 0.0}", 1, 1), *d,
@@ -206,10 +206,10 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   probe.set_latent(net);
   probe.update_scales(50);
   probe.update_scales(2);  // the trainer's first step: 50 initial + 2 per-step iterations
-  Mlp q = net;
+  Network q = net;
   probe.write_forward(q, nullptr);
   // Shuffling does not change a full-batch gradient (up to float summation order).
-  Mlp::Matrix x(784, static_cast<Eigen::Index>(train_.count));
+  Network::Matrix x(784, static_cast<Eigen::Index>(train_.count));
   for (std::size_t j = 0; j < train_.count; ++j) {
     x.col(static_cast<Eigen::Index>(j)) = Eigen::Map<const Eigen::VectorXf>(train_.image(j), 784);
   }
@@ -224,7 +224,7 @@ TEST_F(DeviceAwareTraining, StraightThroughGradientReachesTheLatentWeights) {
   // changing level were moved by the straight-through gradient alone.
   std::size_t moved_on_level = 0;
   for (std::size_t l = 0; l < net.layers(); ++l) {
-    const Mlp::Matrix want = before[l] - lr * q.weight_grads()[l];
+    const Network::Matrix want = before[l] - lr * q.weight_grads()[l];
     EXPECT_LT((t.latent()[l] - want).cwiseAbs().maxCoeff(), 1e-5F) << "layer " << l;
     const auto inv = static_cast<float>(1.0 / probe.scales()[l]);
     for (Eigen::Index i = 0; i < before[l].size(); ++i) {
@@ -259,7 +259,7 @@ TEST(ProgrammingNoise, InjectedNoiseMatchesTheDomainWallSigma) {
         training_section("{impl: sgd}", "{noise_scale: " + std::to_string(scale) + ", scale: max_abs}", 1, 1);
     DeviceAwareTrainer t = trainer(tr, *d, WeightEncoding::kOffset, devices::ProgramOptions{});
     // Latent weights: all 0 (the middle level) but one at 1, so alpha = max |W| = 1.
-    Mlp net({400, 375});
+    Network net({400, 375});
     net.weights()[0].setZero();
     net.weights()[0](0, 0) = 1.0F;
     t.set_latent(net);
@@ -267,9 +267,9 @@ TEST(ProgrammingNoise, InjectedNoiseMatchesTheDomainWallSigma) {
     ASSERT_EQ(t.scales()[0], 1.0);
     t.build_noise(11);
     Rng noise_rng(11, 1);
-    Mlp fwd = net;
+    Network fwd = net;
     t.write_forward(fwd, &noise_rng);
-    const Mlp::Matrix& w = fwd.weights()[0];
+    const Network::Matrix& w = fwd.weights()[0];
     double sum = 0, sum2 = 0;
     std::size_t n = 0;
     for (Eigen::Index i = 1; i < w.size(); ++i) {  // all but the one weight at +1
@@ -284,7 +284,7 @@ TEST(ProgrammingNoise, InjectedNoiseMatchesTheDomainWallSigma) {
     EXPECT_NEAR(sd, want, 0.017 * want) << "noise_scale " << scale;
     EXPECT_NEAR(mean, 0.0, 5 * want * std::sqrt(1.0 / 65536 + 1.0 / static_cast<double>(n))) << "noise_scale " << scale;
     // Fresh noise on every call (a new forward pass, a new draw).
-    Mlp fwd2 = net;
+    Network fwd2 = net;
     t.write_forward(fwd2, &noise_rng);
     EXPECT_GT((fwd2.weights()[0] - w).cwiseAbs().maxCoeff(), 0.0F);
   }

@@ -1,11 +1,11 @@
-#include "workloads/mlp.hpp"
+#include "workloads/network.hpp"
 
 #include <gtest/gtest.h>
 
 namespace xbarsim::workloads {
 namespace {
 
-using MlpD = BasicMlp<double>;
+using MlpD = BasicNetwork<double>;
 
 double loss_of(MlpD& net, const MlpD::Matrix& x, const std::vector<std::uint8_t>& y) {
   net.forward(x);
@@ -14,7 +14,7 @@ double loss_of(MlpD& net, const MlpD::Matrix& x, const std::vector<std::uint8_t>
 
 // Central finite differences: dL/dw ~ (L(w + h) - L(w - h)) / 2h with error O(h^2) ~ 1e-10 for
 // h = 1e-5 in double; away from ReLU kinks the analytic gradient must agree to 1e-6 relative.
-TEST(Mlp, BackpropMatchesFiniteDifferences) {
+TEST(Network, BackpropMatchesFiniteDifferences) {
   MlpD net({6, 5, 4, 3});
   Rng rng(3);
   net.init_he(rng);
@@ -56,7 +56,7 @@ TEST(Mlp, BackpropMatchesFiniteDifferences) {
   EXPECT_EQ(checked, 6 * 5 + 5 * 4 + 4 * 3);
 }
 
-TEST(Mlp, SoftmaxColumnsSumToOne) {
+TEST(Network, SoftmaxColumnsSumToOne) {
   MlpD::Matrix logits(3, 2);
   logits << 1, 1000, 2, 1000, 3, 1000;
   const MlpD::Matrix p = MlpD::softmax(logits);

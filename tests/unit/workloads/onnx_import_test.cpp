@@ -208,7 +208,7 @@ std::vector<double> by_hand(const std::vector<double>& x) {
 
 void expect_known_network(const OnnxNetwork& net) {
   ASSERT_EQ(net.widths, (std::vector<int>{784, 16, 10}));
-  Mlp mlp(net.widths);
+  Network mlp(net.widths);
   net.copy_to(mlp);
   Eigen::MatrixXf x(784, 3);
   for (int j = 0; j < 3; ++j) {
@@ -386,9 +386,9 @@ TEST_F(OnnxImportTest, NetworkSpecReadsTheModel) {
   std::ofstream(cfg) << "network: {onnx: model.onnx}\n";
   const Params root = Params::from_file(cfg);
   const NetworkSpec s = NetworkSpec::from_params(root.child("network"), NetworkSpec::kMayGiveWeights);
-  EXPECT_EQ(s.widths, (std::vector<int>{784, 16, 10}));
+  EXPECT_EQ(s.topology.widths(), (std::vector<int>{784, 16, 10}));
   ASSERT_TRUE(s.has_trained_weights());
-  Mlp mlp(s.widths);
+  Network mlp(s.topology);
   s.load_trained(mlp);
   EXPECT_EQ(mlp.weights()[1](3, 5), known_w(1, 3, 5));
   EXPECT_EQ(s.record()["onnx"], "model.onnx");
