@@ -205,8 +205,9 @@ namespace {
 // epoch the test accuracy of the quantized, noise-free network.
 class DeviceAwareEpochs final : public EpochTrainer {
  public:
-  DeviceAwareEpochs(DeviceAwareTrainer& trainer, Network& net, Optimizer& optimizer, std::vector<Network::Matrix>& latent,
-                    std::uint64_t seed, const Dataset& test, const std::function<void(const EpochResult&)>& on_epoch)
+  DeviceAwareEpochs(DeviceAwareTrainer& trainer, Network& net, Optimizer& optimizer,
+                    std::vector<Network::Matrix>& latent, std::uint64_t seed, const Dataset& test,
+                    const std::function<void(const EpochResult&)>& on_epoch)
       : trainer_(trainer),
         net_(net),
         optimizer_(optimizer),

@@ -199,7 +199,8 @@ class InsituTraining final : public Experiment {
                          arch::Phase::kInference});
     std::vector<float> scales(n_layers, 0.0F);
     std::vector<Eigen::VectorXf> biases;
-    for (std::size_t l = 0; l < n_layers; ++l) biases.push_back(Eigen::VectorXf::Zero(network_.topology.layers[l].weight_outputs()));
+    for (std::size_t l = 0; l < n_layers; ++l)
+      biases.push_back(Eigen::VectorXf::Zero(network_.topology.layers[l].weight_outputs()));
     InsituStep step(chip, ctx.ledger, chip_spec_, insitu_, *rule_, *bias_optimizer_, scales, biases);
 
     Rng init_rng(seed_, 0);
@@ -210,7 +211,8 @@ class InsituTraining final : public Experiment {
     // Weight scale per layer: a normalized weight of 1 stands for sqrt(6 / fan_in) x gain, so
     // that weights spread over [-1, 1] keep the He variance 2 / fan_in (He et al., ICCV 2015).
     for (std::size_t l = 0; l < n_layers; ++l) {
-      scales[l] = static_cast<float>(insitu_.weight_gain * std::sqrt(6.0 / network_.topology.layers[l].weight_inputs()));
+      scales[l] =
+          static_cast<float>(insitu_.weight_gain * std::sqrt(6.0 / network_.topology.layers[l].weight_inputs()));
     }
     rule_->update_scales(scales);
     chip.set_scales_and_biases(scales, biases);

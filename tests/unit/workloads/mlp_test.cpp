@@ -1,6 +1,6 @@
-#include "workloads/network.hpp"
-
 #include <gtest/gtest.h>
+
+#include "workloads/network.hpp"
 
 namespace xbarsim::workloads {
 namespace {
