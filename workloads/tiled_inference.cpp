@@ -188,6 +188,14 @@ class TiledInference final : public Experiment {
                         {"adc_range_A", lh.adc->input_max()},
                         {"input_full_scale", lh.input_full_scale},
                         {"weight_scale", lh.weight_scale}});
+      // Convolutional networks: what each layer is, its windows per image, its weight copies and
+      // its buffer reads per image with window reuse (docs/arch/conv.md).
+      if (network_.topology.has_conv()) {
+        layers.back()["layer"] = lh.shape.describe();
+        layers.back()["windows"] = lh.shape.windows();
+        layers.back()["copies"] = lh.copies;
+        layers.back()["buffer_reads_per_image"] = lh.shape.buffer_reads();
+      }
     }
     nlohmann::json result = {
         {"summary", summary},
