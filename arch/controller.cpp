@@ -34,6 +34,10 @@ Controller::Controller(const sc_core::sc_module_name& name, const ChipSpec& spec
   qk_.reset();
   stages_.resize(layers_.size());
   steps_.resize(layers_.size());
+  planes_.resize(2 * layers_.size());
+  accs_.resize(2 * layers_.size());
+  tile_outs_.resize(2 * tile_sockets.size());
+  vec_in_.resize(layers_.size());
   SC_THREAD(thread);
 }
 
@@ -255,7 +259,7 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
     const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
         out.data() + static_cast<Eigen::Index>(p) * len, len, count,
         Eigen::OuterStride<>(static_cast<Eigen::Index>(len) * planes));
-    acc_.block(begin, first, len, count) += f * plane_out;
+    acc_->block(begin, first, len, count) += f * plane_out;
   }
 }
 
@@ -270,7 +274,11 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     return static_cast<int>(static_cast<long long>(vectors) * static_cast<long long>(d) / copies);
   };
   // 1. Drive vectors: one set per copy and row tile (forward) or column tile (transposed).
-  planes_.resize(static_cast<std::size_t>(copies) * static_cast<std::size_t>(groups));
+  // Scratch kept per layer and direction (and per tile for the outputs), so that a steady run
+  // allocates nothing: the sizes differ between layers, not between batches.
+  std::vector<Eigen::MatrixXf>& planes = planes_[2 * l + (forward ? 0 : 1)];
+  planes.resize(static_cast<std::size_t>(copies) * static_cast<std::size_t>(groups));
+  acc_ = &accs_[2 * l + (forward ? 0 : 1)];
   for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
     const TileSlice& t = layer.slice(k);
     if ((forward ? t.col_tile : t.row_tile) != 0) continue;
@@ -278,10 +286,10 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     drive_planes(
         dac, dim, first_of(d), first_of(d + 1) - first_of(d), forward ? t.row_begin : t.col_begin,
         forward ? t.rows : t.cols,
-        planes_[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)]);
+        planes[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)]);
   }
   // 2. One operation per tile; shift-and-add of the planes and partial sums across tiles.
-  acc_.setZero(rows, vectors);
+  acc_->setZero(rows, vectors);
   double tile_cycles = 0.0;  // the slowest tile's delay per image (the layer's tiles work in parallel)
   for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
     const TileSlice& t = layer.slice(k);
@@ -291,8 +299,9 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     TileOp op;
     op.kind = kind;
     op.input =
-        &planes_[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)];
-    op.output = &tile_out_;
+        &planes[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)];
+    Eigen::MatrixXf& tile_out = tile_outs_[2 * (first_socket_[l] + k) + (forward ? 0 : 1)];
+    op.output = &tile_out;
     op.images = n;
     op.planes = dac.read_cycles();
     op.bypass_adc = raw;
@@ -300,7 +309,7 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     transport_tile(first_socket_[l] + k, op, dl);
     tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / images));
     seen_max = std::max(seen_max, op.raw_abs_max);
-    add_planes(dac, tile_out_, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
+    add_planes(dac, tile_out, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
   }
   return tile_cycles;
 }
@@ -349,8 +358,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     const int vectors = count * windows;
     const bool last = l == n_layers - 1;
     // The layer's input vectors: the features themselves (dense) or every window (convolution).
-    if (s.is_conv()) im2col<float>(s, act_in_, vec_in_);
-    const Eigen::MatrixXf& x = s.is_conv() ? vec_in_ : act_in_;
+    if (s.is_conv()) im2col<float>(s, act_in_, vec_in_[lz]);
+    const Eigen::MatrixXf& x = s.is_conv() ? vec_in_[lz] : act_in_;
     if (job.layer_inputs != nullptr) {
       auto& keep = (*job.layer_inputs)[lz];
       if (first == 0) keep.resize(in, job.images->cols() * windows);
@@ -375,7 +384,7 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     // 3. Digital: currents (A, in code units of the input) back to the layer's value units; bias,
     // ReLU; a convolution's vectors back to feature maps, then its pool.
     const float unit = static_cast<float>(spec_.read_voltage * spec_.unit_conductance());
-    act_out_ = acc_ * (layer.input_full_scale * layer.weight_scale / unit);
+    act_out_ = *acc_ * (layer.input_full_scale * layer.weight_scale / unit);
     act_out_.colwise() += layer.bias;
     const bool relu = s.relu && !(job.bypass_adc_last && last);
     if (s.is_conv()) {
@@ -477,13 +486,13 @@ void Controller::run_backward(BackwardJob& job) {
       // Dense below (so dense here): the ReLU derivative of this layer's input.
       const Eigen::MatrixXf& x = (*job.layer_inputs)[lz];
       if (below.relu) {
-        prev = (acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
+        prev = (*acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit))
                    .cwiseProduct((x.array() > 0.0F).cast<float>().matrix());
       } else {
-        prev = acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
+        prev = *acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
       }
     } else {
-      act_out_ = acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
+      act_out_ = *acc_ * error_fs_.asDiagonal() * (layer.weight_scale / unit);
       if (s.is_conv()) {
         col2im<float>(s, act_out_, maps_);
       } else {

@@ -201,11 +201,15 @@ class Controller : public sc_core::sc_module {
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;
   Eigen::VectorXf error_fs_;             // backward: the error DAC full scale of each image
-  std::vector<Eigen::MatrixXf> planes_;  // per copy and row (column) tile
-  Eigen::MatrixXf vec_in_;               // a convolution's input vectors
-  Eigen::MatrixXf maps_, pooled_;        // a convolution's output maps; pooled
-  Eigen::MatrixXf tile_out_;
-  Eigen::MatrixXf acc_;
+  // Per layer and direction (2 l forward, 2 l + 1 transposed): drive planes per copy and row
+  // (column) tile, and the summed outputs; per tile socket and direction, the tile's output; per
+  // layer, a convolution's input vectors.
+  std::vector<std::vector<Eigen::MatrixXf>> planes_;
+  std::vector<Eigen::MatrixXf> accs_;
+  Eigen::MatrixXf* acc_ = nullptr;  // the wave's entry of accs_
+  std::vector<Eigen::MatrixXf> tile_outs_;
+  std::vector<Eigen::MatrixXf> vec_in_;
+  Eigen::MatrixXf maps_, pooled_;  // a convolution's output maps; pooled
   Eigen::MatrixXf act_in_, act_out_;
   Eigen::MatrixXf err_;
 };
