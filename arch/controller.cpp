@@ -288,7 +288,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       if (first == 0) keep.resize(in, job.images->cols());
       keep.middleCols(static_cast<Eigen::Index>(first), count) = act_in_;
     }
-    if (job.track_ranges) layer.input_full_scale = std::max(act_in_.maxCoeff(), 1e-12F);
+    // The batch's largest |input| (negative only for preprocessed pixels, through a signed DAC).
+    if (job.track_ranges) layer.input_full_scale = std::max(act_in_.cwiseAbs().maxCoeff(), 1e-12F);
     // Range tracking starts with one raw (unquantized) batch to learn the ADC's range.
     const bool raw = (job.bypass_adc_last && l == n_layers - 1) || (job.track_ranges && !layer.adc->calibrated());
 

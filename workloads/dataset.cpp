@@ -99,6 +99,15 @@ DataSpec DataSpec::from_params(const Params& data) {
   return s;
 }
 
+void DataSpec::check_input_dac(const Params& data, bool dac_signed) const {
+  if (dac_signed || !preprocess.can_be_negative()) return;
+  data.child("preprocess")
+      .fail("mean", "0 or less with an unsigned row DAC (arch.dac.signed: false)",
+            fmt::format("a pixel of 0 becomes -mean / std = {:.6g}, which an unsigned DAC clips to 0: set "
+                        "arch.dac.signed: true",
+                        preprocess.apply(0)));
+}
+
 std::filesystem::path DataSpec::file_of(const std::string& base) const {
   const std::filesystem::path plain = dir / base;
   if (std::filesystem::exists(plain)) return plain;

@@ -70,6 +70,12 @@ struct DataSpec {
   // mean, std; defaults 255, 0, 1).
   static DataSpec from_params(const Params& data);
 
+  // For an experiment whose first layer's inputs go through a row DAC (`dac_signed`: its
+  // arch.dac.signed): preprocessed pixels that can be negative (data.preprocess.mean > 0) need a
+  // signed DAC, which an unsigned one would clip to 0. Throws ConfigError naming
+  // data.preprocess.mean (in `data`, the data section) and arch.dac.signed otherwise.
+  void check_input_dac(const Params& data, bool dac_signed) const;
+
   // Loads the split ("train" or "t10k"); each file is tried as NAME, then NAME.gz. The files'
   // CRC-32s identify them: the published files of the named data set are marked `published`;
   // the published files of the other data set (data.dataset says Fashion-MNIST, the folder

@@ -1,6 +1,6 @@
 // data.preprocess (workloads/dataset.hpp): x = (p / scale - mean) / std of each raw pixel p, its
-// defaults bit for bit p / 255, hand values of a normalisation, the keys' bounds and the record in
-// report.json.
+// defaults bit for bit p / 255, hand values of a normalisation, the keys' bounds, the record in
+// report.json, and the configuration error for inputs that can be negative on an unsigned DAC.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include "core/params.hpp"
 #include "workloads/dataset.hpp"
 #include "workloads/idx.hpp"
+#include "workloads/run.hpp"
 
 namespace xbarsim::workloads {
 namespace {
@@ -143,6 +144,47 @@ TEST(Preprocess, BadKeysNameFileLineAndKey) {
   const std::string unknown = error_of("mean: 0.1, shift: 2");
   EXPECT_NE(unknown.find("cfg.yaml:4"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("data.preprocess.shift"), std::string::npos) << unknown;
+}
+
+// With mean > 0 a pixel of 0 becomes negative: an unsigned DAC would clip it to 0, so the
+// experiment is refused with one line naming data.preprocess.mean and arch.dac.signed; a
+// signed DAC, or a mean <= 0, is accepted.
+TEST(Preprocess, NegativeInputsNeedASignedDac) {
+  const fs::path dir = write_fixture();
+  const Params root = data_config(dir, "mean: 0.1307, std: 0.3081");
+  const Params data = root.child("data");
+  const DataSpec s = DataSpec::from_params(data);
+  const std::string e = config_error([&] { s.check_input_dac(data, false); });
+  EXPECT_EQ(e,
+            "cfg.yaml:4: data.preprocess.mean: expected 0 or less with an unsigned row DAC (arch.dac.signed: false), "
+            "got '0.1307' (a pixel of 0 becomes -mean / std = -0.424213, which an unsigned DAC clips to 0: set "
+            "arch.dac.signed: true)");
+  EXPECT_NO_THROW(s.check_input_dac(data, true));
+  const Params zero = data_config(dir, "mean: 0");
+  EXPECT_NO_THROW(DataSpec::from_params(zero.child("data")).check_input_dac(zero.child("data"), false));
+
+  // Through the shipped experiments: tiled inference and in-situ training build their chip with
+  // the unsigned DAC of configs/arch/tile128.yaml.
+  const fs::path experiments = fs::path(XBARSIM_SOURCE_DIR) / "configs/experiments";
+  for (const char* file : {"mnist_infer_ideal.yaml", "mnist_insitu_dw5.yaml"}) {
+    SCOPED_TRACE(file);
+    Params refused = Params::from_file(experiments / file);
+    refused.apply_override("data.preprocess.mean=0.1307");
+    refused.apply_override("data.preprocess.std=0.3081");
+    const std::string line = config_error([&] { (void)prepare_experiment(refused); });
+    EXPECT_NE(line.find("data.preprocess.mean: expected 0 or less with an unsigned row DAC (arch.dac.signed: false)"),
+              std::string::npos)
+        << line;
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    Params accepted = Params::from_file(experiments / file);
+    accepted.apply_override("data.preprocess.mean=0.1307");
+    accepted.apply_override("arch.dac.signed=true");
+    EXPECT_NO_THROW((void)prepare_experiment(accepted));
+  }
+  // fp32 training has no DAC: any mean.
+  Params fp32 = Params::from_file(experiments / "mnist_fp32.yaml");
+  fp32.apply_override("data.preprocess.mean=0.1307");
+  EXPECT_NO_THROW((void)prepare_experiment(fp32));
 }
 
 }  // namespace
