@@ -352,9 +352,11 @@ void Chip::calibrate_ranges(const Eigen::MatrixXf& images, int batch) {
   Eigen::MatrixXf outputs;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     LayerHardware& lh = layers_[l];
-    // DAC full scale: the largest input the layer sees (pixels: their own maximum).
+    // DAC full scale: the largest |input| the layer sees (pixels: their own largest magnitude,
+    // which preprocessed pixels with data.preprocess.mean > 0 reach below 0, through a signed DAC;
+    // hidden layers' inputs are ReLU outputs, >= 0).
     if (l == 0) {
-      lh.input_full_scale = std::max(images.maxCoeff(), 1e-12F);
+      lh.input_full_scale = std::max(images.cwiseAbs().maxCoeff(), 1e-12F);
     } else {
       InferenceJob job;
       job.images = &images;

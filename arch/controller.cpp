@@ -365,7 +365,8 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
       if (first == 0) keep.resize(in, job.images->cols() * windows);
       keep.middleCols(static_cast<Eigen::Index>(first) * windows, vectors) = x;
     }
-    if (job.track_ranges) layer.input_full_scale = std::max(x.maxCoeff(), 1e-12F);
+    // The batch's largest |input| (negative only for preprocessed pixels, through a signed DAC).
+    if (job.track_ranges) layer.input_full_scale = std::max(x.cwiseAbs().maxCoeff(), 1e-12F);
     // Range tracking starts with one raw (unquantized) batch to learn the ADC's range.
     const bool raw = (job.bypass_adc_last && last) || (job.track_ranges && !layer.adc->calibrated());
 

@@ -44,7 +44,7 @@ struct LayerHardware {
   std::unique_ptr<periphery::Adc> adc;
   std::unique_ptr<periphery::Adc> adc_backward;
   float weight_scale = 1.0F;      // |w| that maps to a normalized weight of 1
-  float input_full_scale = 1.0F;  // input value that maps to the DAC's largest code
+  float input_full_scale = 1.0F;  // input magnitude that maps to the DAC's largest code
   Eigen::VectorXf bias;
 };
 

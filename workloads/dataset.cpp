@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <string_view>
 
 #include "core/error.hpp"
@@ -36,7 +37,7 @@ std::string_view published_as(const std::string& split, std::uint32_t images, st
 }  // namespace
 
 Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem::path& labels, std::size_t limit,
-                      int classes) {
+                      int classes, const Preprocess& preprocess) {
   const IdxTensor img = read_idx(images);
   const IdxTensor lab = read_idx(labels);
   if (img.dims.size() != 3) {
@@ -59,7 +60,9 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
   if (limit != 0 && limit < d.count) d.count = limit;
   d.features = std::size_t{img.dims[1]} * img.dims[2];
   d.images.resize(d.count * d.features);
-  for (std::size_t i = 0; i < d.images.size(); ++i) d.images[i] = img.data[i] / 255.0f;
+  std::array<float, 256> value{};  // of each byte
+  for (std::size_t p = 0; p < value.size(); ++p) value[p] = preprocess.apply(static_cast<std::uint8_t>(p));
+  for (std::size_t i = 0; i < d.images.size(); ++i) d.images[i] = value[img.data[i]];
   d.labels.assign(lab.data.begin(), lab.data.begin() + static_cast<std::ptrdiff_t>(d.count));
   for (std::size_t i = 0; i < d.count; ++i) {
     if (d.labels[i] >= classes) {
@@ -88,7 +91,21 @@ DataSpec DataSpec::from_params(const Params& data) {
   s.dir = data.string_or("dir", s.dataset == "mnist" ? "data/mnist" : "/usr/share/datasets/fashion-mnist");
   s.train_limit = static_cast<std::size_t>(data.integer_or("train_limit", 0, 0, 60000));
   s.test_limit = static_cast<std::size_t>(data.integer_or("test_limit", 0, 0, 10000));
+  // Bounds keep every preprocessed value a finite float: |x| <= (255 / 1e-6 + 1e6) / 1e-6.
+  const Params pre = data.child_or_empty("preprocess");
+  s.preprocess.scale = pre.real_or("scale", 255.0, 1e-6, 1e6);
+  s.preprocess.mean = pre.real_or("mean", 0.0, -1e6, 1e6);
+  s.preprocess.std_dev = pre.real_or("std", 1.0, 1e-6, 1e6);
   return s;
+}
+
+void DataSpec::check_input_dac(const Params& data, bool dac_signed) const {
+  if (dac_signed || !preprocess.can_be_negative()) return;
+  data.child("preprocess")
+      .fail("mean", "0 or less with an unsigned row DAC (arch.dac.signed: false)",
+            fmt::format("a pixel of 0 becomes -mean / std = {:.6g}, which an unsigned DAC clips to 0: set "
+                        "arch.dac.signed: true",
+                        preprocess.apply(0)));
 }
 
 std::filesystem::path DataSpec::file_of(const std::string& base) const {
@@ -102,7 +119,8 @@ std::filesystem::path DataSpec::file_of(const std::string& base) const {
 
 Dataset DataSpec::load(const std::string& split) const {
   const std::size_t limit = split == "train" ? train_limit : test_limit;
-  Dataset d = load_idx_pair(file_of(split + "-images-idx3-ubyte"), file_of(split + "-labels-idx1-ubyte"), limit);
+  Dataset d = load_idx_pair(file_of(split + "-images-idx3-ubyte"), file_of(split + "-labels-idx1-ubyte"), limit, 10,
+                            preprocess);
   d.name = fmt::format("{}/{}", dataset, split);
   const std::string_view found = published_as(split, d.images_crc32, d.labels_crc32);
   if (!found.empty() && found != dataset) {
@@ -147,7 +165,8 @@ nlohmann::json DataSpec::record(const Dataset& train, const Dataset& test) const
            {{"train-images", fmt::format("{:08x}", train.images_crc32)},
             {"train-labels", fmt::format("{:08x}", train.labels_crc32)},
             {"t10k-images", fmt::format("{:08x}", test.images_crc32)},
-            {"t10k-labels", fmt::format("{:08x}", test.labels_crc32)}}}};
+            {"t10k-labels", fmt::format("{:08x}", test.labels_crc32)}}},
+          {"preprocess", {{"scale", preprocess.scale}, {"mean", preprocess.mean}, {"std", preprocess.std_dev}}}};
 }
 
 }  // namespace xbarsim::workloads

@@ -162,6 +162,7 @@ class InsituTraining final : public Experiment {
         training_(TrainingSpec::from_params(root.child("training"), kMaxInsituBatchSize)),
         insitu_(InsituTrainingSpec::from_params(root.child("training"))),
         simulation_(SimulationSpec::from_params(root)) {
+    data_.check_input_dac(root.child("data"), chip_spec_.dac->is_signed());
     const Params arch = root.child("arch");
     rule_ = UpdateRuleRegistry::instance().create(insitu_.update, chip_spec_, training_.optimizer);
     bias_optimizer_ = training_.make_optimizer();

@@ -1,6 +1,6 @@
 // network.onnx: a fully connected network read from an ONNX model (docs/onnx.md), as the widths
-// and fp32 weights of an Network (workloads/network.hpp: z = W x + b, ReLU after every layer but the
-// last, inputs pixels / 255).
+// and fp32 weights of a Network (workloads/network.hpp: z = W x + b, ReLU after every layer but
+// the last, inputs the preprocessed pixels: p / 255 by default, data.preprocess).
 //
 // The graph must be one chain from its single input to its single output, made of (operator
 // semantics from the ONNX operator specification, https://onnx.ai/onnx/operators/):

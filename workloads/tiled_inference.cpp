@@ -41,6 +41,7 @@ class TiledInference final : public Experiment {
         training_(TrainingSpec::from_params(root.child("training"), kMaxFp32BatchSize)),
         device_aware_spec_(DeviceAwareSpec::from_params(root.child("training"))),
         simulation_(SimulationSpec::from_params(root)) {
+    data_.check_input_dac(root.child("data"), spec_.dac->is_signed());
     trainer_ = std::make_unique<Fp32Trainer>(training_);
     // Ex situ, device aware (docs/training/exsitu.md): training.device_aware.enabled.
     if (device_aware_spec_.enabled) {
