@@ -25,6 +25,7 @@ inline constexpr int kEpochsCsvSchemaVersion = 1;       // epochs.csv
 inline constexpr int kSweepCsvSchemaVersion = 1;        // sweep.csv
 inline constexpr int kCompareCsvSchemaVersion = 1;      // compare.csv
 inline constexpr int kIsoAccuracyCsvSchemaVersion = 1;  // iso_accuracy.csv
+inline constexpr int kLogitsCsvSchemaVersion = 1;       // logits.csv (fp32_inference)
 // Name of the last column of every CSV: the file's contract version.
 inline constexpr const char* kSchemaVersionColumn = "schema_version";
 

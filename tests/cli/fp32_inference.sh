@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# experiment.impl fp32_inference (docs/onnx.md): a trained convolutional network's weights.bin
+# evaluated in software gives the accuracy its fp32 training reported, and logits.csv holds one
+# row per test image whose arg-maxes give that accuracy again; without trained weights the run
+# stops with one line (exit 1) and leaves no folder.
+# Usage: fp32_inference.sh XBARSIM SRC_DIR
+set -u
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.bash"
+cli_setup "$1" "$2"
+# A learnable data set: image i of class i % 10 is bright in rows 2c..2c+4, dim elsewhere.
+python3 - data <<'PY'
+import os, random, struct, sys
+random.seed(2)
+os.makedirs(sys.argv[1], exist_ok=True)
+for split, n in (('train', 300), ('t10k', 60)):
+    pixels = bytearray()
+    for i in range(n):
+        c = i % 10
+        for p in range(784):
+            bright = 2 * c <= p // 28 < 2 * c + 5
+            pixels.append(min(255, (170 if bright else 30) + random.randrange(60)))
+    with open(f'{sys.argv[1]}/{split}-images-idx3-ubyte', 'wb') as f:
+        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + bytes(pixels))
+    with open(f'{sys.argv[1]}/{split}-labels-idx1-ubyte', 'wb') as f:
+        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+cat >net.yaml <<YAML
+network:
+  input: [1, 28, 28]
+  layers:
+    - {op: conv, channels: 3, kernel: 4, stride: 2, padding: 1}
+    - {op: relu}
+    - {op: maxpool, size: 2}
+    - {op: flatten}
+    - {op: dense, outputs: 10}
+YAML
+cat >fp32.yaml <<YAML
+experiment: {name: tiny, impl: fp32_training, seed: 3}
+data: {dataset: mnist, dir: $work/data}
+network: {include: net.yaml}
+training: {epochs: 3, batch_size: 20, optimizer: {impl: adam, learning_rate: 0.01}}
+YAML
+"$xbarsim" run fp32.yaml --quiet --out fp32 2>fp32.err
+check fp32-run test -f fp32/weights.bin
+cat >eval.yaml <<YAML
+experiment: {name: eval, impl: fp32_inference}
+data: {dataset: mnist, dir: $work/data}
+network: {include: net.yaml, weights: fp32/weights.bin}
+YAML
+"$xbarsim" run eval.yaml --quiet --out eval 2>eval.err
+check eval-run test $? -eq 0
+final() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results']['final']['test_accuracy_pct'])" "$1"; }
+check same-accuracy test "$(final fp32/report.json)" = "$(final eval/report.json)"
+check learned python3 -c "import sys; sys.exit(not float('$(final eval/report.json)') > 60)"
+# 60 test images, all in logits.csv (fewer than the default 100): their arg-maxes give the accuracy.
+check logits-accuracy python3 -c "
+import csv, json, sys
+rows = list(csv.DictReader(open('eval/logits.csv')))
+assert len(rows) == 60 and rows[0]['schema_version'] == '1', len(rows)
+right = sum(max(range(10), key=lambda c: float(r[f'logit_{c}'])) == int(r['label']) for r in rows)
+a = json.load(open('eval/report.json'))['results']['final']['test_accuracy_pct']
+sys.exit(abs(100.0 * right / 60 - a) > 1e-9)"
+check conv-layers-recorded grep -q '"conv 3x1x4x4 s2 p1 relu maxpool2"' eval/report.json
+# No trained weights: one line naming network.weights, exit 1, no folder.
+cat >bad.yaml <<YAML
+experiment: {name: bad, impl: fp32_inference}
+data: {dataset: mnist, dir: $work/data}
+network: {include: net.yaml}
+YAML
+"$xbarsim" run bad.yaml --quiet --out bad 2>bad.err
+check bad-exit test $? -eq 1
+check bad-one-line test "$(wc -l <bad.err)" -eq 1
+check bad-names-key grep -q "network.weights" bad.err
+check bad-no-folder test ! -e bad
+cli_result
