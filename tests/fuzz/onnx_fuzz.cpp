@@ -1,7 +1,7 @@
 // Fuzz target: the ONNX importer (workloads/onnx_import.cpp). Accepted outcomes: a network whose
-// matrices chain (layer l is widths[l+1] x widths[l]) with finite weights and biases, or
-// DataError. With XBARSIM_FUZZ_SEEDS set, start-up writes a valid 4-3-2 model (Flatten, Gemm,
-// Relu, MatMul + Add, Softmax) there as a seed.
+// matrices have its layers' shapes (weight_outputs x weight_inputs), whose layers chain, with
+// finite weights and biases, or DataError. With XBARSIM_FUZZ_SEEDS set, start-up writes a valid
+// 4-3-2 model (Flatten, Gemm, Relu, MatMul + Add, Softmax) there as a seed.
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -72,12 +72,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   xbarsim::fuzz::write_bytes(file, data, size);
   (void)xbarsim::fuzz::as_the_cli_would([&] {
     const auto net = xbarsim::workloads::import_onnx(file);
-    if (net.widths.size() != net.weights.size() + 1 || net.biases.size() != net.weights.size()) std::abort();
+    const auto& layers = net.topology.layers;
+    if (layers.size() != net.weights.size() || net.biases.size() != net.weights.size()) std::abort();
     for (std::size_t l = 0; l < net.weights.size(); ++l) {
       const auto& w = net.weights[l];
-      if (w.rows() != net.widths[l + 1] || w.cols() != net.widths[l] || net.biases[l].size() != w.rows()) std::abort();
+      if (w.rows() != layers[l].weight_outputs() || w.cols() != layers[l].weight_inputs()) std::abort();
+      if (net.biases[l].size() != w.rows()) std::abort();
+      if (l > 0 && layers[l].in.size() != layers[l - 1].pooled().size()) std::abort();  // the layers chain
       if (!w.allFinite() || !net.biases[l].allFinite()) std::abort();  // the importer promises finite values
     }
+    if (layers.empty() || layers[0].in.size() != net.topology.features()) std::abort();
   });
   return 0;
 }
