@@ -382,11 +382,14 @@ TEST_F(OnnxImportTest, TruncatedGarbageAndMissingFilesAreRefused) {
   }
 }
 
-// The fuzz target's seed (tests/fuzz/onnx_fuzz.cpp) is a model that imports, so that fuzzing
+// The fuzz target's seeds (tests/fuzz/onnx_fuzz.cpp) are models that import, so that fuzzing
 // starts from inputs that reach every step of the importer.
 TEST(OnnxFuzzSeed, Imports) {
   const auto net = import_onnx(std::filesystem::path(XBARSIM_SOURCE_DIR) / "tests/fuzz/corpus/onnx/seed_4_3_2.onnx");
   EXPECT_EQ(net.topology.widths(), (std::vector<int>{4, 3, 2}));
+  const auto conv =
+      import_onnx(std::filesystem::path(XBARSIM_SOURCE_DIR) / "tests/fuzz/corpus/onnx/seed_conv_1x4x4.onnx");
+  EXPECT_EQ(conv.topology.describe(), (std::vector<std::string>{"conv 2x1x3x3 s1 p1 relu maxpool2", "dense 8->3"}));
 }
 
 // network.onnx in a configuration: layers from the model, or checked against it; never both files.
