@@ -1,5 +1,6 @@
 // fp32 reference training of an MLP on MNIST or Fashion-MNIST: the software baseline every
-// hardware result is compared with. Writes weights.bin for experiments that start from it.
+// hardware result is compared with. Writes weights.bin for experiments that start from it and
+// the same network as model.onnx (workloads/onnx_export.hpp) for other tools and network.onnx.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -11,6 +12,7 @@
 #include "workloads/experiment.hpp"
 #include "workloads/fp32_trainer.hpp"
 #include "workloads/network_spec.hpp"
+#include "workloads/onnx_export.hpp"
 #include "workloads/weights_io.hpp"
 
 namespace xbarsim::workloads {
@@ -64,6 +66,7 @@ class Fp32Training final : public Experiment {
     });
     table.close();
     save_weights(ctx.out_dir / "weights.bin", net);
+    export_onnx(net, ctx.out_dir / "model.onnx");
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ctx.wallclock["total_s"] = total;
     if (ctx.log != nullptr) {

@@ -74,10 +74,17 @@ NetworkSpec NetworkSpec::from_params(const Params& network, WeightsKey weights_k
     }
   }
   if (onnx) {
-    const arch::Topology model = arch::Topology::mlp(s.onnx_network->widths);
-    if (network.has("layers") && s.topology.describe() != model.describe()) {
-      const std::string layers = model.has_conv() ? fmt::format("[{}], the layers", fmt::join(model.describe(), "; "))
-                                                  : fmt::format("[{}], the widths", fmt::join(model.widths(), ", "));
+    const arch::Topology& model = s.onnx_network->topology;
+    // An MLP is its widths (whatever the shape of its input); a convolution also needs its input
+    // shape, which network.input gives.
+    const bool same = model.has_conv() ? s.topology.input == model.input && s.topology.describe() == model.describe()
+                                       : s.topology.widths() == model.widths();
+    if (network.has("layers") && !same) {
+      const arch::FeatureShape& in = model.input;
+      const std::string layers = model.has_conv()
+                                     ? fmt::format("[{}] on a {}x{}x{} input, the layers",
+                                                   fmt::join(model.describe(), "; "), in.channels, in.height, in.width)
+                                     : fmt::format("[{}], the widths", fmt::join(model.widths(), ", "));
       network.fail("layers", layers + " of network.onnx", "or leave network.layers out: it is taken from the model");
     }
     s.topology = model;

@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "core/error.hpp"
@@ -23,13 +25,24 @@ namespace xbarsim::workloads {
 namespace {
 
 constexpr const char* kSupported =
-    "xbarsim imports fully connected networks: Flatten/Reshape to [N, features] at the input, per layer Gemm "
-    "(alpha = beta = 1, transB 0 or 1) or MatMul + Add of initializers, Relu between layers, an optional final "
-    "Softmax/LogSoftmax (docs/onnx.md)";
+    "xbarsim imports chains of Conv (group 1, dilations 1, square kernel, equal strides, pads [p, p, p, p]), "
+    "MaxPool/AveragePool after a Conv (square kernel, equal strides, no pads, ceil_mode 0), Flatten/Reshape to "
+    "[N, features], fully connected layers as Gemm (alpha = beta = 1, transB 0 or 1) or MatMul + Add of "
+    "initializers, Relu between layers and an optional final Softmax/LogSoftmax (docs/onnx.md)";
 
-constexpr std::int64_t kMaxWidth = 1 << 20;  // as network.layers
+constexpr std::int64_t kMaxWidth = 1 << 20;     // as network.layers: inputs and dense outputs
+constexpr std::int64_t kMaxFeatures = 1 << 24;  // a convolution's output feature map
+constexpr std::int64_t kMaxChannels = 1 << 16;  // as network.input and a conv's channels
+constexpr std::int64_t kMaxKernel = 64;         // kernel, stride and padding, as network.layers
 
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+std::string describe(const std::vector<std::int64_t>& dims) {
+  std::vector<std::string> s;
+  s.reserve(dims.size());
+  for (auto d : dims) s.push_back(d < 0 ? "N" : std::to_string(d));
+  return fmt::format("[{}]", fmt::join(s, ", "));
+}
 
 class Importer {
  public:
@@ -53,9 +66,16 @@ class Importer {
       fail_graph(fmt::format("the chain of nodes ends in '{}', not in the graph output '{}'", current_,
                              graph_.output(0).name()));
     }
-    if (net_.weights.empty()) fail_graph("no Gemm or MatMul layer");
+    if (net_.weights.empty()) fail_graph("no Conv, Gemm or MatMul layer");
     if (after_relu_) fail_graph("a Relu after the last layer; the last layer must give the logits (no activation)");
-    net_.widths.push_back(width_);
+    if (!flat_) {
+      fail_graph(fmt::format("the output {} is not flattened; the logits are [N, classes] (Flatten them)", shape()));
+    }
+    try {
+      net_.topology = builder_->finish();
+    } catch (const std::invalid_argument& e) {
+      fail_graph(e.what());
+    }
     return std::move(net_);
   }
 
@@ -68,7 +88,7 @@ class Importer {
         fmt::format("{}: node {} '{}' ({}): {}; {}", file_.string(), index_, n.name(), n.op_type(), what, kSupported));
   }
 
-  // The single graph input that is not an initializer: FLOAT, [N, F] or [N, 1, H, W].
+  // The single graph input that is not an initializer: FLOAT, [N, F] or [N, C, H, W].
   void read_input() {
     const onnx::ValueInfoProto* input = nullptr;
     int count = 0;
@@ -88,27 +108,31 @@ class Importer {
     std::vector<std::int64_t> dims;
     for (const auto& d : tt.shape().dim()) dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
     batch_one_ = !dims.empty() && dims[0] == 1;
-    const auto shape = describe(dims);
     const bool rank2 = dims.size() == 2 && dims[1] > 0;
-    const bool rank4 = dims.size() == 4 && dims[1] == 1 && dims[2] > 0 && dims[3] > 0;
+    const bool rank4 = dims.size() == 4 && dims[1] > 0 && dims[2] > 0 && dims[3] > 0;
     if (!tt.has_shape() || !(rank2 || rank4)) {
-      fail_graph(fmt::format("graph input '{}' has shape {}; [N, features] or [N, 1, height, width] expected", current_,
-                             tt.has_shape() ? shape : "(none)"));
+      fail_graph(fmt::format("graph input '{}' has shape {}; [N, features] or [N, channels, height, width] expected",
+                             current_, tt.has_shape() ? describe(dims) : "(none)"));
     }
-    const std::int64_t features = rank2 ? dims[1] : dims[2] * dims[3];
+    if (rank4 && (dims[1] > kMaxChannels || dims[2] > kMaxChannels || dims[3] > kMaxChannels)) {
+      fail_graph(fmt::format("graph input '{}' has shape {}; at most {} per dimension", current_, describe(dims),
+                             kMaxChannels));
+    }
+    const std::int64_t features = rank2 ? dims[1] : dims[1] * dims[2] * dims[3];
     if (features > kMaxWidth) {
       fail_graph(fmt::format("graph input '{}' has {} features; at most {}", current_, features, kMaxWidth));
     }
     flat_ = rank2;
-    width_ = static_cast<int>(features);
-    input_shape_ = shape;
+    const arch::FeatureShape in =
+        rank2 ? arch::FeatureShape{static_cast<int>(features), 1, 1}
+              : arch::FeatureShape{static_cast<int>(dims[1]), static_cast<int>(dims[2]), static_cast<int>(dims[3])};
+    builder_.emplace(in);
   }
 
-  static std::string describe(const std::vector<std::int64_t>& dims) {
-    std::vector<std::string> s;
-    s.reserve(dims.size());
-    for (auto d : dims) s.push_back(d < 0 ? "N" : std::to_string(d));
-    return fmt::format("[{}]", fmt::join(s, ", "));
+  // The tensor the chain holds now: "[N, F]" or "[N, C, H, W]".
+  std::string shape() const {
+    const arch::FeatureShape& s = builder_->current();
+    return flat_ ? describe({-1, s.size()}) : describe({-1, s.channels, s.height, s.width});
   }
 
   void walk() {
@@ -119,14 +143,21 @@ class Importer {
       if (n.op_type() == "Constant") continue;  // its value is read where it is used
       if (!n.domain().empty() && n.domain() != "ai.onnx") fail(n, fmt::format("domain '{}'", n.domain()));
       if (ended_) fail(n, "a node after the final Softmax/LogSoftmax");
-      if (n.input_size() < 1 || n.input(0) != current_ || n.output_size() != 1) {
+      if (n.input_size() < 1 || n.input(0) != current_) {
         fail(n, fmt::format("not a chain: its first input is not '{}', the previous node's output", current_));
       }
+      if (n.output_size() != 1) fail(n, fmt::format("{} outputs; one expected", n.output_size()));
       const std::string& op = n.op_type();
       if (op == "Flatten") {
         flatten(n);
       } else if (op == "Reshape") {
         reshape(n);
+      } else if (op == "Conv") {
+        conv(n);
+      } else if (op == "MaxPool") {
+        pool(n, arch::PoolKind::kMax);
+      } else if (op == "AveragePool") {
+        pool(n, arch::PoolKind::kAverage);
       } else if (op == "Gemm") {
         gemm(n);
       } else if (op == "MatMul") {
@@ -138,9 +169,11 @@ class Importer {
       } else if (op == "Relu") {
         if (net_.weights.empty() || after_relu_) fail(n, "a Relu that does not follow a layer");
         only_attributes(n, {});
+        build(n, [&] { builder_->relu(); });
         after_relu_ = true;
       } else if (op == "Softmax" || op == "LogSoftmax") {
         if (net_.weights.empty() || after_relu_) fail(n, "a Softmax/LogSoftmax that does not follow the last layer");
+        if (!flat_) fail(n, fmt::format("a Softmax/LogSoftmax of the feature map {}; [N, classes] expected", shape()));
         for (const auto& a : n.attribute()) {
           if (a.name() != "axis" || (a.i() != 1 && a.i() != -1)) fail(n, "an axis other than the classes (1 or -1)");
         }
@@ -148,8 +181,17 @@ class Importer {
       } else {
         fail(n, fmt::format("operator {} is not supported", op));
       }
-      current_ = n.output(0);
-      if (op == "MatMul") current_ = nodes[i].output(0);  // the Add's output
+      current_ = nodes[i].output(0);  // a MatMul's: the Add's output
+    }
+  }
+
+  // Runs one step of the TopologyBuilder; its refusal (a sentence) becomes the node's.
+  template <class Step>
+  void build(const onnx::NodeProto& n, Step step) {
+    try {
+      step();
+    } catch (const std::invalid_argument& e) {
+      fail(n, e.what());
     }
   }
 
@@ -166,41 +208,79 @@ class Importer {
     }
     return std::nullopt;
   }
-
-  void before_first_layer(const onnx::NodeProto& n) const {
-    if (!net_.weights.empty()) fail(n, "a reshape between layers (only the input may be flattened)");
+  // An INTS attribute's values, or `otherwise` when it is absent.
+  std::vector<std::int64_t> ints(const onnx::NodeProto& n, const char* name,
+                                 std::vector<std::int64_t> otherwise) const {
+    if (auto a = attribute(n, name); a) return {(*a)->ints().begin(), (*a)->ints().end()};
+    return otherwise;
+  }
+  // Whether every value of `v` is `x` (and there are `count` of them).
+  static bool all(const std::vector<std::int64_t>& v, std::size_t count, std::int64_t x) {
+    return v.size() == count && std::all_of(v.begin(), v.end(), [x](std::int64_t e) { return e == x; });
+  }
+  static bool same(const std::vector<std::int64_t>& v, std::size_t count) {
+    return v.size() == count && all(v, count, v[0]);
   }
 
-  void flatten(const onnx::NodeProto& n) {
-    before_first_layer(n);
-    only_attributes(n, {"axis"});
-    if (auto a = attribute(n, "axis"); a && (*a)->i() != 1) fail(n, fmt::format("axis {}; 1 expected", (*a)->i()));
+  // auto_pad NOTSET (the default: explicit pads) or VALID (no padding).
+  void check_auto_pad(const onnx::NodeProto& n, const std::vector<std::int64_t>& pads) const {
+    if (auto a = attribute(n, "auto_pad"); a) {
+      const std::string& v = (*a)->s();
+      if (v != "NOTSET" && v != "VALID") fail(n, fmt::format("auto_pad {}; NOTSET (explicit pads) expected", v));
+      if (v == "VALID" && !all(pads, 4, 0)) fail(n, fmt::format("auto_pad VALID with pads {}", describe(pads)));
+    }
+  }
+  void check_dilations(const onnx::NodeProto& n) const {
+    const auto d = ints(n, "dilations", {1, 1});
+    if (!all(d, 2, 1)) fail(n, fmt::format("dilations {}; [1, 1] expected", describe(d)));
+  }
+  // strides [s, s] (default [1, 1]), 1 <= s <= kMaxKernel.
+  int strides(const onnx::NodeProto& n) const {
+    const auto s = ints(n, "strides", {1, 1});
+    if (!same(s, 2) || s[0] < 1 || s[0] > kMaxKernel) {
+      fail(n, fmt::format("strides {}; equal strides [s, s], 1 <= s <= {}, expected", describe(s), kMaxKernel));
+    }
+    return static_cast<int>(s[0]);
+  }
+
+  void flatten_here(const onnx::NodeProto& n) {
+    if (flat_ && !net_.weights.empty()) {
+      fail(n, fmt::format("a {} of {}, already flat, after a layer (only feature maps and the input are flattened)",
+                          n.op_type(), shape()));
+    }
+    build(n, [&] { builder_->flatten(); });
     flat_ = true;
   }
 
+  void flatten(const onnx::NodeProto& n) {
+    only_attributes(n, {"axis"});
+    if (auto a = attribute(n, "axis"); a && (*a)->i() != 1) fail(n, fmt::format("axis {}; 1 expected", (*a)->i()));
+    flatten_here(n);
+  }
+
   void reshape(const onnx::NodeProto& n) {
-    before_first_layer(n);
     only_attributes(n, {"allowzero"});
     if (auto a = attribute(n, "allowzero"); a && (*a)->i() != 0) fail(n, "allowzero 1; 0 expected");
     if (n.input_size() != 2) fail(n, "a Reshape without its shape input");
     const onnx::TensorProto& t = constant(n, n.input(1));
     if (t.data_type() != onnx::TensorProto_DataType_INT64) fail(n, "a shape that is not INT64");
-    std::vector<std::int64_t> shape;
+    std::vector<std::int64_t> to;
     if (!t.raw_data().empty()) {
-      shape.resize(t.raw_data().size() / 8);
-      std::memcpy(shape.data(), t.raw_data().data(), shape.size() * 8);
+      to.resize(t.raw_data().size() / 8);
+      std::memcpy(to.data(), t.raw_data().data(), to.size() * 8);
       if constexpr (std::endian::native == std::endian::big) {
-        for (auto& v : shape) v = static_cast<std::int64_t>(__builtin_bswap64(static_cast<std::uint64_t>(v)));
+        for (auto& v : to) v = static_cast<std::int64_t>(__builtin_bswap64(static_cast<std::uint64_t>(v)));
       }
     } else {
-      shape.assign(t.int64_data().begin(), t.int64_data().end());
+      to.assign(t.int64_data().begin(), t.int64_data().end());
     }
-    const bool batch_ok = shape.size() == 2 && (shape[0] == -1 || shape[0] == 0 || (shape[0] == 1 && batch_one_));
-    if (!batch_ok || (shape[1] != width_ && shape[1] != -1)) {
-      fail(n, fmt::format("reshapes {} to {}; only [-1, {}] (flattening the input) is supported", input_shape_,
-                          fmt::format("[{}]", fmt::join(shape, ", ")), width_));
+    const int features = builder_->current().size();
+    const bool batch_ok = to.size() == 2 && (to[0] == -1 || to[0] == 0 || (to[0] == 1 && batch_one_));
+    if (!batch_ok || (to[1] != features && to[1] != -1)) {
+      fail(n, fmt::format("reshapes {} to {}; only [-1, {}] (flattening) is supported", shape(),
+                          fmt::format("[{}]", fmt::join(to, ", ")), features));
     }
-    flat_ = true;
+    flatten_here(n);
   }
 
   const onnx::TensorProto& constant(const onnx::NodeProto& n, const std::string& name) const {
@@ -259,24 +339,32 @@ class Importer {
     return v;
   }
 
-  // Checks the layer may come here; returns its input width.
-  int layer_input(const onnx::NodeProto& n) const {
-    if (!flat_) {
-      fail(n, fmt::format("the input {} is not flattened (Flatten or Reshape to [N, {}] first)", input_shape_, width_));
-    }
+  // A weighted layer may come here: after a Relu, unless it is the first.
+  void check_relu_before(const onnx::NodeProto& n) const {
     if (!net_.weights.empty() && !after_relu_) {
-      fail(n, fmt::format("no Relu between layer {} and this one (the MLP has a ReLU after every layer but the last)",
+      fail(n, fmt::format("no Relu between layer {} and this one (xbarsim's networks have a ReLU after every layer "
+                          "but the last)",
                           net_.weights.size()));
     }
-    return width_;
   }
 
-  void add_layer(Eigen::MatrixXf w, const std::vector<float>& bias) {
-    net_.widths.push_back(width_);
-    net_.biases.emplace_back(Eigen::Map<const Eigen::VectorXf>(bias.data(), static_cast<Eigen::Index>(bias.size())));
-    width_ = static_cast<int>(w.rows());
+  // Checks a fully connected layer may come here; returns its input width.
+  int layer_input(const onnx::NodeProto& n) const {
+    if (!flat_) {
+      fail(n, fmt::format("the input {} is not flattened (Flatten or Reshape to [N, {}] first)", shape(),
+                          builder_->current().size()));
+    }
+    check_relu_before(n);
+    return builder_->current().size();
+  }
+
+  void add_layer(Eigen::MatrixXf w, Eigen::VectorXf bias) {
+    net_.biases.push_back(std::move(bias));
     net_.weights.push_back(std::move(w));
     after_relu_ = false;
+  }
+  static Eigen::VectorXf vector(const std::vector<float>& v) {
+    return Eigen::Map<const Eigen::VectorXf>(v.data(), static_cast<Eigen::Index>(v.size()));
   }
 
   // Out width from B's shape (checked against the input width).
@@ -284,14 +372,95 @@ class Importer {
     const onnx::TensorProto& t = constant(n, b);
     if (t.dims_size() != 2) fail(n, fmt::format("weight '{}' is not a matrix", b));
     const std::int64_t in = trans_b ? t.dims(1) : t.dims(0);
-    if (in != width_) {
-      fail(n, fmt::format("weight '{}' takes {} inputs, the previous layer gives {}", b, in, width_));
+    const int width = builder_->current().size();
+    if (in != width) {
+      fail(n, fmt::format("weight '{}' takes {} inputs, the previous layer gives {}", b, in, width));
     }
     const std::int64_t out = trans_b ? t.dims(0) : t.dims(1);
     if (out < 1 || out > kMaxWidth) {
       fail(n, fmt::format("weight '{}' gives {} outputs; 1 to {} expected", b, out, kMaxWidth));
     }
     return out;
+  }
+
+  void conv(const onnx::NodeProto& n) {
+    if (flat_) {
+      fail(n, fmt::format("a Conv of the flat tensor {}; Conv takes [N, channels, height, width]", shape()));
+    }
+    check_relu_before(n);
+    only_attributes(n, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+    if (auto a = attribute(n, "group"); a && (*a)->i() != 1) {
+      fail(n, fmt::format("group {}; 1 expected (no grouped or depthwise convolutions)", (*a)->i()));
+    }
+    check_dilations(n);
+    const auto pads = ints(n, "pads", {0, 0, 0, 0});
+    check_auto_pad(n, pads);
+    if (!same(pads, 4) || pads[0] < 0 || pads[0] > kMaxKernel) {
+      fail(n, fmt::format("pads {}; the same padding on every side, [p, p, p, p] with 0 <= p <= {}, expected",
+                          describe(pads), kMaxKernel));
+    }
+    const int stride = strides(n);
+    if (n.input_size() != 2 && n.input_size() != 3) fail(n, "a Conv without its weight input");
+    const std::string& w_name = n.input(1);
+    const onnx::TensorProto& wt = constant(n, w_name);
+    const std::vector<std::int64_t> wd(wt.dims().begin(), wt.dims().end());
+    if (wd.size() != 4) {
+      fail(n,
+           fmt::format("weight '{}' has shape {}; [out_channels, in_channels, k, k] expected", w_name, describe(wd)));
+    }
+    const arch::FeatureShape in = builder_->current();
+    if (wd[1] != in.channels) {
+      fail(n,
+           fmt::format("weight '{}' takes {} input channels, the previous layer gives {}", w_name, wd[1], in.channels));
+    }
+    if (wd[2] != wd[3] || wd[2] < 1 || wd[2] > kMaxKernel) {
+      fail(n, fmt::format("weight '{}' has a {}x{} kernel; square kernels of 1 to {} expected", w_name, wd[2], wd[3],
+                          kMaxKernel));
+    }
+    if (wd[0] < 1 || wd[0] > kMaxChannels) {
+      fail(n, fmt::format("weight '{}' gives {} channels; 1 to {} expected", w_name, wd[0], kMaxChannels));
+    }
+    if (const auto ks = ints(n, "kernel_shape", {wd[2], wd[3]}); ks != std::vector<std::int64_t>{wd[2], wd[3]}) {
+      fail(n, fmt::format("kernel_shape {} is not the weight's {}", describe(ks), describe({wd[2], wd[3]})));
+    }
+    const std::int64_t out_ch = wd[0];
+    const std::int64_t k = wd[2];
+    const std::int64_t p = pads[0];
+    if (in.height + 2 * p >= k && in.width + 2 * p >= k) {
+      const std::int64_t features =
+          out_ch * ((in.height + 2 * p - k) / stride + 1) * ((in.width + 2 * p - k) / stride + 1);
+      if (features > kMaxFeatures) fail(n, fmt::format("{} output features; at most {}", features, kMaxFeatures));
+    }
+    const auto w = floats(n, w_name, {wd});
+    Eigen::VectorXf bias = Eigen::VectorXf::Zero(out_ch);
+    if (n.input_size() == 3 && !n.input(2).empty()) bias = vector(floats(n, n.input(2), {{out_ch}}));
+    build(n, [&] { builder_->conv(static_cast<int>(out_ch), static_cast<int>(k), stride, static_cast<int>(p)); });
+    // [O, C, k, k] row-major: row o holds (channel, kernel row, kernel column), as W's inputs.
+    add_layer(Eigen::Map<const RowMajor>(w.data(), out_ch, in.channels * k * k), std::move(bias));
+  }
+
+  void pool(const onnx::NodeProto& n, arch::PoolKind kind) {
+    if (kind == arch::PoolKind::kMax) {
+      only_attributes(n, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"});
+    } else {
+      only_attributes(n,
+                      {"auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"});
+    }
+    const auto ks = ints(n, "kernel_shape", {});
+    if (!same(ks, 2) || ks[0] < 1 || ks[0] > kMaxKernel) {
+      fail(n, fmt::format("kernel_shape {}; a square kernel [k, k], 1 <= k <= {}, expected",
+                          attribute(n, "kernel_shape") ? describe(ks) : "absent", kMaxKernel));
+    }
+    const int stride = strides(n);
+    const auto pads = ints(n, "pads", {0, 0, 0, 0});
+    check_auto_pad(n, pads);
+    if (!all(pads, 4, 0)) fail(n, fmt::format("pads {}; no padding ([0, 0, 0, 0]) expected", describe(pads)));
+    if (auto a = attribute(n, "ceil_mode"); a && (*a)->i() != 0) {
+      fail(n, fmt::format("ceil_mode {}; 0 expected (output sizes rounded down)", (*a)->i()));
+    }
+    check_dilations(n);
+    if (flat_) fail(n, fmt::format("a pool of the flat tensor {}; pools follow a Conv", shape()));
+    build(n, [&] { builder_->pool(kind, static_cast<int>(ks[0]), stride); });
   }
 
   void gemm(const onnx::NodeProto& n) {
@@ -319,7 +488,8 @@ class Importer {
     } else {
       w = Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in);  // (in, out) row-major = (out x in) column-major
     }
-    add_layer(std::move(w), c);
+    build(n, [&] { builder_->dense(static_cast<int>(out)); });
+    add_layer(std::move(w), vector(c));
   }
 
   void matmul_add(const onnx::NodeProto& mm, const onnx::NodeProto& add) {
@@ -340,18 +510,18 @@ class Importer {
       fail(add, fmt::format("an Add that does not take the MatMul's output '{}'", mm.output(0)));
     }
     const auto c = floats(add, bias, {{out}, {1, out}});
-    add_layer(Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in), c);
+    build(add, [&] { builder_->dense(static_cast<int>(out)); });
+    add_layer(Eigen::Map<const Eigen::MatrixXf>(b.data(), out, in), vector(c));
   }
 
   std::filesystem::path file_;
   const onnx::GraphProto& graph_;
   std::map<std::string, const onnx::TensorProto*> constants_;
   OnnxNetwork net_;
+  std::optional<arch::TopologyBuilder> builder_;
   std::string current_;
-  std::string input_shape_;
   int index_ = 0;
-  int width_ = 0;
-  bool flat_ = false;
+  bool flat_ = false;  // the chain's tensor is [N, F] (else [N, C, H, W])
   bool batch_one_ = false;
   bool after_relu_ = false;
   bool ended_ = false;
@@ -360,7 +530,9 @@ class Importer {
 }  // namespace
 
 void OnnxNetwork::copy_to(Network& net) const {
-  if (net.topology().widths() != widths) throw std::invalid_argument("OnnxNetwork::copy_to: the widths differ");
+  if (net.topology().describe() != topology.describe() || net.topology().features() != topology.features()) {
+    throw std::invalid_argument("OnnxNetwork::copy_to: the layers differ");
+  }
   for (std::size_t l = 0; l < weights.size(); ++l) {
     net.weights()[l] = weights[l];
     net.biases()[l] = biases[l];

@@ -1,7 +1,8 @@
 // Fuzz target: the ONNX importer (workloads/onnx_import.cpp). Accepted outcomes: a network whose
-// matrices chain (layer l is widths[l+1] x widths[l]) with finite weights and biases, or
-// DataError. With XBARSIM_FUZZ_SEEDS set, start-up writes a valid 4-3-2 model (Flatten, Gemm,
-// Relu, MatMul + Add, Softmax) there as a seed.
+// matrices have its layers' shapes (weight_outputs x weight_inputs), whose layers chain, with
+// finite weights and biases, or DataError. With XBARSIM_FUZZ_SEEDS set, start-up writes there as
+// seeds a valid 4-3-2 model (Flatten, Gemm, Relu, MatMul + Add, Softmax) and a convolutional one
+// written by the exporter (Conv, Relu, MaxPool, Flatten, Gemm).
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -11,7 +12,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/rng.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
+#include "workloads/onnx_export.hpp"
 #include "workloads/onnx_import.hpp"
 
 namespace {
@@ -63,6 +66,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     add_node(g, "Softmax", {"z1"}, "p");
     g.add_output()->set_name("p");
     std::ofstream(dir / "seed_4_3_2.onnx", std::ios::binary) << m.SerializeAsString();
+    // 1x4x4 -> Conv 2@3x3 padded by 1 -> Relu -> MaxPool 2 -> Flatten -> Gemm 3.
+    xbarsim::arch::TopologyBuilder b({1, 4, 4});
+    b.conv(2, 3, 1, 1);
+    b.relu();
+    b.pool(xbarsim::arch::PoolKind::kMax, 2, 2);
+    b.flatten();
+    b.dense(3);
+    xbarsim::workloads::Network net(b.finish());
+    xbarsim::Rng rng(1, 0);
+    net.init_he(rng);
+    xbarsim::workloads::export_onnx(net, dir / "seed_conv_1x4x4.onnx");
   }
   return 0;
 }
@@ -72,12 +86,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   xbarsim::fuzz::write_bytes(file, data, size);
   (void)xbarsim::fuzz::as_the_cli_would([&] {
     const auto net = xbarsim::workloads::import_onnx(file);
-    if (net.widths.size() != net.weights.size() + 1 || net.biases.size() != net.weights.size()) std::abort();
+    const auto& layers = net.topology.layers;
+    if (layers.size() != net.weights.size() || net.biases.size() != net.weights.size()) std::abort();
     for (std::size_t l = 0; l < net.weights.size(); ++l) {
       const auto& w = net.weights[l];
-      if (w.rows() != net.widths[l + 1] || w.cols() != net.widths[l] || net.biases[l].size() != w.rows()) std::abort();
+      if (w.rows() != layers[l].weight_outputs() || w.cols() != layers[l].weight_inputs()) std::abort();
+      if (net.biases[l].size() != w.rows()) std::abort();
+      if (l > 0 && layers[l].in.size() != layers[l - 1].pooled().size()) std::abort();  // the layers chain
       if (!w.allFinite() || !net.biases[l].allFinite()) std::abort();  // the importer promises finite values
     }
+    if (layers.empty() || layers[0].in.size() != net.topology.features()) std::abort();
   });
   return 0;
 }

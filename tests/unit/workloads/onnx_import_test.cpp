@@ -1,19 +1,24 @@
 // network.onnx (workloads/onnx_import.hpp): the test writes small ONNX models with the protobuf
 // classes of libonnx-dev. An imported 784-16-10 network computes what its weights say (Gemm with
 // transB 1 and 0, MatMul + Add; raw_data and float_data; [N, 784] and Flatten of [N, 1, 28, 28]);
-// every unsupported form is refused with one line naming the file and the node; NetworkSpec reads
-// network.onnx from a configuration.
+// a convolutional model (Conv, Relu, MaxPool or AveragePool, Flatten, Gemm) has its layers'
+// shapes, its kernels in the documented order and computes what plain loops compute; every
+// unsupported form or attribute is refused with one line naming the file and the node;
+// NetworkSpec reads network.onnx from a configuration.
 #include "workloads/onnx_import.hpp"
 
 #include <gtest/gtest.h>
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 
 #include "core/error.hpp"
 #include "core/params.hpp"
+#include "core/rng.hpp"
 #include "workloads/network_spec.hpp"
 
 namespace xbarsim::workloads {
@@ -207,8 +212,8 @@ std::vector<double> by_hand(const std::vector<double>& x) {
 }
 
 void expect_known_network(const OnnxNetwork& net) {
-  ASSERT_EQ(net.widths, (std::vector<int>{784, 16, 10}));
-  Network mlp(net.widths);
+  ASSERT_EQ(net.topology.widths(), (std::vector<int>{784, 16, 10}));
+  Network mlp(net.topology);
   net.copy_to(mlp);
   Eigen::MatrixXf x(784, 3);
   for (int j = 0; j < 3; ++j) {
@@ -245,14 +250,16 @@ TEST_F(OnnxImportTest, FlattenReshapeOfImagesAndFinalSoftmaxAreAccepted) {
   expect_known_network(import_onnx(write(make_model({.image_input = true, .reshape = true, .softmax = true}))));
 }
 
-TEST_F(OnnxImportTest, ConvIsRefusedNamingTheNode) {
+TEST_F(OnnxImportTest, OtherOperatorsAreRefusedNamingTheNode) {
   auto m = make_model({.image_input = true});
-  auto* n = m.mutable_graph()->mutable_node(0);  // the Flatten becomes a Conv
-  n->set_op_type("Conv");
-  n->set_name("conv1");
+  auto* n = m.mutable_graph()->mutable_node(0);  // the Flatten becomes a BatchNormalization
+  n->set_op_type("BatchNormalization");
+  n->set_name("bn1");
   const auto e = error_of(m);
-  EXPECT_NE(e.find("node 0 'conv1' (Conv): operator Conv is not supported"), std::string::npos) << e;
-  EXPECT_NE(e.find("fully connected"), std::string::npos) << e;
+  EXPECT_NE(e.find("node 0 'bn1' (BatchNormalization): operator BatchNormalization is not supported"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("xbarsim imports chains of Conv"), std::string::npos) << e;  // what is supported
 }
 
 TEST_F(OnnxImportTest, MissingReluIsRefused) {
@@ -294,17 +301,20 @@ TEST_F(OnnxImportTest, WrongShapesAreRefused) {
   const auto e1 = error_of(m);
   EXPECT_NE(e1.find("node 2 'fc1' (Gemm): weight 'w1' takes 15 inputs, the previous layer gives 16"), std::string::npos)
       << e1;
-  // Three channels are not a flattened grey image.
+  // Three channels flatten to 2352 features, not the first layer's 784.
   auto m3 = make_model({.image_input = true});
-  m3.mutable_graph()
-      ->mutable_input(0)
-      ->mutable_type()
-      ->mutable_tensor_type()
-      ->mutable_shape()
-      ->mutable_dim(1)
-      ->set_dim_value(3);
+  auto* shape3 = m3.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  shape3->mutable_dim(1)->set_dim_value(3);
   const auto e3 = error_of(m3);
-  EXPECT_NE(e3.find("graph input 'input' has shape [N, 3, 28, 28]"), std::string::npos) << e3;
+  EXPECT_NE(e3.find("node 1 'fc0' (Gemm): weight 'w0' takes 784 inputs, the previous layer gives 2352"),
+            std::string::npos)
+      << e3;
+  // An input of rank 3 is neither [N, features] nor [N, channels, height, width].
+  shape3->mutable_dim()->DeleteSubrange(1, 1);
+  const auto e4 = error_of(m3);
+  EXPECT_NE(e4.find("graph input 'input' has shape [N, 28, 28]; [N, features] or [N, channels, height, width]"),
+            std::string::npos)
+      << e4;
   // A bias of the wrong length.
   auto mb = make_model({});
   mb.mutable_graph()->mutable_initializer(1)->set_dims(0, 17);
@@ -372,11 +382,14 @@ TEST_F(OnnxImportTest, TruncatedGarbageAndMissingFilesAreRefused) {
   }
 }
 
-// The fuzz target's seed (tests/fuzz/onnx_fuzz.cpp) is a model that imports, so that fuzzing
+// The fuzz target's seeds (tests/fuzz/onnx_fuzz.cpp) are models that import, so that fuzzing
 // starts from inputs that reach every step of the importer.
 TEST(OnnxFuzzSeed, Imports) {
   const auto net = import_onnx(std::filesystem::path(XBARSIM_SOURCE_DIR) / "tests/fuzz/corpus/onnx/seed_4_3_2.onnx");
-  EXPECT_EQ(net.widths, (std::vector<int>{4, 3, 2}));
+  EXPECT_EQ(net.topology.widths(), (std::vector<int>{4, 3, 2}));
+  const auto conv =
+      import_onnx(std::filesystem::path(XBARSIM_SOURCE_DIR) / "tests/fuzz/corpus/onnx/seed_conv_1x4x4.onnx");
+  EXPECT_EQ(conv.topology.describe(), (std::vector<std::string>{"conv 2x1x3x3 s1 p1 relu maxpool2", "dense 8->3"}));
 }
 
 // network.onnx in a configuration: layers from the model, or checked against it; never both files.
@@ -416,6 +429,386 @@ TEST_F(OnnxImportTest, NetworkSpecReadsTheModel) {
   EXPECT_TRUE(NetworkSpec::from_params(Params::from_file(cfg).child("network"), NetworkSpec::kMayGiveWeights)
                   .record()
                   .is_null());
+}
+
+// Convolutional models: input [N, in_c, size, size] -> Conv 'conv1' -> Relu -> MaxPool or
+// AveragePool 'pool1' -> Flatten (or Reshape) -> Gemm 'fc' (transB 1) -> logits.
+
+// Known kernel W(o, c, kh, kw), not symmetric in any pair of its indices, and bias.
+float conv_w(int o, int c, int kh, int kw) {
+  return 0.2F * std::sin(0.9F * static_cast<float>(o) + 0.37F * c + 0.23F * kh - 0.41F * kw + 0.3F);
+}
+float conv_b(int o) { return 0.05F * std::cos(1.1F * static_cast<float>(o)); }
+
+struct ConvOptions {
+  int in_c = 2;  // input channels
+  int size = 6;  // input height = width
+  int out_c = 3;
+  int k = 3;
+  int stride = 1;
+  int pad = 1;
+  bool bias = true;
+  arch::PoolKind pool = arch::PoolKind::kMax;
+  int pool_k = 2;
+  int pool_s = 2;
+  bool relu_after_pool = false;
+  bool reshape = false;  // Reshape to [-1, F] instead of Flatten
+  int classes = 3;
+
+  int conv_out() const { return (size + 2 * pad - k) / stride + 1; }
+  int pooled() const { return pool == arch::PoolKind::kNone ? conv_out() : (conv_out() - pool_k) / pool_s + 1; }
+  int features() const { return out_c * pooled() * pooled(); }
+};
+
+void set_int(onnx::NodeProto* n, const std::string& name, std::int64_t v) {
+  for (auto& a : *n->mutable_attribute()) {
+    if (a.name() == name) {
+      a.set_i(v);
+      return;
+    }
+  }
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto_AttributeType_INT);
+  a->set_i(v);
+}
+void set_ints(onnx::NodeProto* n, const std::string& name, const std::vector<std::int64_t>& v) {
+  onnx::AttributeProto* a = nullptr;
+  for (auto& e : *n->mutable_attribute()) {
+    if (e.name() == name) a = &e;
+  }
+  if (a == nullptr) {
+    a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto_AttributeType_INTS);
+  }
+  a->clear_ints();
+  for (auto x : v) a->add_ints(x);
+}
+
+onnx::ModelProto make_conv_model(const ConvOptions& o) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto& g = *m.mutable_graph();
+  g.set_name("cnn");
+  set_shape(g.add_input(), "input", {-1, o.in_c, o.size, o.size});
+  std::vector<float> w;
+  for (int oc = 0; oc < o.out_c; ++oc) {  // [O, C, k, k] row-major
+    for (int c = 0; c < o.in_c; ++c) {
+      for (int kh = 0; kh < o.k; ++kh) {
+        for (int kw = 0; kw < o.k; ++kw) w.push_back(conv_w(oc, c, kh, kw));
+      }
+    }
+  }
+  add_floats(g, "conv1.weight", {o.out_c, o.in_c, o.k, o.k}, w, true);
+  std::vector<std::string> conv_inputs{"input", "conv1.weight"};
+  if (o.bias) {
+    std::vector<float> b;
+    for (int oc = 0; oc < o.out_c; ++oc) b.push_back(conv_b(oc));
+    add_floats(g, "conv1.bias", {o.out_c}, b, false);
+    conv_inputs.emplace_back("conv1.bias");
+  }
+  auto* conv = add_node(g, "Conv", "conv1", conv_inputs, "c1");
+  set_ints(conv, "dilations", {1, 1});
+  set_int(conv, "group", 1);
+  set_ints(conv, "kernel_shape", {o.k, o.k});
+  set_ints(conv, "pads", {o.pad, o.pad, o.pad, o.pad});
+  set_ints(conv, "strides", {o.stride, o.stride});
+  std::string cur = "c1";
+  auto relu = [&] {
+    add_node(g, "Relu", "relu1", {cur}, "r1");
+    cur = "r1";
+  };
+  if (!o.relu_after_pool) relu();
+  if (o.pool != arch::PoolKind::kNone) {
+    auto* pool = add_node(g, o.pool == arch::PoolKind::kMax ? "MaxPool" : "AveragePool", "pool1", {cur}, "p1");
+    set_int(pool, "ceil_mode", 0);
+    set_ints(pool, "kernel_shape", {o.pool_k, o.pool_k});
+    set_ints(pool, "pads", {0, 0, 0, 0});
+    set_ints(pool, "strides", {o.pool_s, o.pool_s});
+    cur = "p1";
+  }
+  if (o.relu_after_pool) relu();
+  if (o.reshape) {
+    auto* t = g.add_initializer();
+    t->set_name("shape");
+    t->set_data_type(onnx::TensorProto_DataType_INT64);
+    t->add_dims(2);
+    t->add_int64_data(-1);
+    t->add_int64_data(o.features());
+    add_node(g, "Reshape", "flatten", {cur, "shape"}, "flat");
+  } else {
+    add_node(g, "Flatten", "flatten", {cur}, "flat");
+  }
+  std::vector<float> fw;
+  std::vector<float> fb;
+  for (int r = 0; r < o.classes; ++r) {
+    for (int c = 0; c < o.features(); ++c) fw.push_back(known_w(5, r, c));
+    fb.push_back(known_b(5, r));
+  }
+  add_floats(g, "fc.weight", {o.classes, o.features()}, fw, true);
+  add_floats(g, "fc.bias", {o.classes}, fb, true);
+  set_int(add_node(g, "Gemm", "fc", {"flat", "fc.weight", "fc.bias"}, "logits"), "transB", 1);
+  set_shape(g.add_output(), "logits", {-1, o.classes});
+  return m;
+}
+
+// The model computed with plain loops on one image x (CHW): the logits.
+std::vector<double> conv_by_hand(const ConvOptions& o, const std::vector<double>& x) {
+  const int oh = o.conv_out();
+  std::vector<double> y(static_cast<std::size_t>(o.out_c * oh * oh));
+  for (int oc = 0; oc < o.out_c; ++oc) {
+    for (int r = 0; r < oh; ++r) {
+      for (int c = 0; c < oh; ++c) {
+        double s = o.bias ? conv_b(oc) : 0.0;
+        for (int ci = 0; ci < o.in_c; ++ci) {
+          for (int kh = 0; kh < o.k; ++kh) {
+            for (int kw = 0; kw < o.k; ++kw) {
+              const int ih = r * o.stride - o.pad + kh;
+              const int iw = c * o.stride - o.pad + kw;
+              if (ih < 0 || ih >= o.size || iw < 0 || iw >= o.size) continue;  // zero padding
+              s += static_cast<double>(conv_w(oc, ci, kh, kw)) * x[(ci * o.size + ih) * o.size + iw];
+            }
+          }
+        }
+        y[(oc * oh + r) * oh + c] = o.relu_after_pool ? s : std::max(s, 0.0);
+      }
+    }
+  }
+  const int ph = o.pooled();
+  std::vector<double> flat(static_cast<std::size_t>(o.features()));
+  for (int oc = 0; oc < o.out_c; ++oc) {
+    for (int r = 0; r < ph; ++r) {
+      for (int c = 0; c < ph; ++c) {
+        double v = 0.0;
+        if (o.pool == arch::PoolKind::kNone) {
+          v = y[(oc * oh + r) * oh + c];
+        } else {
+          double best = -1e300;
+          double sum = 0.0;
+          for (int i = 0; i < o.pool_k; ++i) {
+            for (int j = 0; j < o.pool_k; ++j) {
+              const double e = y[(oc * oh + r * o.pool_s + i) * oh + c * o.pool_s + j];
+              best = std::max(best, e);
+              sum += e;
+            }
+          }
+          v = o.pool == arch::PoolKind::kMax ? best : sum / (o.pool_k * o.pool_k);
+        }
+        flat[(oc * ph + r) * ph + c] = o.relu_after_pool ? std::max(v, 0.0) : v;
+      }
+    }
+  }
+  std::vector<double> logits(static_cast<std::size_t>(o.classes));
+  for (int r = 0; r < o.classes; ++r) {
+    double s = known_b(5, r);
+    for (int f = 0; f < o.features(); ++f) s += static_cast<double>(known_w(5, r, f)) * flat[f];
+    logits[r] = s;
+  }
+  return logits;
+}
+
+// The imported network's forward pass on random images equals the hand computation (1e-5
+// relative).
+void expect_conv_network(const ConvOptions& o, const OnnxNetwork& net) {
+  Network cnn(net.topology);
+  net.copy_to(cnn);
+  const int features = o.in_c * o.size * o.size;
+  Rng rng(7, 3);
+  Eigen::MatrixXf x(features, 4);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, j) = static_cast<float>(2.0 * rng.uniform() - 0.5);
+  }
+  const Eigen::MatrixXf y = cnn.forward(x);
+  ASSERT_EQ(y.rows(), o.classes);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    std::vector<double> xj(static_cast<std::size_t>(features));
+    for (int i = 0; i < features; ++i) xj[i] = x(i, j);
+    const auto want = conv_by_hand(o, xj);
+    for (int c = 0; c < o.classes; ++c) {
+      EXPECT_NEAR(y(c, j), want[c], 1e-5 * std::max(1.0, std::abs(want[c]))) << "image " << j << " class " << c;
+    }
+  }
+}
+
+TEST_F(OnnxImportTest, ConvReluMaxPoolFlattenGemmImportsItsShapesAndWeights) {
+  const ConvOptions o;
+  EXPECT_NO_THROW(onnx::checker::check_model(make_conv_model(o)));  // the test's model is valid ONNX
+  const OnnxNetwork net = import_onnx(write(make_conv_model(o)));
+  const arch::Topology& t = net.topology;
+  EXPECT_EQ(t.input, (arch::FeatureShape{2, 6, 6}));
+  ASSERT_EQ(t.layers.size(), 2U);
+  const arch::LayerShape& c = t.layers[0];
+  EXPECT_TRUE(c.is_conv());
+  EXPECT_EQ(c.in, (arch::FeatureShape{2, 6, 6}));
+  EXPECT_EQ(c.out, (arch::FeatureShape{3, 6, 6}));  // padding 1 keeps 6 x 6
+  EXPECT_EQ(c.kernel, 3);
+  EXPECT_EQ(c.stride, 1);
+  EXPECT_EQ(c.padding, 1);
+  EXPECT_TRUE(c.relu);
+  EXPECT_EQ(c.pool, arch::PoolKind::kMax);
+  EXPECT_EQ(c.pool_size, 2);
+  EXPECT_EQ(c.pool_stride, 2);
+  EXPECT_EQ(c.pooled(), (arch::FeatureShape{3, 3, 3}));
+  EXPECT_EQ(t.layers[1].in, (arch::FeatureShape{27, 1, 1}));
+  EXPECT_EQ(t.classes(), 3);
+  EXPECT_EQ(t.describe(), (std::vector<std::string>{"conv 3x2x3x3 s1 p1 relu maxpool2", "dense 27->3"}));
+  EXPECT_TRUE(t.widths().empty());
+
+  // W is 3 x 18, column (channel x 9 + kernel row x 3 + kernel column): the initializer [3, 2, 3,
+  // 3] read row by row.
+  ASSERT_EQ(net.weights[0].rows(), 3);
+  ASSERT_EQ(net.weights[0].cols(), 18);
+  EXPECT_EQ(net.weights[0](0, 0), conv_w(0, 0, 0, 0));
+  EXPECT_EQ(net.weights[0](1, 0 * 9 + 2 * 3 + 1), conv_w(1, 0, 2, 1));
+  EXPECT_EQ(net.weights[0](2, 1 * 9 + 0 * 3 + 2), conv_w(2, 1, 0, 2));
+  EXPECT_EQ(net.weights[0](2, 17), conv_w(2, 1, 2, 2));
+  EXPECT_EQ(net.biases[0](1), conv_b(1));
+  // The Gemm after the Flatten: (class, feature), features in CHW order.
+  ASSERT_EQ(net.weights[1].rows(), 3);
+  ASSERT_EQ(net.weights[1].cols(), 27);
+  EXPECT_EQ(net.weights[1](2, 13), known_w(5, 2, 13));
+  EXPECT_EQ(net.biases[1](2), known_b(5, 2));
+  expect_conv_network(o, net);
+}
+
+TEST_F(OnnxImportTest, ConvVariantsComputeTheHandResult) {
+  // Stride 2, no padding, no bias, an average pool of stride 1: 7x7 -> 3x3 -> 2x2.
+  const ConvOptions a{
+      .size = 7, .stride = 2, .pad = 0, .bias = false, .pool = arch::PoolKind::kAverage, .pool_k = 2, .pool_s = 1};
+  const OnnxNetwork na = import_onnx(write(make_conv_model(a)));
+  EXPECT_EQ(na.topology.describe()[0], "conv 3x2x3x3 s2 p0 relu avgpool2/1");
+  EXPECT_EQ(na.biases[0], Eigen::VectorXf::Zero(3));
+  expect_conv_network(a, na);
+  // The Relu after the max pool (the same layer) and a Reshape instead of the Flatten.
+  const ConvOptions b{.relu_after_pool = true, .reshape = true};
+  expect_conv_network(b, import_onnx(write(make_conv_model(b))));
+  // No pool; a 5x5 kernel and 4 channels on one.
+  const ConvOptions c{.in_c = 1, .size = 8, .out_c = 4, .k = 5, .pad = 2, .pool = arch::PoolKind::kNone};
+  const OnnxNetwork nc = import_onnx(write(make_conv_model(c)));
+  EXPECT_EQ(nc.topology.describe()[0], "conv 4x1x5x5 s1 p2 relu");
+  expect_conv_network(c, nc);
+}
+
+TEST_F(OnnxImportTest, UnsupportedConvAndPoolAttributesAreRefusedNamingTheNode) {
+  const auto refused = [this](const std::function<void(onnx::GraphProto&)>& edit, const std::string& want,
+                              const ConvOptions& o = {}) {
+    auto m = make_conv_model(o);
+    edit(*m.mutable_graph());
+    const auto e = error_of(m);
+    EXPECT_NE(e.find(want), std::string::npos) << "want: " << want << "\ngot:  " << e;
+    EXPECT_NE(e.find("; xbarsim imports chains of Conv (group 1, dilations 1"), std::string::npos) << e;
+  };
+  auto conv = [](onnx::GraphProto& g) { return g.mutable_node(0); };
+  refused([&](auto& g) { set_int(conv(g), "group", 2); },
+          "node 0 'conv1' (Conv): group 2; 1 expected (no grouped or depthwise convolutions)");
+  refused(
+      [&](auto& g) {
+        set_ints(conv(g), "dilations", {2, 2});
+      },
+      "node 0 'conv1' (Conv): dilations [2, 2]; [1, 1] expected");
+  refused(
+      [&](auto& g) {
+        set_ints(conv(g), "pads", {1, 1, 0, 0});
+      },
+      "node 0 'conv1' (Conv): pads [1, 1, 0, 0]; the same padding on every side, [p, p, p, p]");
+  refused(
+      [&](auto& g) {
+        set_ints(conv(g), "strides", {1, 2});
+      },
+      "node 0 'conv1' (Conv): strides [1, 2]; equal strides [s, s]");
+  refused(
+      [&](auto& g) {
+        auto* a = conv(g)->add_attribute();
+        a->set_name("auto_pad");
+        a->set_type(onnx::AttributeProto_AttributeType_STRING);
+        a->set_s("SAME_UPPER");
+      },
+      "node 0 'conv1' (Conv): auto_pad SAME_UPPER; NOTSET (explicit pads) expected");
+  refused([&](auto& g) { g.mutable_initializer(0)->set_dims(3, 2); },
+          "node 0 'conv1' (Conv): weight 'conv1.weight' has a 3x2 kernel; square kernels");
+  refused([&](auto& g) { g.mutable_initializer(0)->set_dims(1, 1); },
+          "node 0 'conv1' (Conv): weight 'conv1.weight' takes 1 input channels, the previous layer gives 2");
+  refused(
+      [&](auto& g) {
+        set_ints(conv(g), "kernel_shape", {5, 5});
+      },
+      "node 0 'conv1' (Conv): kernel_shape [5, 5] is not the weight's [3, 3]");
+  auto pool = [](onnx::GraphProto& g) { return g.mutable_node(2); };
+  refused([&](auto& g) { set_int(pool(g), "ceil_mode", 1); },
+          "node 2 'pool1' (MaxPool): ceil_mode 1; 0 expected (output sizes rounded down)");
+  refused(
+      [&](auto& g) {
+        set_ints(pool(g), "pads", {1, 1, 1, 1});
+      },
+      "node 2 'pool1' (MaxPool): pads [1, 1, 1, 1]; no padding ([0, 0, 0, 0]) expected");
+  refused(
+      [&](auto& g) {
+        set_ints(pool(g), "kernel_shape", {2, 3});
+      },
+      "node 2 'pool1' (MaxPool): kernel_shape [2, 3]; a square kernel [k, k]");
+  refused(
+      [&](auto& g) {
+        set_ints(pool(g), "dilations", {2, 2});
+      },
+      "node 2 'pool1' (MaxPool): dilations [2, 2]; [1, 1] expected");
+  // A Relu after an average pool: the layer's unit applies the ReLU before pooling.
+  refused([](auto&) {}, "node 2 'relu1' (Relu): a ReLU after an average pool",
+          ConvOptions{.pool = arch::PoolKind::kAverage, .relu_after_pool = true});
+  // The Gemm on the feature map without a Flatten.
+  refused(
+      [](auto& g) {
+        g.mutable_node(4)->set_input(0, "p1");
+        g.mutable_node()->DeleteSubrange(3, 1);
+      },
+      "node 3 'fc' (Gemm): the input [N, 3, 3, 3] is not flattened (Flatten or Reshape to [N, 27] first)");
+  // A Conv after the Flatten.
+  refused(
+      [](auto& g) {
+        auto* n = g.mutable_node(4);  // the Gemm becomes a Conv on the flat tensor
+        n->set_op_type("Conv");
+        n->clear_attribute();
+      },
+      "node 4 'fc' (Conv): a Conv of the flat tensor [N, 27]; Conv takes [N, channels, height, width]");
+}
+
+// network.onnx of a convolutional model: its layers, or network.input and network.layers equal
+// to them.
+TEST_F(OnnxImportTest, NetworkSpecReadsAConvModel) {
+  write(make_conv_model({}), "cnn.onnx");
+  const auto cfg = dir_ / "net.yaml";
+  std::ofstream(cfg) << "network: {onnx: cnn.onnx}\n";
+  const NetworkSpec s = NetworkSpec::from_params(Params::from_file(cfg).child("network"), NetworkSpec::kMayGiveWeights);
+  EXPECT_EQ(s.topology.input, (arch::FeatureShape{2, 6, 6}));
+  EXPECT_EQ(s.topology.describe(), (std::vector<std::string>{"conv 3x2x3x3 s1 p1 relu maxpool2", "dense 27->3"}));
+  EXPECT_EQ(s.record()["layers"], nlohmann::json({"conv 3x2x3x3 s1 p1 relu maxpool2", "dense 27->3"}));
+  Network cnn(s.topology);
+  s.load_trained(cnn);
+  EXPECT_EQ(cnn.weights()[0](1, 7), conv_w(1, 0, 2, 1));
+
+  const std::string layers =
+      "layers: [{op: conv, channels: 3, kernel: 3, padding: 1}, {op: relu}, {op: maxpool, size: 2}, {op: flatten}, "
+      "{op: dense, outputs: 3}]";
+  std::ofstream(cfg) << "network:\n  onnx: cnn.onnx\n  input: [2, 6, 6]\n  " << layers << "\n";
+  EXPECT_NO_THROW(
+      (void)NetworkSpec::from_params(Params::from_file(cfg).child("network"), NetworkSpec::kMayGiveWeights));
+  // Another input shape (the same layers describe the same convolution): refused.
+  std::ofstream(cfg) << "network:\n  onnx: cnn.onnx\n  input: [2, 8, 8]\n  " << layers << "\n";
+  try {
+    (void)NetworkSpec::from_params(Params::from_file(cfg).child("network"), NetworkSpec::kMayGiveWeights);
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find(
+            "expected [conv 3x2x3x3 s1 p1 relu maxpool2; dense 27->3] on a 2x6x6 input, the layers of network.onnx"),
+        std::string::npos)
+        << e.what();
+  }
+  // Widths for a convolutional model: refused.
+  std::ofstream(cfg) << "network: {onnx: cnn.onnx, layers: [72, 3]}\n";
+  EXPECT_THROW((void)NetworkSpec::from_params(Params::from_file(cfg).child("network"), NetworkSpec::kMayGiveWeights),
+               ConfigError);
 }
 
 }  // namespace

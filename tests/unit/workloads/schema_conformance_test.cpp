@@ -211,6 +211,21 @@ TEST(SchemaConformance, BrokenReportsAreRefusedByPointer) {
   EXPECT_NE(fp32_errors.find("/summary/accuracy: unknown property"), std::string::npos) << fp32_errors;
 }
 
+// results.network.layers: the widths of an MLP, or one line per layer of a network with a
+// convolution (NetworkSpec::layers_record); nothing else.
+TEST(SchemaConformance, NetworkLayersAreWidthsOrLayerLines) {
+  const JsonSchema schema = load_schema("report.schema.json");
+  json fp32 = json::parse(slurp(kSource / "tests/regression/golden/fp32/report.json"));
+  ASSERT_TRUE(fp32["results"]["network"]["layers"].is_array());
+  fp32["results"]["network"]["layers"] = {"conv 6x1x5x5 s1 p2 relu maxpool2", "dense 1176->10"};
+  EXPECT_TRUE(schema.validate(fp32).empty()) << lines(schema.validate(fp32));
+  for (const json& bad : {json::array({784, "dense 784->10"}), json::array({"relu"}), json::array({784})}) {
+    fp32["results"]["network"]["layers"] = bad;
+    const std::string errors = lines(schema.validate(fp32));
+    EXPECT_NE(errors.find("/results/network/layers"), std::string::npos) << bad << ": " << errors;
+  }
+}
+
 TEST(SchemaConformance, EveryGoldenCsvEndsWithItsSchemaVersion) {
   const auto csvs = files_under(kSource / "tests/regression/golden", ".csv");
   ASSERT_GE(csvs.size(), 24U);  // energy.csv and area.csv of 11 runs, sweep.csv, compare.csv
