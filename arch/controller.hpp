@@ -200,7 +200,7 @@ class Controller : public sc_core::sc_module {
 
   // Scratch (reused across batches, no allocation in steady state).
   std::vector<std::int32_t> codes_;
-  Eigen::VectorXf error_fs_;             // backward: the error DAC full scale of each image
+  Eigen::VectorXf error_fs_;  // backward: the error DAC full scale of each image
   // Per layer and direction (2 l forward, 2 l + 1 transposed): drive planes per copy and row
   // (column) tile, and the summed outputs; per tile socket and direction, the tile's output; per
   // layer, a convolution's input vectors.

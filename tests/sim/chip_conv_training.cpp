@@ -113,8 +113,8 @@ TEST_F(ChipConvTraining, ForwardAndGradientsMatchTheFp32NetworkOnTheSameWeights)
     ASSERT_EQ(grad.rows(), sw.rows());
     ASSERT_EQ(grad.cols(), sw.cols());
     EXPECT_LT((grad - sw).cwiseAbs().maxCoeff(), 0.02F * sw.cwiseAbs().maxCoeff()) << "layer " << l << "\nchip\n"
-                                                                                    << grad << "\nsoftware\n"
-                                                                                    << sw;
+                                                                                   << grad << "\nsoftware\n"
+                                                                                   << sw;
   }
 }
 
