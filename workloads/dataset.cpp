@@ -59,6 +59,8 @@ Dataset load_idx_pair(const std::filesystem::path& images, const std::filesystem
   d.count = img.dims[0];
   if (limit != 0 && limit < d.count) d.count = limit;
   d.features = std::size_t{img.dims[1]} * img.dims[2];
+  d.height = static_cast<int>(img.dims[1]);
+  d.width = static_cast<int>(img.dims[2]);
   d.images.resize(d.count * d.features);
   std::array<float, 256> value{};  // of each byte
   for (std::size_t p = 0; p < value.size(); ++p) value[p] = preprocess.apply(static_cast<std::uint8_t>(p));

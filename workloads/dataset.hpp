@@ -35,6 +35,8 @@ struct Dataset {
   std::string name;
   std::size_t count = 0;
   std::size_t features = 0;
+  int height = 0;  // rows x cols of each image (features = height x width, one channel)
+  int width = 0;
   int classes = 10;
   std::vector<float> images;
   std::vector<std::uint8_t> labels;

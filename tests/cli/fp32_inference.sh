@@ -72,4 +72,11 @@ check bad-exit test $? -eq 1
 check bad-one-line test "$(wc -l <bad.err)" -eq 1
 check bad-names-key grep -q "network.weights" bad.err
 check bad-no-folder test ! -e bad
+# A network whose input has the images' 784 values in another shape: one line, exit 1.
+sed 's/input: \[1, 28, 28\]/input: [1, 14, 56]/' net.yaml >net_wide.yaml
+sed 's/net.yaml/net_wide.yaml/' fp32.yaml >wide.yaml
+"$xbarsim" run wide.yaml --quiet --out wide 2>wide.err
+check shape-exit test $? -eq 1
+check shape-one-line test "$(wc -l <wide.err)" -eq 1
+check shape-named grep -q "network.input is \[1, 14, 56\], the images are \[1, 28, 28\]" wide.err
 cli_result
