@@ -50,6 +50,28 @@ training: {epochs: 1, batch_size: 20, optimizer: {impl: sgd, learning_rate: 0.05
 YAML
 }
 
+# make_learnable_data DIR: a learnable MNIST-shaped data set (make_data's random pixels give chance
+# accuracy whatever the weights): 300 training and 60 test images, image i of class i % 10 bright
+# in rows 2c..2c+4, dim elsewhere, with noise.
+make_learnable_data() {
+  python3 - "$1" <<'PY'
+import os, random, struct, sys
+random.seed(2)
+os.makedirs(sys.argv[1], exist_ok=True)
+for split, n in (('train', 300), ('t10k', 60)):
+    pixels = bytearray()
+    for i in range(n):
+        c = i % 10
+        for p in range(784):
+            bright = 2 * c <= p // 28 < 2 * c + 5
+            pixels.append(min(255, (170 if bright else 30) + random.randrange(60)))
+    with open(f'{sys.argv[1]}/{split}-images-idx3-ubyte', 'wb') as f:
+        f.write(struct.pack('>iiii', 0x803, n, 28, 28) + bytes(pixels))
+    with open(f'{sys.argv[1]}/{split}-labels-idx1-ubyte', 'wb') as f:
+        f.write(struct.pack('>ii', 0x801, n) + bytes(i % 10 for i in range(n)))
+PY
+}
+
 cli_result() {  # the last line of every test: the counts, and its exit status
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
