@@ -123,8 +123,8 @@ void NetworkSpec::check_matches(const Dataset& data) const {
   const arch::FeatureShape& in = topology.input;
   const bool map_input = in.height > 1 || in.width > 1;
   if (map_input && (in.channels != 1 || in.height != data.height || in.width != data.width)) {
-    throw DataError(fmt::format("{}: network.input is [{}, {}, {}], the images are [1, {}, {}]", data.name,
-                                in.channels, in.height, in.width, data.height, data.width));
+    throw DataError(fmt::format("{}: network.input is [{}, {}, {}], the images are [1, {}, {}]", data.name, in.channels,
+                                in.height, in.width, data.height, data.width));
   }
   if (static_cast<std::size_t>(topology.features()) != data.features || topology.classes() != data.classes) {
     const std::string layers = topology.has_conv() ? fmt::format("{}", fmt::join(topology.describe(), "; "))
