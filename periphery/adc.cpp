@@ -28,8 +28,10 @@ Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal) :
   mux_ratio_ = static_cast<int>(p.integer_or("mux_ratio", ideal_ ? 1 : 8, 1, 4096));
   sample_and_hold_ = p.boolean_or("sample_and_hold", false);
   clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
-  if (ideal_) return;
+  // An ideal ADC passes every value through; `signed` still says what it stands for (a training
+  // chip's converters must be signed).
   signed_ = p.boolean_or("signed", false);
+  if (ideal_) return;
   const std::string range = p.choice_or("range", {"calibrated", "set"}, "calibrated");
   if (range == "set") {
     const double lo = p.quantity("input_min", Dimension::kCurrent);

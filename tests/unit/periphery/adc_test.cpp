@@ -191,6 +191,9 @@ TEST(AdcQuantizer, IdealPassesThroughAtNoCost) {
   EXPECT_EQ(adc->area().value, 0.0);
   EXPECT_EQ(adc->latency().value, 0.0);
   EXPECT_EQ(adc->mux_ratio(), 1);
+  // Unsigned by default; `signed: true` is kept (a training chip requires signed converters).
+  EXPECT_FALSE(adc->is_signed());
+  EXPECT_TRUE(make_adc("adc: {impl: ideal, signed: true}")->is_signed());
 }
 
 // --- cost face ---------------------------------------------------------------------------
