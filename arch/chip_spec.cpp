@@ -120,9 +120,23 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
     check_clock(*bdac, "clock", s.backward_dac->clock(), s.clock);
     if (!s.backward_dac->is_signed()) bdac->fail("signed", "true (errors are signed)");
     if (!s.adc->is_signed()) adc.fail("signed", "true for training (transposed reads of signed errors)");
-    // The transposed reads convert rows; their activated conductances come per read too.
-    s.backward_adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
+    // The transposed reads convert rows; their activated conductances come per read too. Their
+    // converters are the `adc` card unless arch.backward_adc names another (same mux ratio: the
+    // tiles share one column/row multiplexing geometry).
+    if (const auto badc = arch.child_if("backward_adc")) {
+      check_tech(*badc, s.tech);
+      s.backward_adc = periphery::AdcRegistry::instance().create(*badc, s.tech, adc_ctx);
+      check_clock(*badc, "clock", s.backward_adc->clock(), s.clock);
+      if (!s.backward_adc->is_signed()) badc->fail("signed", "true (transposed reads of signed errors)");
+      if (s.backward_adc->mux_ratio() != s.adc->mux_ratio()) {
+        badc->fail("mux_ratio", fmt::format("arch.adc's mux_ratio ({}): the tiles have one multiplexing geometry",
+                                            s.adc->mux_ratio()));
+      }
+    } else {
+      s.backward_adc = periphery::AdcRegistry::instance().create(adc, s.tech, adc_ctx);
+    }
     s.range_headroom = arch.real_or("range_headroom", 1.1, 1.0, 10.0);
+    s.range_quantile = arch.real_or("range_quantile", 1.0, 0.5, 1.0);
     s.error_scale_per_image = arch.choice_or("error_scale", {"per_image", "per_batch"}, "per_image") == "per_image";
     const Params acc = arch.child("accumulator");
     check_tech(acc, s.tech);

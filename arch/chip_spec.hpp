@@ -55,12 +55,16 @@ struct ChipSpec {
   // its own instances (Chip's LayerHardware::adc), whose ranges it calibrates at run time.
   std::unique_ptr<periphery::Adc> adc;
   // Training only (arch.backward_dac present): the signed DAC that drives errors into the
-  // columns, and the same ADC card seen by the transposed reads (each layer of a chip has its
-  // own instance).
+  // columns, and the ADC card of the transposed reads (arch.backward_adc, else the `adc` card;
+  // each layer of a chip has its own instance).
   std::unique_ptr<periphery::Dac> backward_dac;
   std::unique_ptr<periphery::Adc> backward_adc;
   std::unique_ptr<periphery::Sram> accumulator;  // training: latent weights and gradients
   double range_headroom = 1.0;  // training: ADC range = headroom x the previous batch's largest current
+  // Training: below 1, the "largest current" of range tracking is the range_quantile-quantile of
+  // the batch's nonzero |currents| (per tile, the largest over the layer's tiles): the rare
+  // larger currents clip (arch.range_quantile; 1 = the largest current).
+  double range_quantile = 1.0;
   // Training: the error DAC's full scale is each image's own max |e| (per_image, a block
   // floating-point exponent per error vector) or one for the whole batch (per_batch).
   bool error_scale_per_image = true;

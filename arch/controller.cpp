@@ -264,7 +264,7 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
 }
 
 double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::Dac& dac, int dim, int rows,
-                             int vectors, int images, bool raw, sc_core::sc_time delay, float& seen_max) {
+                             int vectors, int images, bool raw, sc_core::sc_time delay, SeenCurrents& seen) {
   LayerHardware& layer = layers_[l];
   const bool forward = kind == TileOp::Kind::kForward;
   const int groups = forward ? layer.mapping.row_tiles : layer.mapping.col_tiles;
@@ -305,10 +305,12 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     op.images = n;
     op.planes = dac.read_cycles();
     op.bypass_adc = raw;
+    op.range_quantile = static_cast<float>(spec_.range_quantile);
     sc_core::sc_time dl = delay;
     transport_tile(first_socket_[l] + k, op, dl);
     tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / images));
-    seen_max = std::max(seen_max, op.raw_abs_max);
+    seen.max = std::max(seen.max, op.raw_abs_max);
+    seen.quantile = std::max(seen.quantile, op.raw_abs_quantile);
     add_planes(dac, tile_out, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
   }
   return tile_cycles;
@@ -373,9 +375,9 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     // 1-2. Row DACs (the whole batch quantized at once), one operation per tile.
     codes_.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(vectors));
     spec_.dac->quantize(std::span<const float>(x.data(), codes_.size()), layer.input_full_scale, codes_);
-    float seen_max = 0.0F;  // largest |current| before the ADCs, over the layer's tiles
+    SeenCurrents seen;  // currents before the ADCs, over the layer's tiles
     const double tile_cycles =
-        tile_wave(lz, TileOp::Kind::kForward, *spec_.dac, in, out, vectors, count, raw, delay, seen_max);
+        tile_wave(lz, TileOp::Kind::kForward, *spec_.dac, in, out, vectors, count, raw, delay, seen);
     const auto per_batch = static_cast<std::uint64_t>(vectors);
     ledger_.add(current_.adder[lz],
                 static_cast<std::uint64_t>(layer.mapping.row_tiles - 1) * static_cast<std::uint64_t>(out) * per_batch);
@@ -411,8 +413,10 @@ void Controller::run_batch(InferenceJob& job, std::size_t first, int count) {
     steps_[lz] = buffer_and_steps(delay, s.buffer_reads(), s.pooled().size(), act_bits, count, tile_cycles,
                                   layer.mapping.row_tiles, out);
 
-    if (raw) job.raw_abs_max = std::max(job.raw_abs_max, seen_max);
-    if (job.track_ranges) layer.adc->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
+    if (raw) job.raw_abs_max = std::max(job.raw_abs_max, seen.max);
+    if (job.track_ranges) {
+      layer.adc->calibrate(std::max(seen.quantile, 1e-15F) * static_cast<float>(spec_.range_headroom));
+    }
     std::swap(act_in_, act_out_);
   }
   job_images_ += count;  // scheduled at the job's end (finish_job)
@@ -470,10 +474,9 @@ void Controller::run_backward(BackwardJob& job) {
     }
     // 2. Transposed reads; partial sums across column tiles.
     const bool raw = !layer.adc_backward->calibrated();
-    float seen_max = 0.0F;
-    const double tile_cycles =
-        tile_wave(lz, TileOp::Kind::kTranspose, dac, out, in, vectors, count, raw, delay, seen_max);
-    layer.adc_backward->calibrate(std::max(seen_max, 1e-15F) * static_cast<float>(spec_.range_headroom));
+    SeenCurrents seen;
+    const double tile_cycles = tile_wave(lz, TileOp::Kind::kTranspose, dac, out, in, vectors, count, raw, delay, seen);
+    layer.adc_backward->calibrate(std::max(seen.quantile, 1e-15F) * static_cast<float>(spec_.range_headroom));
     const auto per_batch = static_cast<std::uint64_t>(vectors);
     ledger_.add(current_.adder[lz],
                 static_cast<std::uint64_t>(layer.mapping.col_tiles - 1) * static_cast<std::uint64_t>(in) * per_batch);

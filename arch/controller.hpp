@@ -138,9 +138,14 @@ class Controller : public sc_core::sc_module {
   // codes_ (dim each): the vectors dealt out in contiguous runs over the layer's copies, each
   // copy's row tiles (forward) or column tiles (transposed) driven and read, the planes summed
   // into acc_ (rows x vectors). Returns the slowest tile's delay per image (of `images`) in
-  // cycles, and the largest |current| before the ADCs in seen_max.
+  // cycles, and in `seen` the currents before the ADCs: the largest |current| and the largest of
+  // the tiles' spec.range_quantile-quantiles (the range a tracking ADC takes).
+  struct SeenCurrents {
+    float max = 0.0F;
+    float quantile = 0.0F;
+  };
   double tile_wave(std::size_t l, TileOp::Kind kind, const periphery::Dac& dac, int dim, int rows, int vectors,
-                   int images, bool raw, sc_core::sc_time delay, float& seen_max);
+                   int images, bool raw, sc_core::sc_time delay, SeenCurrents& seen);
   // Buffer reads and writes of one layer for `count` images (TLM, charged by the buffer) and
   // the per-image durations of the layer's steps: the buffer's and the interconnect's cycles for
   // `read_values` in and `write_values` out of `bits` each, the tiles' `compute` cycles, the

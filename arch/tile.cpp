@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "arch/abs_quantile.hpp"
+
 namespace xbarsim::arch {
 
 Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const ArrayGeometry& geometry,
@@ -21,6 +23,7 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       drift_scaler_("drift_scale", parts_, ledger),
       clock_period_(parts.clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Tile::b_transport);
+  range_sample_.reserve(static_cast<std::size_t>(kRangeSample));
   set_phase(Phase::kInference);
 }
 
@@ -97,6 +100,8 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   array_.read(*op.input, out, sensed_, active_in, active_out, transpose, parts_.time_since_programming, rng_);
   if (array_.senses_columns()) adc_.charge_columns(sensed_);
   op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
+  op.raw_abs_quantile =
+      op.range_quantile < 1.0F ? abs_quantile(out, op.range_quantile, kRangeSample, range_sample_) : op.raw_abs_max;
   // ADC: every column's current of every vector is one conversion, through the mux.
   adc_.quantize(out, op.bypass_adc);
   // Global drift compensation, digital after the ADC: the forward outputs times the tile's

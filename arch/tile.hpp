@@ -14,6 +14,7 @@
 #include <systemc>
 #include <tlm>
 #include <tuple>
+#include <vector>
 
 #include "arch/crossbar_array.hpp"
 #include "arch/mapping.hpp"
@@ -72,6 +73,8 @@ class Tile : public sc_core::sc_module {
   void charge_programming(TileOp& op, const devices::ProgramOptions& opts, const devices::ProgramTally& t);
   // The op's latency for a programming pass of op.tally's device time.
   void finish_programming(TileOp& op) const;
+  // Range tracking's sample of a tile operation's currents (abs_quantile), values at most.
+  static constexpr Eigen::Index kRangeSample = 16384;
 
   TileSlice slice_;
   ArrayGeometry geometry_;
@@ -87,7 +90,8 @@ class Tile : public sc_core::sc_module {
   DriftScaler drift_scaler_;
   Phase current_phase_ = Phase::kInference;
   float drift_scale_ = 1.0F;
-  Eigen::MatrixXf sensed_;  // activated conductance per converted line and vector (scratch)
+  Eigen::MatrixXf sensed_;           // activated conductance per converted line and vector (scratch)
+  std::vector<float> range_sample_;  // abs_quantile's sample (reserved once)
   sc_core::sc_time clock_period_;
 };
 

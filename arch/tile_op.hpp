@@ -58,6 +58,9 @@ struct TileOp : tlm::tlm_extension<TileOp> {
   int planes = 0;
   // Calibration: the ADC passes currents through unquantized (its actions are still counted).
   bool bypass_adc = false;
+  // Range tracking (training, arch.range_quantile): below 1, the tile also reports the
+  // range_quantile-quantile of its nonzero |currents| (raw_abs_quantile).
+  float range_quantile = 1.0F;
 
   // kProgram: normalized weights (rows x weight columns, [-1, 1]) for the tile's array.
   const Eigen::MatrixXf* weights = nullptr;
@@ -69,7 +72,8 @@ struct TileOp : tlm::tlm_extension<TileOp> {
 
   // Filled by the tile: latency of one image's worth of the operation (forward/transpose), or
   // of the whole programming pass; and the programming tally.
-  float raw_abs_max = 0.0F;  // largest |current| before the ADC, A (for range tracking)
+  float raw_abs_max = 0.0F;       // largest |current| before the ADC, A (for range tracking)
+  float raw_abs_quantile = 0.0F;  // its range_quantile-quantile (raw_abs_max when that is 1), A
   sc_core::sc_time per_image_latency;
   sc_core::sc_time latency;
   devices::ProgramTally tally;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/error.hpp"
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
@@ -60,6 +61,57 @@ TEST(ChipSpecSettling, GrowsAsTheSquareOfTheLineLength) {
               square_chip(2048, "1 ns", "2.5 ohm").settling_time(), 1e-18);
   EXPECT_EQ(square_chip(2048, "1 ns", "0 ohm").settling_time(), 0.0);
   EXPECT_EQ(square_chip(2048, "1 ns", "0 ohm").read_cycles(), 1);
+}
+
+// A training chip (backward_dac present) with an 8-bit forward ADC and `extra` arch lines.
+ChipSpec training_chip(const std::string& extra) {
+  const std::string yaml =
+      "device: {impl: ideal, levels: 0, g_min: 1 uS, g_max: 10 uS}\n"
+      "arch:\n"
+      "  clock: 1 GHz\n"
+      "  tech: {node: 22nm}\n"
+      "  array: {rows: 64, cols: 64}\n"
+      "  dac: {impl: bit_serial, bits: 8, signed: false}\n"
+      "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
+      "  backward_dac: {impl: bit_serial, bits: 8, signed: true}\n"
+      "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+      "  shift_add: {impl: digital, bits: 24}\n"
+      "  write_driver: {impl: standard, pulse_amplitude: 1 V, pulse_width: 10 ns}\n"
+      "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n" +
+      extra;
+  const Params root = Params::from_string(yaml, "train.yaml");
+  return ChipSpec::from_params(root.child("arch"), root.child("device"), {64, 10});
+}
+
+TEST(ChipSpecTraining, BackwardAdcIsTheAdcCardUnlessGiven) {
+  const ChipSpec same = training_chip("");
+  ASSERT_TRUE(same.backward_adc);
+  EXPECT_EQ(same.backward_adc->bits(), 8);
+  EXPECT_DOUBLE_EQ(same.range_quantile, 1.0);
+  const ChipSpec own = training_chip(
+      "  backward_adc: {impl: sar, bits: 12, mux_ratio: 8, signed: true}\n"
+      "  range_quantile: 0.99\n");
+  EXPECT_EQ(own.adc->bits(), 8);
+  EXPECT_EQ(own.backward_adc->bits(), 12);
+  EXPECT_DOUBLE_EQ(own.range_quantile, 0.99);
+}
+
+TEST(ChipSpecTraining, BackwardAdcMustShareTheMuxAndBeSigned) {
+  const auto message = [](const std::string& extra) {
+    try {
+      training_chip(extra);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string mux = message("  backward_adc: {impl: sar, bits: 8, mux_ratio: 4, signed: true}\n");
+  EXPECT_NE(mux.find("backward_adc.mux_ratio"), std::string::npos) << mux;
+  EXPECT_NE(mux.find("mux_ratio (8)"), std::string::npos) << mux;
+  const std::string sign = message("  backward_adc: {impl: sar, bits: 8, mux_ratio: 8, signed: false}\n");
+  EXPECT_NE(sign.find("backward_adc.signed"), std::string::npos) << sign;
+  const std::string q = message("  range_quantile: 0.2\n");
+  EXPECT_NE(q.find("range_quantile"), std::string::npos) << q;
 }
 
 }  // namespace
