@@ -43,8 +43,8 @@ class CardKinds {
 }  // namespace xbarsim
 
 // XBARSIM_REGISTER_CARD("device", [](const xbarsim::Params& p) { ... }); at namespace scope.
-#define XBARSIM_REGISTER_CARD(key, validator)                                                                  \
-  namespace {                                                                                                  \
-  [[maybe_unused]] const bool XBARSIM_CONCAT(card_registered_,                                                 \
-                                             __LINE__) = ::xbarsim::CardKinds::instance().add(key, validator); \
+#define XBARSIM_REGISTER_CARD(key, validator)                                                                     \
+  namespace {                                                                                                     \
+  [[maybe_unused]] const bool XBARSIM_CONCAT(card_registered_,                                                    \
+                                             __COUNTER__) = ::xbarsim::CardKinds::instance().add(key, validator); \
   }

@@ -61,7 +61,7 @@ class Registry {
 // of the implementation; the library must be linked whole (xbarsim_link_whole in CMake).
 #define XBARSIM_REGISTER(RegistryType, name, Implementation)                               \
   namespace {                                                                              \
-  [[maybe_unused]] const bool XBARSIM_CONCAT(registered_, __LINE__) =                      \
+  [[maybe_unused]] const bool XBARSIM_CONCAT(registered_, __COUNTER__) =                   \
       RegistryType::instance().add(name, [](const ::xbarsim::Params& p, auto&&... args) {  \
         return std::make_unique<Implementation>(p, std::forward<decltype(args)>(args)...); \
       });                                                                                  \
