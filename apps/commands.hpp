@@ -13,6 +13,7 @@ int validate_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 int merge_command(const std::vector<std::string>& args);
 int compare_command(const std::vector<std::string>& args);
+int fit_device_command(const std::vector<std::string>& args);
 
 }  // namespace xbarsim::apps
 

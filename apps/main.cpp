@@ -1,4 +1,4 @@
-// The xbarsim command line: run, validate, sweep, merge, compare, --help, --version.
+// The xbarsim command line: run, validate, sweep, merge, compare, fit-device, --help, --version.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -30,6 +30,9 @@ usage:
       Combine the folders of sweep shards (--shard K/N) into one sweep.csv.
   xbarsim compare COMPARE.yaml [-j N] [--out DIR] [--quiet]
       One experiment with several device cards side by side (compare.md, compare.csv).
+  xbarsim fit-device --data FILE.csv --out CARD.yaml
+      Fit the measured_response model to measured LTP/LTD pulse responses and write a device
+      card (the residual and the fitted values' errors on stdout and in the card).
   xbarsim --help | --version
 
 Exit codes: 0 success, 1 bad input (config, data, command line), 3 stopped after a
@@ -69,8 +72,9 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return xbarsim::apps::sweep_command(rest);
     if (cmd == "merge") return xbarsim::apps::merge_command(rest);
     if (cmd == "compare") return xbarsim::apps::compare_command(rest);
-    throw xbarsim::UsageError(
-        fmt::format("unknown command '{}' (expected run, validate, sweep, merge or compare; see xbarsim --help)", cmd));
+    if (cmd == "fit-device") return xbarsim::apps::fit_device_command(rest);
+    throw xbarsim::UsageError(fmt::format(
+        "unknown command '{}' (expected run, validate, sweep, merge, compare or fit-device; see xbarsim --help)", cmd));
   } catch (const xbarsim::UserError& e) {
     say("xbarsim: error: ", e.what());
     return 1;

@@ -45,7 +45,7 @@ void expect_config_error(const std::string& yaml, std::initializer_list<std::str
 
 TEST(DeviceCards, EveryModelIsRegistered) {
   const auto names = DeviceRegistry::instance().names();
-  for (const char* n : {"domain_wall", "ideal", "mtj", "pcm"}) {
+  for (const char* n : {"domain_wall", "ideal", "mtj", "pcm", "measured_response"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
   }
   EXPECT_NE(CardKinds::instance().find("device"), nullptr);
@@ -91,8 +91,10 @@ TEST(DeviceCards, UnknownImplListsTheRegisteredOnes) {
 
 TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
   const auto dir = std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices";
-  const std::pair<const char*, int> cards[] = {{"dw_2state.yaml", 2},   {"dw_3state.yaml", 3}, {"dw_5state.yaml", 5},
-                                               {"mtj_ternary.yaml", 2}, {"pcm.yaml", 0},       {"ideal.yaml", 0}};
+  const std::pair<const char*, int> cards[] = {
+      {"dw_2state.yaml", 2},  {"dw_3state.yaml", 3}, {"dw_5state.yaml", 5}, {"mtj_ternary.yaml", 2},
+      {"pcm.yaml", 0},        {"ideal.yaml", 0},     {"rram_agsi.yaml", 0}, {"rram_alox_hfo2.yaml", 0},
+      {"ideal_pulse.yaml", 0}};
   for (const auto& [file, levels] : cards) {
     const Params root = Params::from_file(dir / file);
     const auto dev = DeviceRegistry::instance().create(root.child("device"));
@@ -107,7 +109,10 @@ TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
 TEST(DeviceDeterminism, SameSeedGivesIdenticalCellStates) {
   const char* cards[] = {"device: {impl: domain_wall, states: 5, stuck_probability: 0.1}",
                          "device: {impl: mtj, write_pulse_width: 3 ns}", "device: {impl: pcm}",
-                         "device: {impl: ideal, levels: 9}"};
+                         "device: {impl: ideal, levels: 9}",
+                         "device: {impl: measured_response, g_min: 3 nS, g_max: 38 nS, pulses_ltp: 97, "
+                         "nonlinearity_ltp: 2.4, nonlinearity_ltd: -4.88, cycle_to_cycle: 0.035, read_noise: 0.01, "
+                         "energy_per_pulse: 64 pJ, pulse_width: 300 us, read_voltage: 0.5 V, read_pulse_width: 5 ns}"};
   constexpr std::size_t n = 10000;
   for (const char* card : cards) {
     auto dev = make_device(card);
