@@ -90,7 +90,7 @@ TEST(DeviceCards, UnknownImplListsTheRegisteredOnes) {
 }
 
 TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
-  const auto dir = std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices";
+  const auto dir = std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/devices";
   const std::pair<const char*, int> cards[] = {
       {"dw_2state.yaml", 2},  {"dw_3state.yaml", 3}, {"dw_5state.yaml", 5}, {"mtj_ternary.yaml", 2},
       {"pcm.yaml", 0},        {"ideal.yaml", 0},     {"rram_agsi.yaml", 0}, {"rram_alox_hfo2.yaml", 0},

@@ -192,8 +192,7 @@ TEST(MeasuredResponse, OnePulseStepSpreadIsSigma) {
 // no pulse leaves [g_min, g_max]; the expected step stays > 0 at g_max (the curve continued).
 // Tolerance 1e-5 R: the float state's rounding over 100 pulses (see above).
 TEST(MeasuredResponse, LevelsAndBoundsHold) {
-  const Params root =
-      Params::from_file(std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices/ideal_pulse.yaml");
+  const Params root = Params::from_file(std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/devices/ideal_pulse.yaml");
   auto dev = DeviceRegistry::instance().create(root.child("device"));
   const auto& m = as_measured(*dev);
   Rng rng(3, 0);
@@ -278,8 +277,7 @@ TEST(MeasuredResponse, TableDeviceInterpolatesItsPoints) {
 // E_read, time = pulses x t_pulse + reads x t_read. Noisy Ag:a-Si with verify (tolerance 2 % of
 // the range, 30 attempts): every cell ends within the tolerance or is counted unconverged.
 TEST(MeasuredResponse, ProgramsThroughPulsesWithVerify) {
-  const Params root =
-      Params::from_file(std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices/ideal_pulse.yaml");
+  const Params root = Params::from_file(std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/devices/ideal_pulse.yaml");
   auto lin = DeviceRegistry::instance().create(root.child("device"));
   Rng rng(5, 0);
   std::vector<CellState> cell(1);
@@ -330,8 +328,7 @@ TEST(MeasuredResponse, ProgramsThroughPulsesWithVerify) {
 // LTP steps is rewritten on G+ with LTP pulses while G+ < goal - step / 2: 50 pulses. Reads: 2
 // (the check) + 1 (G-, depressed) + 50 (after each pulse). A pair below the thresholds is left.
 TEST(MeasuredResponse, RefreshRewritesTheDifference) {
-  const Params root =
-      Params::from_file(std::filesystem::path(__FILE__).parent_path() / "../../../configs/devices/ideal_pulse.yaml");
+  const Params root = Params::from_file(std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/devices/ideal_pulse.yaml");
   auto dev = DeviceRegistry::instance().create(root.child("device"));
   const auto* refresher = dev->pair_refresh();
   ASSERT_NE(refresher, nullptr);

@@ -11,10 +11,8 @@
 
 namespace xbarsim::periphery::testing {
 
-// The repository root, found from this file's location (tests/unit/periphery/).
-inline std::filesystem::path source_root() {
-  return std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "..";
-}
+// The repository root (CMake defines XBARSIM_SOURCE_DIR for every unit suite).
+inline std::filesystem::path source_root() { return std::filesystem::path(XBARSIM_SOURCE_DIR); }
 
 // Runs `build` and returns the ConfigError message ("" and a test failure when none is thrown).
 template <class F>

@@ -117,8 +117,9 @@ void write_fixture(const std::filesystem::path& dir, const std::string& split, s
 }
 
 std::filesystem::path source_dir() {
-  // This file is tests/unit/workloads/ of the source tree (CMake compiles it by absolute path).
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  // CMake defines XBARSIM_SOURCE_DIR for every unit suite (__FILE__ may be relative: ccache's
+  // base_dir rewrites the source path).
+  return std::filesystem::path(XBARSIM_SOURCE_DIR);
 }
 
 class DeviceAwareTraining : public ::testing::Test {
