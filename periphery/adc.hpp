@@ -149,8 +149,8 @@ class Adc {
   double clock() const { return clock_; }                       // Hz
 
  protected:
-  // Reads the keys common to every ADC: bits (unless ideal), signed, mux_ratio, range,
-  // full_scale_current / range_fraction or input_min / input_max, clock.
+  // Reads the keys common to every ADC: bits and the errors of adc_errors.hpp (unless ideal), signed,
+  // mux_ratio, range, full_scale_current / range_fraction or input_min / input_max, clock.
   Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal);
   Adc(const Adc&) = default;  // for clone()
 
