@@ -16,7 +16,7 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       rng_(seed),
       dac_("dac", parts_, ledger),
       array_("array", geometry, device, parts_, ledger, rng_),
-      adc_("adc", parts_, ledger),
+      adc_("adc", parts_, ledger, geometry, seed),
       shift_add_("shift_add", parts_, ledger),
       cells_("cells", device, ledger),
       write_driver_("write_driver", parts_, ledger),
@@ -103,7 +103,7 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   op.raw_abs_quantile =
       op.range_quantile < 1.0F ? abs_quantile(out, op.range_quantile, kRangeSample, range_sample_) : op.raw_abs_max;
   // ADC: every column's current of every vector is one conversion, through the mux.
-  adc_.quantize(out, op.bypass_adc);
+  adc_.quantize(out, op.bypass_adc, rng_);
   // Global drift compensation, digital after the ADC: the forward outputs times the tile's
   // scale (a scale of 1 leaves them unchanged). Per-tile mode charges one multiply per output
   // and image (the hardware scales the shift-added output, not each plane; linear, so scaling

@@ -168,8 +168,23 @@ void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& ou
   }
 }
 
-AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger)
-    : TileComponent(name, ledger), parts_(parts) {}
+AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger,
+                 const ArrayGeometry& geometry, std::uint64_t seed)
+    : TileComponent(name, ledger), parts_(parts), geometry_(geometry), seed_(seed) {}
+
+const std::vector<periphery::AdcTransfer>& AdcBank::transfers(int side, const periphery::Adc& adc) {
+  std::vector<periphery::AdcTransfer>& t = transfers_[static_cast<std::size_t>(side)];
+  if (t.empty()) {
+    if (adc.errors().per_instance()) {
+      const int lines = side == 0 ? geometry_.weight_cols() : geometry_.rows;
+      Rng rng(seed_, 0xadc0ULL + static_cast<std::uint64_t>(side));
+      for (int k = 0; k < geometry_.mux_groups(lines); ++k) t.push_back(adc.draw_transfer(&rng));
+    } else {
+      t.push_back(adc.draw_transfer(nullptr));
+    }
+  }
+  return t;
+}
 
 void AdcBank::set_phase(Phase phase) {
   std::optional<Counters>& c = phases_[index(phase)];
@@ -182,7 +197,12 @@ void AdcBank::set_phase(Phase phase) {
             ledger_.declare(path, "conversion", adc.energy_per_conversion().value, adc.energy_per_conversion().source),
         .clipped = ledger_.declare(path, "clipped", 0.0, "no energy: conversions whose input fell outside the range"),
         .column = 0,
-        .model = &adc};
+        .model = &adc,
+        .transfers = nullptr};
+    if (adc.has_errors()) {
+      const int side = phase == Phase::kBackward && parts_.adc_backward != nullptr ? 1 : 0;
+      c->transfers = &transfers(side, adc);
+    }
     if (const auto& term = adc.column_term()) {
       c->column = ledger_.declare(path, "column_1nS", term->energy_at_1nS, term->source);
     }
@@ -190,11 +210,15 @@ void AdcBank::set_phase(Phase phase) {
   current_ = *c;
 }
 
-void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass) {
+void AdcBank::quantize(Eigen::MatrixXf& values, bool bypass, Rng& rng) {
   if (bypass) return;
   const auto n = static_cast<std::size_t>(values.size());
+  const std::span<const float> in(values.data(), n);
+  const std::span<float> out(values.data(), n);
   const periphery::ClipCount clip =
-      current_.model->quantize_values(std::span<const float>(values.data(), n), std::span<float>(values.data(), n));
+      current_.transfers == nullptr
+          ? current_.model->quantize_values(in, out)
+          : current_.model->quantize_values(in, out, static_cast<std::size_t>(values.rows()), *current_.transfers, rng);
   ledger_.add(current_.clipped, clip.total());
 }
 

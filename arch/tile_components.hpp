@@ -179,10 +179,16 @@ class ArrayCore : public TileComponent {
 // of the phase; counts conversions and the inputs that fell outside the range.
 class AdcBank : public TileComponent {
  public:
-  AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger);
+  // `seed`: the tile's; the static transfers of the tile's converters (offset, gain, INL, DNL of
+  // the phase's ADC card, periphery::AdcTransfer) are drawn from their own streams of it, so they
+  // do not depend on when they are first needed nor shift the tile's stream.
+  AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger, const ArrayGeometry& geometry,
+          std::uint64_t seed);
   void set_phase(Phase phase) override;
-  // Quantizes `values` (A) in place unless `bypass` (calibration), counting the clipped inputs.
-  void quantize(Eigen::MatrixXf& values, bool bypass);
+  // Quantizes `values` (A, one column per vector) in place unless `bypass` (calibration), counting
+  // the clipped inputs. A card without errors converts through the nominal quantizer; with errors
+  // line j goes through the transfer of ADC j / mux_ratio, its noise drawn from `rng` (the tile's).
+  void quantize(Eigen::MatrixXf& values, bool bypass, Rng& rng);
   // `conversions` conversions (every column of every vector, through the mux).
   void convert(std::uint64_t conversions) { ledger_.add(current_.conversion, conversions); }
   // The column term of conversions whose activated conductances are `sensed` (S, one per
@@ -196,8 +202,17 @@ class AdcBank : public TileComponent {
   struct Counters {
     Ledger::Counter conversion, clipped, column;
     const periphery::Adc* model;
+    // The transfers of the converters this phase reads through; null when its card has no errors.
+    const std::vector<periphery::AdcTransfer>* transfers;
   };
+  // The static transfers of one side's converters, drawn on first use: side 0 the column ADCs
+  // (forward reads, calibration, drift readouts: one physical set whatever the range), side 1 the
+  // row ADCs of transposed reads; one per ADC when the card has DNL, else one for all.
+  const std::vector<periphery::AdcTransfer>& transfers(int side, const periphery::Adc& adc);
   const TileParts& parts_;
+  ArrayGeometry geometry_;
+  std::uint64_t seed_;
+  std::array<std::vector<periphery::AdcTransfer>, 2> transfers_;
   std::array<std::optional<Counters>, kPhaseCount> phases_;
   Counters current_{};
 };

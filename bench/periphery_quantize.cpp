@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/params.hpp"
+#include "core/rng.hpp"
 #include "periphery/adc.hpp"
 #include "periphery/dac.hpp"
 
@@ -76,6 +77,35 @@ void BM_AdcQuantizeValuesExact(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * c.in.size()));
 }
 BENCHMARK(BM_AdcQuantizeValuesExact)->Arg(5)->Arg(8);
+
+// The same block through converters with errors (docs/periphery/adc.md, Non-idealities), the way a
+// tile converts when its ADC card states any: 8-bit, 128 lines x 250 vectors, 8 lines per ADC
+// (16 transfers of their own DNL). Arg 0: static errors only (offset 0.65, gain 6.4e-4, INL 0.7,
+// DNL 0.2 LSB); arg 1: also noise 0.25 LSB, one normal draw per conversion.
+void BM_AdcQuantizeValuesWithErrors(benchmark::State& state) {
+  const bool noise = state.range(0) != 0;
+  const Params root = Params::from_string(
+      std::string("adc: {impl: sar, bits: 8, signed: true, full_scale_current: 10 uA, column_resistance: 10 kOhm, "
+                  "offset_lsb: 0.65, gain_error: 6.4e-4, inl_lsb: 0.7, dnl_lsb: 0.2") +
+          (noise ? ", noise_lsb: 0.25}" : "}"),
+      "<bench>");
+  const auto adc = AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"), AdcContext{});
+  constexpr std::size_t kLines = 128;
+  std::vector<float> in(kLines * 250);
+  for (std::size_t i = 0; i < in.size(); ++i)
+    in[i] = static_cast<float>(12e-6 * std::sin(0.37 * static_cast<double>(i)));
+  std::vector<float> out(in.size());
+  Rng rng(1);
+  std::vector<AdcTransfer> transfers;
+  for (std::size_t k = 0; k < kLines / 8; ++k) transfers.push_back(adc->draw_transfer(&rng));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        adc->quantize_values(std::span<const float>(in), std::span<float>(out), kLines, transfers, rng));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * in.size()));
+}
+BENCHMARK(BM_AdcQuantizeValuesWithErrors)->Arg(0)->Arg(1);
 
 void BM_DacBitPlanes(benchmark::State& state) {
   const Params root = Params::from_string("dac: {impl: bit_serial, bits: 8}", "<bench>");

@@ -47,6 +47,7 @@ Adc::Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal) :
     // Without a full scale the ADC stays uncalibrated until calibrate() (cost face still valid).
     if (full_scale > 0.0) calibrate(full_scale);
   }
+  errors_ = AdcErrors::from_params(p, max_code_);
 }
 
 void Adc::set_conversion_time(const Params& p, long long default_cycles, std::string default_source) {
@@ -219,6 +220,107 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
     }
     float* o = out.data() + start;
     for (std::size_t i = 0; i < n; ++i) o[i] = levels[code[i]];
+  }
+  return clip;
+}
+
+AdcTransfer Adc::draw_transfer(Rng* rng) const {
+  if (ideal_) throw std::logic_error("Adc::draw_transfer: an ideal ADC has no transfer");
+  return AdcTransfer::draw(errors_, max_code_, rng);
+}
+
+Adc::Affine Adc::effective_input() const {
+  // v = u0 + a (u - u0) + offset = a u + (1 - a) u0 + offset, u = (x - min) / lsb, a = 1 + gain.
+  const double a = 1.0 + errors_.gain_error;
+  const double u0 = (std::clamp(0.0, min_, max_) - min_) * inv_lsb_;
+  return Affine{a * inv_lsb_, (1.0 - a) * u0 + errors_.offset_lsb};
+}
+
+namespace {
+// The number of the sorted levels t[0..n) that are <= v, and the clipping count: v more than one
+// LSB beyond the outermost levels. A NaN counts as neither and gives code 0.
+inline std::int32_t code_through(const double* t, std::int32_t n, double v, ClipCount& clip) {
+  if (v < t[0] - 1.0) ++clip.low;
+  if (v > t[n - 1] + 1.0) ++clip.high;
+  // The nominal code floor(v + 1/2), then settled against the levels (a few steps for an INL or
+  // DNL of a few LSB).
+  const double g = std::floor(v + 0.5);
+  std::int32_t c = !(g > 0.0) ? 0 : (g >= n ? n : static_cast<std::int32_t>(g));
+  while (c < n && v >= t[c]) ++c;
+  while (c > 0 && v < t[c - 1]) --c;
+  return c;
+}
+}  // namespace
+
+template <bool kNoise, class T, class Sink>
+void Adc::convert_with_errors(std::span<const T> in, std::size_t lines, std::span<const AdcTransfer> transfers,
+                              Rng& rng, ClipCount& clip, Sink sink) const {
+  if (ideal_) throw std::logic_error("Adc::quantize: an ideal ADC has no codes");
+  if (!calibrated()) throw std::logic_error("Adc::quantize: ADC input range not calibrated");
+  if (in.empty()) return;
+  const auto mux = static_cast<std::size_t>(mux_ratio_);
+  if (lines == 0 || in.size() % lines != 0 || transfers.empty() ||
+      (transfers.size() != 1 && transfers.size() < (lines + mux - 1) / mux)) {
+    throw std::logic_error("Adc::quantize: the transfers do not cover the lines");
+  }
+  for (const AdcTransfer& t : transfers) {
+    if (t.max_code() != max_code_) throw std::logic_error("Adc::quantize: a transfer of another resolution");
+  }
+  const Affine f = effective_input();
+  const double min = min_;
+  const double sigma = errors_.noise_lsb;
+  const std::int32_t n = max_code_;
+  const bool shared = transfers.size() == 1;
+  const double* levels = transfers[0].levels().data();
+  for (std::size_t start = 0; start < in.size(); start += lines) {
+    for (std::size_t j = 0; j < lines; ++j) {
+      if (!shared && j % mux == 0) levels = transfers[j / mux].levels().data();
+      double v = f.scale * (static_cast<double>(in[start + j]) - min) + f.shift;
+      if constexpr (kNoise) v += sigma * rng.normal();
+      sink(start + j, code_through(levels, n, v, clip));
+    }
+  }
+}
+
+ClipCount Adc::quantize(std::span<const float> in, std::span<std::int32_t> out, const AdcTransfer& transfer,
+                        Rng& rng) const {
+  assert(out.size() == in.size());
+  ClipCount clip;
+  const auto sink = [out](std::size_t i, std::int32_t c) { out[i] = c; };
+  const std::span<const AdcTransfer> one(&transfer, 1);
+  if (errors_.noise_lsb > 0.0) {
+    convert_with_errors<true>(in, in.size(), one, rng, clip, sink);
+  } else {
+    convert_with_errors<false>(in, in.size(), one, rng, clip, sink);
+  }
+  return clip;
+}
+
+ClipCount Adc::quantize(std::span<const double> in, std::span<std::int32_t> out, const AdcTransfer& transfer,
+                        Rng& rng) const {
+  assert(out.size() == in.size());
+  ClipCount clip;
+  const auto sink = [out](std::size_t i, std::int32_t c) { out[i] = c; };
+  const std::span<const AdcTransfer> one(&transfer, 1);
+  if (errors_.noise_lsb > 0.0) {
+    convert_with_errors<true>(in, in.size(), one, rng, clip, sink);
+  } else {
+    convert_with_errors<false>(in, in.size(), one, rng, clip, sink);
+  }
+  return clip;
+}
+
+ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out, std::size_t lines,
+                               std::span<const AdcTransfer> transfers, Rng& rng) const {
+  assert(out.size() == in.size());
+  ClipCount clip;
+  const float* level_values = levels_f_.data();
+  // Element i is read before it is written, so `out` may alias `in`.
+  const auto sink = [out, level_values](std::size_t i, std::int32_t c) { out[i] = level_values[c]; };
+  if (errors_.noise_lsb > 0.0) {
+    convert_with_errors<true>(in, lines, transfers, rng, clip, sink);
+  } else {
+    convert_with_errors<false>(in, lines, transfers, rng, clip, sink);
   }
   return clip;
 }

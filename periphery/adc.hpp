@@ -2,7 +2,8 @@
 // clipping counted) shared by every ADC, and the cost face (energy per conversion, area,
 // latency) that each implementation (sar_adc, flash_adc, ideal_adc) computes from its spec.
 // Transfer function: textbook uniform quantizer with rounding (e.g. Kester, "Data Conversion
-// Handbook", ch. 2); see docs/periphery/adc.md.
+// Handbook", ch. 2), and with the card's offset, gain error, INL, DNL and noise (adc_errors.hpp)
+// when it states any; see docs/periphery/adc.md.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,8 @@
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "core/rng.hpp"
+#include "periphery/adc_errors.hpp"
 #include "periphery/cost.hpp"
 #include "periphery/tech_node.hpp"
 
@@ -93,13 +96,45 @@ class Adc {
   // Sets the input range explicitly, in A. Precondition: max > min.
   void set_range(double min, double max);
 
-  // Converts `in` (A) to codes in [0, max_code]. Preconditions: calibrated(), !is_ideal(),
-  // out.size() == in.size(). No allocation; returns the clipped inputs.
+  // Converts `in` (A) to codes in [0, max_code] through the nominal transfer (the card's errors
+  // aside). Preconditions: calibrated(), !is_ideal(), out.size() == in.size(). No allocation;
+  // returns the clipped inputs.
   ClipCount quantize(std::span<const float> in, std::span<std::int32_t> out) const;
   ClipCount quantize(std::span<const double> in, std::span<std::int32_t> out) const;
-  // Converts `in` (A) to the reconstruction level of its code (A); `out` may alias `in`.
-  // An ideal ADC copies. Preconditions: calibrated() unless ideal, out.size() == in.size().
+  // Converts `in` (A) to the reconstruction level of its code (A) through the nominal transfer;
+  // `out` may alias `in`. An ideal ADC copies. Preconditions: calibrated() unless ideal,
+  // out.size() == in.size().
   ClipCount quantize_values(std::span<const float> in, std::span<float> out) const;
+
+  // --- non-idealities (adc_errors.hpp; docs/periphery/adc.md, "Non-idealities") ------------
+  // The card's offset, gain error, INL, DNL and noise (all zero for an ideal ADC).
+  const AdcErrors& errors() const { return errors_; }
+  // True when the card states any of them: conversions then go through an AdcTransfer.
+  bool has_errors() const { return errors_.any(); }
+  // The static transfer of one physical converter of this card (AdcTransfer::draw: the DNL's
+  // displacements from `rng`, which may be null when the card has no DNL). It does not depend on
+  // the range, so it holds across calibrate() and set_range(). Precondition: !is_ideal().
+  AdcTransfer draw_transfer(Rng* rng) const;
+  // Converts `in` (A) through one physical converter: effective input, in LSB above input_min,
+  //   v = u0 + (1 + gain_error)(u - u0) + offset_lsb + noise_lsb z,   u = (x - min) / lsb,
+  // u0 = u of the input 0 A clamped to the range (0 for [0, I], N / 2 for [-I, I]), z ~ N(0, 1)
+  // drawn from `rng` per conversion in input order (no draw when noise_lsb is 0); code = the
+  // number of `transfer`'s levels <= v; clipped when v lies more than one LSB below its first
+  // level or above its last (half an LSB beyond the outermost reconstruction levels, as the
+  // nominal transfer counts). Preconditions: calibrated(), !is_ideal(), out.size() == in.size(),
+  // transfer.max_code() == max_code(). No allocation.
+  ClipCount quantize(std::span<const float> in, std::span<std::int32_t> out, const AdcTransfer& transfer,
+                     Rng& rng) const;
+  ClipCount quantize(std::span<const double> in, std::span<std::int32_t> out, const AdcTransfer& transfer,
+                     Rng& rng) const;
+  // The same conversion to reconstruction levels (A) of vectors of `lines` values each, one after
+  // the other (a column-major lines x vectors block; in.size() a multiple of lines): line j goes
+  // through transfers[j / mux_ratio()], the converter of its mux group, or through transfers[0]
+  // when `transfers` holds one (a card without DNL: every converter has the same transfer).
+  // `out` may alias `in`. Preconditions as quantize, and transfers.size() == 1 or >=
+  // ceil(lines / mux_ratio()).
+  ClipCount quantize_values(std::span<const float> in, std::span<float> out, std::size_t lines,
+                            std::span<const AdcTransfer> transfers, Rng& rng) const;
 
   // --- cost face ---------------------------------------------------------------------
   // J per conversion; with a column term (column_term()), the energy that does not depend on the
@@ -114,8 +149,8 @@ class Adc {
   double clock() const { return clock_; }                       // Hz
 
  protected:
-  // Reads the keys common to every ADC: bits (unless ideal), signed, mux_ratio, range,
-  // full_scale_current / range_fraction or input_min / input_max, clock.
+  // Reads the keys common to every ADC: bits and the errors of adc_errors.hpp (unless ideal), signed,
+  // mux_ratio, range, full_scale_current / range_fraction or input_min / input_max, clock.
   Adc(const Params& p, const AdcContext& ctx, std::string kind, bool ideal);
   Adc(const Adc&) = default;  // for clone()
 
@@ -141,6 +176,15 @@ class Adc {
   template <class T>
   ClipCount quantize_impl(std::span<const T> in, std::span<std::int32_t> out) const;
   std::int32_t code_of(double x, ClipCount& clip) const;
+  // v = scale x + shift + noise: the effective input of quantize(..., transfer, rng) in LSB.
+  struct Affine {
+    double scale;
+    double shift;
+  };
+  Affine effective_input() const;
+  template <bool kNoise, class T, class Sink>
+  void convert_with_errors(std::span<const T> in, std::size_t lines, std::span<const AdcTransfer> transfers, Rng& rng,
+                           ClipCount& clip, Sink sink) const;
 
   std::string kind_;
   bool ideal_ = false;
@@ -169,6 +213,7 @@ class Adc {
   float margin_f_ = 0.0F;
   std::int32_t zero_code_ = 0;  // code_of(0): a zero input often sits on a decision level
   std::vector<float> levels_f_;
+  AdcErrors errors_;
 };
 
 // Implementations: "sar", "flash", "ideal". Constructor: (const Params&, const TechNode&,

@@ -7,6 +7,8 @@
 //   area    A_1 = 0.00017 mm^2 / 1024 = 0.166 um^2 (ISAAC) x (1 or m) x (F/32nm)^2.
 //   latency bit-serial and amplitude: one read cycle (read_pulse); pulse width: (2^m - 1)
 //           unit pulses.
+//   levels  code / (2^m - 1) plus an end-point INL bow or S-curve of peak inl_lsb (multi-bit
+//           encodings only; converter_inl.hpp, Razavi 1995 ch. 2).
 #include "periphery/dac.hpp"
 
 #include <fmt/format.h>
@@ -52,6 +54,26 @@ Dac::Dac(const Params& p, const TechNode& tech, const DacContext& ctx, Encoding 
     }
   } else {
     read_voltage_ = p.quantity_or("read_voltage", Dimension::kVoltage, "0.5 V", 1e-3, 10.0);
+  }
+  // Nonlinearity of the analog levels, peak in LSB of the drive (1 / max_code of the full drive).
+  inl_lsb_ = p.real_or("inl_lsb", 0.0, -0.25 * max_code_, 0.25 * max_code_);
+  if (encoding_ == Encoding::kBitSerial) {
+    if (inl_lsb_ != 0.0) {
+      p.fail("inl_lsb",
+             "0 for a bit-serial DAC (its drive has two levels, 0 and the read voltage: linear by "
+             "construction; INL applies to amplitude and pulse_width)");
+    }
+  } else {
+    inl_shape_ = p.choice_or("inl_shape", {"bow", "s_curve"}, "bow") == "bow" ? InlShape::kBow : InlShape::kSCurve;
+    if (inl_lsb_ != 0.0) {
+      inl_levels_.resize(static_cast<std::size_t>(max_code_) + 1);
+      const double full = static_cast<double>(max_code_);
+      for (std::int32_t c = 0; c <= max_code_; ++c) {
+        const double s = static_cast<double>(c) / full;
+        inl_levels_[static_cast<std::size_t>(c)] =
+            static_cast<float>((static_cast<double>(c) + inl_lsb_ * inl_profile(inl_shape_, s)) / full);
+      }
+    }
   }
   clock_ = p.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e3, 1e12);
   const int m = magnitude_bits_;
@@ -131,8 +153,17 @@ void Dac::bit_plane(std::span<const std::int32_t> codes, int b, std::span<float>
 
 void Dac::levels(std::span<const std::int32_t> codes, std::span<float> out) const {
   assert(out.size() == codes.size());
-  const double inv = 1.0 / static_cast<double>(max_code_);
   const std::size_t n = codes.size();
+  if (!inl_levels_.empty()) {
+    const float* level = inl_levels_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t c = codes[i];
+      const float v = level[c < 0 ? -c : c];
+      out[i] = c < 0 ? -v : v;
+    }
+    return;
+  }
+  const double inv = 1.0 / static_cast<double>(max_code_);
   for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<float>(codes[i] * inv);
 }
 

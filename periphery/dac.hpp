@@ -1,17 +1,20 @@
 // Row DAC: the functional face turns an input vector into integer codes and then into the row
 // drive (bit planes for bit-serial, one level per row for multi-bit amplitude or pulse width);
 // the cost face gives energy per conversion, area and latency.
-// Sources: ISAAC (Shafiee et al., ISCA 2016) 1-bit DAC figures; C V^2 driver model;
-// see docs/periphery/dac.md.
+// Sources: ISAAC (Shafiee et al., ISCA 2016) 1-bit DAC figures; C V^2 driver model; the
+// multi-bit levels' nonlinearity as an end-point INL bow (converter_inl.hpp: Razavi, "Principles
+// of Data Conversion System Design", IEEE Press 1995, ch. 2); see docs/periphery/dac.md.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
+#include "periphery/converter_inl.hpp"
 #include "periphery/cost.hpp"
 #include "periphery/tech_node.hpp"
 
@@ -52,9 +55,16 @@ class Dac {
   // plane_i = sign(code_i) ((|code_i| >> b) & 1), so sum_b 2^b plane_b == code exactly.
   // Preconditions: 0 <= b < magnitude_bits(), plane.size() == codes.size().
   void bit_plane(std::span<const std::int32_t> codes, int b, std::span<float> plane) const;
-  // Multi-bit drive in units of the full drive: code / max_code (amplitude fraction, or the
-  // fraction of the full-scale pulse width). Precondition: out.size() == codes.size().
+  // Multi-bit drive in units of the full drive (amplitude fraction, or the fraction of the
+  // full-scale pulse width): code / max_code, plus the card's INL (inl_lsb, inl_shape):
+  //   level(c) = sign(c) (|c| + inl_lsb f(|c| / max_code)) / max_code,
+  // f the end-point profile of converter_inl.hpp (0 at code 0 and at full scale). With inl_lsb 0
+  // exactly code / max_code. Precondition: out.size() == codes.size().
   void levels(std::span<const std::int32_t> codes, std::span<float> out) const;
+  // Peak INL of the multi-bit levels, LSB (always 0 for bit-serial: two levels, linear by
+  // construction), and its shape.
+  double inl_lsb() const { return inl_lsb_; }
+  InlShape inl_shape() const { return inl_shape_; }
 
   // --- cost face ---------------------------------------------------------------------
   // J per conversion of one row: bit-serial, one 1-bit drive (charged per row per read
@@ -76,6 +86,9 @@ class Dac {
   std::int32_t max_code_ = 0;
   bool signed_ = false;
   double read_voltage_ = 0.0;
+  double inl_lsb_ = 0.0;
+  InlShape inl_shape_ = InlShape::kBow;
+  std::vector<float> inl_levels_;  // level(c) for c = 0 .. max_code when inl_lsb != 0, else empty
   double clock_ = 1e9;
   Figure energy_;
   Figure area_;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -127,6 +129,87 @@ TEST(Dac, DrivesAtTheCellsReadVoltageWhenTheArrayStatesIt) {
   EXPECT_NE(msg.find("chip.yaml"), std::string::npos) << msg;
   EXPECT_NE(msg.find("read_voltage"), std::string::npos) << msg;
   EXPECT_NE(msg.find("0.1 V"), std::string::npos) << msg;
+}
+
+// --- nonlinearity of the multi-bit levels (inl_lsb, inl_shape) ------------------------------
+
+std::vector<float> all_levels(const Dac& dac) {
+  std::vector<std::int32_t> codes;
+  for (std::int32_t c = dac.is_signed() ? -dac.max_code() : 0; c <= dac.max_code(); ++c) codes.push_back(c);
+  std::vector<float> out(codes.size());
+  dac.levels(std::span<const std::int32_t>(codes), std::span<float>(out));
+  return out;
+}
+
+TEST(DacInl, BowOfTheAmplitudeLevels) {
+  // 4 bits unsigned, M = 15, bow of peak A = 0.5 LSB: level(c) = (c + 0.5 x 4 s (1 - s)) / 15,
+  // s = c / 15. By hand: c = 7, 4 x 7 x 8 / 225 = 224/225 = 0.995556, level = (7 + 0.497778) / 15
+  // = 0.4998519; the ends stay 0 and 1; the largest INL, 0.497778 LSB, at c = 7 and 8 (the bow's
+  // peak s = 1/2 lies between codes).
+  auto dac = make_dac("dac: {impl: amplitude, bits: 4, inl_lsb: 0.5}");
+  EXPECT_EQ(dac->inl_lsb(), 0.5);
+  const std::vector<float> lv = all_levels(*dac);
+  ASSERT_EQ(lv.size(), 16u);
+  EXPECT_EQ(lv[0], 0.0F);
+  EXPECT_EQ(lv[15], 1.0F);
+  EXPECT_NEAR(lv[7], 0.4998519, 1e-7);
+  double peak = 0.0;
+  for (int c = 0; c <= 15; ++c) {
+    const double s = c / 15.0;
+    EXPECT_NEAR(lv[static_cast<std::size_t>(c)], (c + 0.5 * 4.0 * s * (1.0 - s)) / 15.0, 1e-7) << c;
+    peak = std::max(peak, lv[static_cast<std::size_t>(c)] * 15.0 - c);
+  }
+  EXPECT_NEAR(peak, 0.497778, 2e-6);
+}
+
+TEST(DacInl, SCurveOfSignedPulseWidthsIsOddInTheCode) {
+  // 5 bits signed (sign + 4 magnitude bits, M = 15), S-curve of A = -0.8: level(c) =
+  // sign(c) (|c| - 0.8 f(|c| / 15)) / 15, f = (3 sqrt(3) / 2) w (1 - w^2), w = 2 s - 1. By hand:
+  // c = 3, s = 0.2, w = -0.6, f = 2.598076 x (-0.6) x 0.64 = -0.997661, level = (3 + 0.798129) / 15
+  // = 0.2532086, and level(-3) = -0.2532086.
+  auto dac = make_dac("dac: {impl: pulse_width, bits: 5, signed: true, inl_lsb: -0.8, inl_shape: s_curve}");
+  const std::vector<float> lv = all_levels(*dac);  // codes -15 .. 15
+  ASSERT_EQ(lv.size(), 31u);
+  EXPECT_NEAR(lv[15 + 3], 0.2532086, 1e-7);
+  EXPECT_NEAR(lv[15 - 3], -0.2532086, 1e-7);
+  for (int c = -15; c <= 15; ++c) {
+    const double s = std::abs(c) / 15.0;
+    const double w = 2.0 * s - 1.0;
+    const double mag = (std::abs(c) - 0.8 * 1.5 * std::sqrt(3.0) * w * (1.0 - w * w)) / 15.0;
+    EXPECT_NEAR(lv[static_cast<std::size_t>(c + 15)], c < 0 ? -mag : mag, 1e-7) << c;
+  }
+}
+
+TEST(DacInl, ZeroInlKeepsTheExactLevels) {
+  // inl_lsb 0 (the default, or stated) gives code / max_code exactly, as before the key existed.
+  for (const char* yaml :
+       {"dac: {impl: amplitude, bits: 8}", "dac: {impl: amplitude, bits: 8, inl_lsb: 0, inl_shape: s_curve}",
+        "dac: {impl: pulse_width, bits: 6, signed: true, inl_lsb: 0}"}) {
+    SCOPED_TRACE(yaml);
+    auto dac = make_dac(yaml);
+    const std::vector<float> lv = all_levels(*dac);
+    const std::int32_t lo = dac->is_signed() ? -dac->max_code() : 0;
+    for (std::size_t i = 0; i < lv.size(); ++i) {
+      const std::int32_t c = lo + static_cast<std::int32_t>(i);
+      ASSERT_EQ(lv[i], static_cast<float>(c * (1.0 / dac->max_code()))) << c;
+    }
+  }
+}
+
+TEST(DacInl, BitSerialIsLinearByConstructionAndBoundsAreChecked) {
+  // Two levels (0 and the read voltage): nothing to bend. A non-zero inl_lsb is refused naming the
+  // key and its line; 0 is accepted; inl_shape is no key of a bit-serial card.
+  EXPECT_EQ(make_dac("dac: {impl: bit_serial, bits: 8, inl_lsb: 0}")->inl_lsb(), 0.0);
+  const auto error = [](const std::string& yaml) { return testing::config_error([&] { (void)make_dac(yaml); }); };
+  const std::string serial = error("dac:\n  impl: bit_serial\n  bits: 8\n  inl_lsb: 0.5\n");
+  EXPECT_NE(serial.find("<test>:4"), std::string::npos) << serial;
+  EXPECT_NE(serial.find("dac.inl_lsb"), std::string::npos) << serial;
+  EXPECT_NE(serial.find("bit-serial"), std::string::npos) << serial;
+  const std::string shape = error("dac:\n  impl: bit_serial\n  bits: 8\n  inl_shape: bow\n");
+  EXPECT_NE(shape.find("dac.inl_shape"), std::string::npos) << shape;
+  // A bow beyond M / 4 (4 bits: 3.75 LSB) would make the levels non-monotone.
+  const std::string big = error("dac:\n  impl: amplitude\n  bits: 4\n  inl_lsb: 4\n");
+  EXPECT_NE(big.find("dac.inl_lsb"), std::string::npos) << big;
 }
 
 }  // namespace
