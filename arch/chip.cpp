@@ -41,6 +41,8 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.adc_drift = spec.drift_adc.get();
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
     p.drift_scale_energy = spec.drift_scale_energy;
+    p.defects = spec.defects;
+    p.read_noise_per_image = spec.read_noise_per_image;
     lh.mapping = spec.layers[l];
     lh.shape = spec.topology.layers[l];
     lh.copies = spec.copies[l];

@@ -74,6 +74,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.clock = arch.quantity_or("clock", Dimension::kFrequency, "1 GHz", 1e6, 1e11);
   s.tech = periphery::TechNode::from_params(arch.child("tech"));
   s.device = devices::DeviceRegistry::instance().create(device_section);
+  s.defects = CellDefects::from_params(device_section);
 
   const Params array = arch.child("array");
   s.geometry.rows = static_cast<int>(array.integer("rows", 1, 4096));
@@ -190,6 +191,8 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
                                ? s.shift_add->bits() * s.shift_add->energy_per_op().value
                                : 0.0;
   }
+
+  s.read_noise_per_image = arch.choice_or("read_noise", {"per_operation", "per_image"}, "per_operation") == "per_image";
 
   const Params prog = arch.child_or_empty("programming");
   s.program_options.verify = prog.boolean_or("verify", false);

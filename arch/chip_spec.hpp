@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/defects.hpp"
 #include "arch/mapping.hpp"
 #include "arch/topology.hpp"
 #include "core/params.hpp"
@@ -48,6 +49,11 @@ struct ChipSpec {
   std::unique_ptr<periphery::Adc> drift_adc;  // `adc` with its range at +-V_read x G_unit (one row)
   double drift_scale_energy = 0.0;            // J per multiply of a tile output by its scale
   devices::ProgramOptions program_options;
+  // Fabrication defects of every cell, whatever the device (device.defects; docs/devices/defects.md).
+  CellDefects defects;
+  // arch.read_noise: per_image draws the device's read noise once per image of a tile operation,
+  // per_operation (the default) once per operation (a batch of simulation.batch_images images).
+  bool read_noise_per_image = false;
 
   std::unique_ptr<devices::Device> device;
   std::unique_ptr<periphery::Dac> dac;

@@ -151,6 +151,10 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
   } else {
     device_.conductance(cells_, g_read_, time_s);
   }
+  if (!d2d_factor_.empty() || !fault_.empty()) {
+    apply_defects(d2d_factor_, fault_, static_cast<float>(device_.g_min()), static_cast<float>(device_.g_max()),
+                  g_read_);
+  }
   g_eff_.resize(rows_, weight_cols_);
   g_sense_.resize(rows_, weight_cols_);
   row_sum_.setZero(rows_);
@@ -186,6 +190,17 @@ void CrossbarArray::refresh(double time_s, Rng* rng) {
     col_sum_(j) = sum;
   }
   if (!differential) row_sum_.array() += gref;  // the reference column's resistor on every row
+}
+
+void CrossbarArray::fabricate(const CellDefects& defects, std::uint64_t tile_seed) {
+  d2d_factor_.clear();
+  fault_.clear();
+  if (!defects.any()) return;
+  if (defects.d2d_sigma > 0.0) d2d_factor_.resize(cells_.size());
+  if (defects.stuck()) fault_.resize(cells_.size());
+  Rng rng = defects.stream(tile_seed);
+  defects.draw(rng, d2d_factor_, fault_);
+  refresh(refreshed_at_, nullptr);
 }
 
 void CrossbarArray::save_state(std::ostream& out) const {

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "arch/defects.hpp"
 #include "arch/mapping.hpp"
 #include "arch/weight_encoding.hpp"
 #include "arch/write_schedule.hpp"
@@ -75,6 +76,16 @@ class CrossbarArray {
   // Recomputes the effective conductances at `time_s` after programming, with a fresh read-noise
   // draw when the device has read noise and `rng` is given.
   void refresh(double time_s, Rng* rng);
+  // Fabrication defects (arch/defects.hpp, docs/devices/defects.md), drawn once from
+  // defects.stream(tile_seed) (not from the tile's own stream): from then on every conductance
+  // the device reports for a cell is multiplied by the cell's factor, or replaced by g_min
+  // (stuck off) or g_max (stuck on). Allocates and draws nothing when `defects` has none.
+  // Refreshes the effective conductances.
+  void fabricate(const CellDefects& defects, std::uint64_t tile_seed);
+  // Per device cell (cell_index order): the variation factor (empty without variation) and the
+  // CellFault (empty without stuck-at faults).
+  std::span<const float> d2d_factors() const { return d2d_factor_; }
+  std::span<const std::uint8_t> faults() const { return fault_; }
   // The time_s of the last refresh (0 after construction and programming).
   double refreshed_at() const { return refreshed_at_; }
   // Increases with every refresh: conductance-derived values cached elsewhere are stale when it
@@ -131,6 +142,9 @@ class CrossbarArray {
   std::vector<std::uint32_t> index_;
   std::vector<float> target_;
   std::vector<float> g_read_;
+  // Fabrication defects (fabricate()), empty when off.
+  std::vector<float> d2d_factor_;
+  std::vector<std::uint8_t> fault_;
 };
 
 }  // namespace xbarsim::arch

@@ -23,6 +23,7 @@ Tile::Tile(const sc_core::sc_module_name& name, const TileSlice& slice, const Ar
       drift_scaler_("drift_scale", parts_, ledger),
       clock_period_(parts.clock_period_s, sc_core::SC_SEC) {
   socket.register_b_transport(this, &Tile::b_transport);
+  if (parts_.defects.any()) array_.cells().fabricate(parts_.defects, seed);
   range_sample_.reserve(static_cast<std::size_t>(kRangeSample));
   set_phase(Phase::kInference);
 }
@@ -97,7 +98,12 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   const int active_in = transpose ? slice_.cols : slice_.rows;
   const int active_out = transpose ? slice_.rows : slice_.cols;
   Eigen::MatrixXf& out = *op.output;
-  array_.read(*op.input, out, sensed_, active_in, active_out, transpose, parts_.time_since_programming, rng_);
+  if (parts_.read_noise_per_image && op.images > 1) {
+    array_.read_per_image(*op.input, out, sensed_, active_in, active_out, transpose, parts_.time_since_programming,
+                          rng_, op.input->cols() / op.images);
+  } else {
+    array_.read(*op.input, out, sensed_, active_in, active_out, transpose, parts_.time_since_programming, rng_);
+  }
   if (array_.senses_columns()) adc_.charge_columns(sensed_);
   op.raw_abs_max = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
   op.raw_abs_quantile =

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <utility>
@@ -141,6 +142,27 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
     g_drive = static_cast<double>((line_g.head(active_in).transpose() * in.cwiseAbs2()).sum());
   }
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(g_drive / kReadQuantum_S)));
+}
+
+void ArrayCore::read_per_image(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
+                               int active_out, bool transpose, double t_read, Rng& rng,
+                               Eigen::Index vectors_per_image) {
+  const Eigen::Index n = in.cols();
+  if (!device_.has_read_noise() || vectors_per_image <= 0 || vectors_per_image >= n) {
+    read(in, out, sensed, active_in, active_out, transpose, t_read, rng);
+    return;
+  }
+  out.resize(active_out, n);
+  if (senses_columns()) sensed.resize(active_out, n);
+  // Scratch of one image's size: allocated on the first image, reused after (a last, shorter
+  // image reallocates once).
+  for (Eigen::Index c0 = 0; c0 < n; c0 += vectors_per_image) {
+    const Eigen::Index w = std::min(vectors_per_image, n - c0);
+    image_in_ = in.middleCols(c0, w);
+    read(image_in_, image_out_, image_sensed_, active_in, active_out, transpose, t_read, rng);
+    out.middleCols(c0, w) = image_out_;
+    if (senses_columns()) sensed.middleCols(c0, w) = image_sensed_;
+  }
 }
 
 void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed,

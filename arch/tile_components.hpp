@@ -51,6 +51,11 @@ struct TileParts {
   const periphery::Adc* adc_drift = nullptr;
   bool drift_scale_per_tile = false;
   double drift_scale_energy = 0.0;  // J
+  // Fabrication defects of every tile's cells (device.defects; ChipSpec::defects), each tile's
+  // drawn from its own defect stream.
+  CellDefects defects;
+  // Read noise drawn once per image instead of once per tile operation (arch.read_noise).
+  bool read_noise_per_image = false;
 
   // The converters of `phase`: the backward phase drives the columns with the error DAC and
   // reads the rows through the backward ADC (when the chip trains); the drift readouts convert
@@ -139,6 +144,11 @@ class ArrayCore : public TileComponent {
   // conductance, S (same shape as out); it is left alone otherwise.
   void read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in, int active_out,
             bool transpose, double t_read, Rng& rng);
+  // read() with its own read-noise draw for every `vectors_per_image` consecutive vectors (one
+  // image's bit planes; arch.read_noise: per_image): one read() per image, so the ledger counts
+  // are rounded per image. The same as read() when the device has no read noise.
+  void read_per_image(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
+                      int active_out, bool transpose, double t_read, Rng& rng, Eigen::Index vectors_per_image);
   // True when this phase's reads report activated conductances (its ADC has a column term).
   bool senses_columns() const { return current_.senses; }
 
@@ -168,6 +178,7 @@ class ArrayCore : public TileComponent {
                    int active_out, bool transpose);
   Eigen::VectorXf drive_weight_;  // read scratch: drive_weights() of the operation
   Eigen::RowVectorXf reference_;  // read_sensed scratch: the reference column's current per vector
+  Eigen::MatrixXf image_in_, image_out_, image_sensed_;  // read_per_image scratch: one image
   const devices::Device& device_;
   const TileParts& parts_;
   CrossbarArray array_;
