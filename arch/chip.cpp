@@ -41,6 +41,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.adc_drift = spec.drift_adc.get();
     p.drift_scale_per_tile = spec.drift_compensation == ChipSpec::DriftCompensation::kPerTile;
     p.drift_scale_energy = spec.drift_scale_energy;
+    p.ir_drop = spec.ir_drop;
     lh.mapping = spec.layers[l];
     lh.shape = spec.topology.layers[l];
     lh.copies = spec.copies[l];
