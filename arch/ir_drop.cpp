@@ -4,7 +4,10 @@
 #include <Eigen/Sparse>
 #include <Eigen/SparseCholesky>
 #include <cmath>
+#include <exception>
 #include <stdexcept>
+#include <thread>
+#include <utility>
 #include <vector>
 
 namespace xbarsim::arch {
@@ -270,7 +273,20 @@ void ArrayWires::update(const CrossbarArray& array) {
     MatrixXd g(rows, differential ? dcols : dcols + 1);
     g.leftCols(dcols) = array.conductances().cast<double>();
     if (!differential) g.col(dcols).setConstant(array.reference_conductance());
-    const IrDropTransfer t = ir_drop_transfer(g, WireSegments{r, r}, spec_.method);
+    // The solve runs on a thread of its own, joined at once: the tiles read inside SystemC's
+    // coroutine, whose stack is too small for Eigen's blocked products of R x R double matrices
+    // (their packing buffers, up to 128 KB each, go on the stack).
+    IrDropTransfer t;
+    std::exception_ptr error;
+    std::thread solver([&] {
+      try {
+        t = ir_drop_transfer(g, WireSegments{r, r}, spec_.method);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    });
+    solver.join();
+    if (error) std::rethrow_exception(error);
     read_.resize(rows, wcols);
     for (int j = 0; j < wcols; ++j) {
       read_.col(j) = differential ? (t.current.col(2 * j) - t.current.col(2 * j + 1)).cast<float>()

@@ -11,6 +11,7 @@
 
 #include "arch/chip.hpp"
 #include "core/params.hpp"
+#include "core/rng.hpp"
 #include "sim_support.hpp"
 
 namespace xbarsim::arch {
@@ -23,15 +24,17 @@ constexpr double kReadPulse = 10e-9;  // s
 // 4 x 6 (differential: 3 pairs) tile of ideal 0..100 uS devices read at 0.5 V, a 1-bit DAC (one
 // plane: the drive is the input bit) and an ideal ADC (no quantization, no range), so the
 // outputs are the column currents times one scale. `ir_drop` is the arch.array.ir_drop section.
-std::string chip_yaml(int devices_per_weight, const std::string& ir_drop) {
+// `rows` and `cols` replace the array's 4 x 4 (offset) or 4 x 6 (differential).
+std::string chip_yaml(int devices_per_weight, const std::string& ir_drop, int rows = 4, int cols = 0) {
+  if (cols == 0) cols = devices_per_weight == 2 ? 6 : 4;
   return "device: {impl: ideal, g_min: 0 S, g_max: 100 uS, levels: 0, devices_per_weight: " +
          std::to_string(devices_per_weight) +
          ", read_voltage: 0.5 V, pulse_width: 10 ns}\n"
          "arch:\n"
          "  clock: 1 GHz\n"
          "  tech: {node: 22nm}\n"
-         "  array: {rows: 4, cols: " +
-         std::to_string(devices_per_weight == 2 ? 6 : 4) + ", cell_area_F2: 40, ir_drop: " + ir_drop +
+         "  array: {rows: " +
+         std::to_string(rows) + ", cols: " + std::to_string(cols) + ", cell_area_F2: 40, ir_drop: " + ir_drop +
          "}\n"
          "  dac: {impl: bit_serial, bits: 1, signed: false, read_pulse: 10 ns}\n"
          "  adc: {impl: ideal}\n"
@@ -42,9 +45,10 @@ std::string chip_yaml(int devices_per_weight, const std::string& ir_drop) {
 }
 
 struct OneTile {
-  OneTile(int per, const std::string& ir_drop, const std::string& name)
-      : root(Params::from_string(chip_yaml(per, ir_drop), name + ".yaml")),
-        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), std::vector<int>{4, 3})),
+  OneTile(int per, const std::string& ir_drop, const std::string& name, int rows = 4, int cols = 0,
+          std::vector<int> widths = {4, 3})
+      : root(Params::from_string(chip_yaml(per, ir_drop, rows, cols), name + ".yaml")),
+        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), widths)),
         chip(spec, ledger, 3, name.c_str()) {}
   Eigen::MatrixXf run(const Eigen::MatrixXf& w, const Eigen::MatrixXf& x) {
     chip.program({w}, {Eigen::VectorXf::Zero(w.rows())});
@@ -77,6 +81,9 @@ struct Chips {
   OneTile zero_offset{1, "{enabled: true, wire_resistance_per_cell: 0 ohm}", "zer1"};
   OneTile nominal_diff{2, "{enabled: false}", "nom2"};
   OneTile wired_diff{2, "{enabled: true, method: exact, wire_resistance_per_cell: 500 ohm}", "wir2"};
+  // A full 128 x 128 tile (64 differential weight columns) at the node's wire resistance.
+  OneTile nominal_128{2, "{enabled: false}", "nom128", 128, 128, {128, 64}};
+  OneTile wired_128{2, "{enabled: true}", "wir128", 128, 128, {128, 64}};
 };
 Chips& chips() {
   static Chips c;
@@ -159,6 +166,38 @@ TEST(IrDropChip, NoWireResistanceReadsAsWithout) {
   std::uint64_t count = 1;
   ASSERT_NE(chips().zero_offset.action("inference/layer0/tile0_0/array", "wire_1nS", &count), nullptr);
   EXPECT_EQ(count, 0u);
+}
+
+TEST(IrDropChip, AFullTileSolvesInsideTheSimulation) {
+  // The transfer of a 128 x 128 array is computed inside the controller's SystemC thread (the
+  // first read after programming): its Eigen products must not run on the coroutine's stack.
+  Rng rng(12);
+  Eigen::MatrixXf w(64, 128);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = static_cast<float>(rng.uniform() * 2.0 - 1.0);
+  w(0, 0) = 1.0F;
+  Eigen::MatrixXf x(128, 1);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = rng.uniform() < 0.5 ? 1.0F : 0.0F;
+  const Eigen::MatrixXf y_nom = chips().nominal_128.run(w, x);
+  const Eigen::MatrixXf y_wir = chips().wired_128.run(w, x);
+  const CrossbarArray& a = chips().wired_128.chip.layers()[0].tiles[0]->array();
+  // The currents through the 22 nm wires (1.8445 Ohm per cell), computed here outside the
+  // simulation: y_wired = y_nominal x I_wired / I_nominal, for the columns whose ideal current is
+  // not near zero (a float ratio of small differences would be noise).
+  const WireSegments wires{1.8445, 1.8445};
+  EXPECT_NEAR(chips().wired_128.spec.ir_drop.wire_resistance_per_cell, wires.row_ohm, 1e-4);
+  const IrDropTransfer t = ir_drop_transfer(physical(a), wires, IrDropMethod::kExact);
+  const Eigen::VectorXd v = x.col(0).cast<double>() * kReadVoltage;
+  const Eigen::VectorXd i_nom = a.effective().cast<double>().transpose() * v;
+  const double scale = i_nom.cwiseAbs().maxCoeff();
+  int compared = 0;
+  for (int j = 0; j < 64; ++j) {
+    if (std::abs(i_nom(j)) < 0.1 * scale) continue;
+    const double i_wir = (t.current.col(2 * j) - t.current.col(2 * j + 1)).dot(v);
+    const double expected = y_nom(j, 0) * i_wir / i_nom(j);
+    EXPECT_NEAR(y_wir(j, 0), expected, 1e-4 * std::abs(expected)) << j;
+    ++compared;
+  }
+  EXPECT_GT(compared, 32);
 }
 
 }  // namespace
