@@ -43,6 +43,7 @@ Chip::Chip(const ChipSpec& spec, Ledger& ledger, std::uint64_t seed, const sc_co
     p.drift_scale_energy = spec.drift_scale_energy;
     p.defects = spec.defects;
     p.read_noise_per_image = spec.read_noise_per_image;
+    p.ir_drop = spec.ir_drop;
     lh.mapping = spec.layers[l];
     lh.shape = spec.topology.layers[l];
     lh.copies = spec.copies[l];

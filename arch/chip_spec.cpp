@@ -25,6 +25,32 @@ void check_clock(const Params& part, std::string_view key, double part_clock, do
   }
 }
 
+// arch.array.ir_drop. The wire resistance per cell is the key's, or with none the node's wire
+// over one pitch of a square cell (wire_resistance_per_cell), which needs room for the wire: a
+// cell pitch of at least the metal pitch, twice the wire width.
+void read_ir_drop(const Params& array, double cell_area_F2, ChipSpec& s) {
+  const Params ir = array.child_or_empty("ir_drop");
+  IrDropSpec& spec = s.ir_drop;
+  spec.enabled = ir.boolean_or("enabled", false);
+  spec.method =
+      ir.choice_or("method", {"fast", "exact"}, "fast") == "exact" ? IrDropMethod::kExact : IrDropMethod::kFast;
+  if (ir.has("wire_resistance_per_cell")) {
+    spec.wire_resistance_per_cell = ir.quantity("wire_resistance_per_cell", units::Dimension::kResistance, 0.0, 1e6);
+  } else if (spec.enabled) {
+    const double pitch_F = std::sqrt(cell_area_F2);
+    const double metal_pitch_F = 2.0 * s.tech.wire_width / s.tech.feature_size;
+    if (pitch_F < metal_pitch_F) {
+      array.fail(
+          "cell_area_F2",
+          fmt::format("at least {:.4g} with arch.array.ir_drop: a cell pitch sqrt(cell_area_F2) F of at least the "
+                      "metal pitch, 2 x the {}'s wire width {:g} nm (or set "
+                      "arch.array.ir_drop.wire_resistance_per_cell)",
+                      metal_pitch_F * metal_pitch_F, s.tech.name, s.tech.wire_width * 1e9));
+    }
+    spec.wire_resistance_per_cell = wire_resistance_per_cell(s.tech, cell_area_F2);
+  }
+}
+
 }  // namespace
 
 double ChipSpec::settling_time() const {
@@ -81,13 +107,15 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   s.geometry.cols = static_cast<int>(array.integer("cols", 2, 4096));
   s.geometry.encoding = s.device->devices_per_weight() == 2 ? WeightEncoding::kDifferential : WeightEncoding::kOffset;
   // 1T1R cell footprint: an assumption (no figure in the seed papers); set it from your layout.
-  s.cell_area = array.real_or("cell_area_F2", 40.0, 1.0, 1e6) * s.tech.f2();
+  const double cell_area_F2 = array.real_or("cell_area_F2", 40.0, 1.0, 1e6);
+  s.cell_area = cell_area_F2 * s.tech.f2();
   s.line_capacitance_per_cell =
       array.quantity_or("line_capacitance_per_cell", Dimension::kCapacitance, "0.2 fF", 0.0, 1e-9);
   // Wire resistance per cell: an assumption of the order crossbar IR-drop studies use; set it
   // from your process (effective resistivity x cell pitch / wire cross-section).
   s.line_resistance_per_cell =
       array.quantity_or("line_resistance_per_cell", Dimension::kResistance, "2.5 ohm", 0.0, 1e6);
+  read_ir_drop(array, cell_area_F2, s);
 
   const Params dac = arch.child("dac");
   check_tech(dac, s.tech);
@@ -193,6 +221,19 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   }
 
   s.read_noise_per_image = arch.choice_or("read_noise", {"per_operation", "per_image"}, "per_operation") == "per_image";
+  if (s.ir_drop.enabled) {
+    const Params ir = arch.child("array").child("ir_drop");
+    if (s.trainable()) {
+      ir.fail("enabled",
+              "false on a training chip (arch.backward_dac): the transposed reads' wire network is not modelled "
+              "(docs/arch/ir_drop.md)");
+    }
+    if (s.dac->encoding() == periphery::Dac::Encoding::kPulseWidth) {
+      ir.fail("enabled",
+              "false with a pulse_width DAC: the wire energy of rows driven for different times is not modelled "
+              "(docs/arch/ir_drop.md)");
+    }
+  }
 
   const Params prog = arch.child_or_empty("programming");
   s.program_options.verify = prog.boolean_or("verify", false);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arch/defects.hpp"
+#include "arch/ir_drop.hpp"
 #include "arch/mapping.hpp"
 #include "arch/topology.hpp"
 #include "core/params.hpp"
@@ -29,9 +30,12 @@ struct ChipSpec {
   double cell_area = 0.0;                      // m^2 per device cell (1T1R footprint)
   double line_capacitance_per_cell = 0.2e-15;  // F of row or column line per cell it passes
   double line_resistance_per_cell = 2.5;       // Ohm of row or column wire per cell it passes
-  double read_voltage = 0.5;                   // V, the device's (the DACs drive the rows at it)
-  double read_pulse = 10e-9;                   // s, one array read (the DAC's read cycle)
-  bool adc_range_calibrated = true;            // ADC range from a calibration batch, else the full scale
+  // The arrays' wire resistance in the reads (arch.array.ir_drop; docs/arch/ir_drop.md): off by
+  // default; its wire_resistance_per_cell is the key's, or the node's wire over one cell pitch.
+  IrDropSpec ir_drop;
+  double read_voltage = 0.5;         // V, the device's (the DACs drive the rows at it)
+  double read_pulse = 10e-9;         // s, one array read (the DAC's read cycle)
+  bool adc_range_calibrated = true;  // ADC range from a calibration batch, else the full scale
   int calibration_images = 256;
   double control_energy_per_op = 0.0;   // J per tile operation issued by the controller
   double time_since_programming = 0.0;  // s, when inference reads the arrays (drift)

@@ -94,6 +94,9 @@ class CrossbarArray {
 
   // Effective conductance matrix (rows x weight_cols), S: G+ - G- or G - G_ref.
   const Matrix& effective() const { return g_eff_; }
+  // Every device's conductance as the last refresh read it (rows x device_cols; device column
+  // d = weight column x devices per weight + device, as cell_index()), S.
+  Eigen::Map<const Matrix> conductances() const { return {g_read_.data(), rows_, device_cols()}; }
   // Per row: the sum of every conductance a read drives on that row (devices and reference), S.
   const Eigen::VectorXf& row_conductance_sum() const { return row_sum_; }
   // Per weight column: the sum of every conductance a column drive reaches (transposed read), S.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <stdexcept>
 #include <utility>
 
 #include "arch/module_path.hpp"
@@ -47,7 +48,9 @@ ArrayCore::ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& g
       parts_(parts),
       array_(geometry.rows, geometry.weight_cols(), geometry.encoding, device, rng,
              parts.write_driver ? parts.write_driver->parallel_rows() : 1,
-             parts.write_driver ? parts.write_driver->parallel_columns() : 1) {}
+             parts.write_driver ? parts.write_driver->parallel_columns() : 1) {
+  if (parts.ir_drop.enabled) wires_.emplace(parts.ir_drop);
+}
 
 void ArrayCore::set_phase(Phase phase) {
   std::optional<Counters>& c = phases_[index(phase)];
@@ -74,6 +77,15 @@ void ArrayCore::set_phase(Phase phase) {
                     "the driven lines the same way",
                     columns ? "column" : "row", k.pulse_width_drive ? "once per pulse" : "x drive^2", c_line,
                     columns ? "column" : "row", parts_.read_voltage));
+    if (wires_) {
+      if (k.pulse_width_drive) throw std::logic_error("ir_drop: pulse-width drives are not modelled");
+      k.wire = ledger_.declare(
+          path, "wire_1nS", v2 * kReadQuantum_S * parts_.read_pulse,
+          fmt::format(
+              "V_read^2 x 1 nS x t_read (count = sum over vectors of d^T Q d in nS: the row and column wires' "
+              "dissipation of the drive d, Q from the IR-drop solve at {:g} ohm per cell, docs/arch/ir_drop.md)",
+              parts_.ir_drop.wire_resistance_per_cell));
+    }
     c = k;
   }
   current_ = *c;
@@ -116,8 +128,17 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
   } else if (array_.refreshed_at() != t_read) {
     array_.refresh(t_read, nullptr);
   }
-  // Analog MVM on the active block, in amperes: I = V_read x G^T x drive.
-  const auto& g = array_.effective();
+  // Analog MVM on the active block, in amperes: I = V_read x G^T x drive, or through the wires
+  // I = V_read x T^T x drive (ArrayWires) with their dissipation charged.
+  const Matrix* gp = &array_.effective();
+  if (wires_) {
+    if (transpose) throw std::logic_error("ir_drop: transposed reads are not modelled");
+    wires_->update(array_);
+    gp = &wires_->read_matrix();
+    const double q = wires_->wire_conductance(in, active_in);
+    ledger_.add(current_.wire, static_cast<std::uint64_t>(std::llround(std::max(q, 0.0) / kReadQuantum_S)));
+  }
+  const Matrix& g = *gp;
   out.resize(active_out, in.cols());
   if (transpose) {
     out.noalias() = g.block(0, 0, active_out, active_in) * in;
@@ -174,7 +195,7 @@ void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& ou
   ledger_.add(current_.line, line_charges(in, drive_weight_));
   const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(drive_weight_.cast<double>());
   ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
-  if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset) {
+  if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset && !wires_) {
     // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is
     // out / V_read + G_ref x (sum of the drives), without a second product.
     reference_.noalias() = in.colwise().sum() * static_cast<float>(array_.reference_conductance());

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "arch/crossbar_array.hpp"
+#include "arch/ir_drop.hpp"
 #include "arch/phase.hpp"
 #include "core/ledger.hpp"
 #include "core/rng.hpp"
@@ -56,6 +57,8 @@ struct TileParts {
   CellDefects defects;
   // Read noise drawn once per image instead of once per tile operation (arch.read_noise).
   bool read_noise_per_image = false;
+  // Wire resistance in the reads (ChipSpec::ir_drop): forward reads only.
+  IrDropSpec ir_drop;
 
   // The converters of `phase`: the backward phase drives the columns with the error DAC and
   // reads the rows through the backward ADC (when the chip trains); the drift readouts convert
@@ -123,7 +126,11 @@ class DacBank : public OneActionPart {
 //   w = drive^2 for an amplitude drive, V = drive x V_read, and w = |drive| for a pulse-width
 //   drive, the full V_read for the fraction |drive| of the pulse); when the phase's ADC charges the
 //   current of the converted lines itself (periphery::ColumnTerm), only the rest (reference
-//   column, lines the tile does not use): every cell's current is charged exactly once.
+//   column, lines the tile does not use): every cell's current is charged exactly once;
+// - wire_1nS (with arch.array.ir_drop only): the wires' dissipation V_read^2 d^T Q d t_read of
+//   every read's drive d, counted in reads of kReadQuantum_S (docs/arch/ir_drop.md).
+// With arch.array.ir_drop the forward currents come through the wires (ArrayWires); the cell
+// energy and the activated conductances stay the nominal ones.
 // Each read also gives the activated conductance of every converted column (sense()^T |drive|)
 // when the ADC needs it.
 class ArrayCore : public TileComponent {
@@ -167,6 +174,7 @@ class ArrayCore : public TileComponent {
     bool senses;                   // the phase's ADC has a column term
     bool nonnegative_drive;        // the phase's DAC is unsigned
     bool pulse_width_drive;        // the phase's DAC encodes the drive in time, not amplitude
+    Ledger::Counter wire;          // wire_1nS (with wires only)
   };
   // Per driven line, its drive's energy weight summed over the vectors: sum of drive^2
   // (amplitude, bit-serial) or of |drive| (pulse width).
@@ -182,6 +190,7 @@ class ArrayCore : public TileComponent {
   const devices::Device& device_;
   const TileParts& parts_;
   CrossbarArray array_;
+  std::optional<ArrayWires> wires_;  // arch.array.ir_drop
   std::array<std::optional<Counters>, kPhaseCount> phases_;
   Counters current_{};
 };

@@ -12,7 +12,10 @@
 // - SRAM cell 146 F^2: CACTI 6.5 6T cell;
 // - SRAM energy per bit: Horowitz, "Computing's energy problem", ISSCC 2014 (45 nm, 0.9 V:
 //   64-bit read of an 8 KB SRAM = 10 pJ), scaled by (F / 45 nm) (Vdd / 0.9 V)^2;
-// - SRAM leakage per bit: estimate Vdd x I_off x W, ITRS PIDS HP I_off = 100 nA/um, W = 6 F.
+// - SRAM leakage per bit: estimate Vdd x I_off x W, ITRS PIDS HP I_off = 100 nA/um, W = 6 F;
+// - array wires (IR drop, arch/ir_drop.hpp): the metal wire width (half pitch), aspect ratio and
+//   effective copper resistivity with its size effect at 300 K, per node, as DNN+NeuroSim V1.3
+//   Param.cpp tabulates them (wireWidth, AR, Rho; its 10 nm and 7 nm share the 18 nm row).
 // NeuroSim has no 28 nm node (Technology.cpp refuses it; SarADC.cpp would fall through to the 7 nm
 // fit), so neither has xbarsim: a 28 nm chip starts from a table and overrides its values.
 #include "periphery/tech_node.hpp"
@@ -32,6 +35,9 @@ namespace {
 
 using units::Dimension;
 
+// 1 uOhm cm = 1e-6 Ohm x 1e-2 m.
+constexpr double kOhmMetrePerMicroOhmCm = 1e-8;
+
 // A base table as the text a YAML file would hold, so defaults are recorded verbatim.
 struct TableText {
   std::string_view name;
@@ -42,19 +48,31 @@ struct TableText {
   double sram_cell_area_F2;
   std::string_view sram_energy_per_bit_8KB;
   std::string_view sram_leakage_per_bit;
+  std::string_view wire_width;
+  double wire_aspect_ratio;
+  double wire_resistivity_uOhm_cm;
 };
 
 // Ordered by feature size; builtin_names() and the error for an unknown node list them so.
 constexpr std::array<TableText, 9> kTables{{
-    {"7nm", "7 nm", "0.7 V", 0.2008, 0.6823, 0.040310, -2.311, 360.4, 146.0, "0.0147 pJ", "2.94 nW"},
-    {"10nm", "10 nm", "0.75 V", 0.3076, 1.1543, 0.049418, -2.311, 360.4, 146.0, "0.02411 pJ", "4.5 nW"},
-    {"14nm", "14 nm", "0.8 V", 0.4710, 1.9529, 0.060584, -2.311, 360.4, 146.0, "0.03841 pJ", "6.72 nW"},
-    {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ", "11.22 nW"},
-    {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ", "17.28 nW"},
-    {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ", "27 nW"},
-    {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ", "42.9 nW"},
-    {"90nm", "90 nm", "1.2 V", 4.3474, 31.782, 0.164900, -2.345, 212.8, 146.0, "0.5556 pJ", "64.8 nW"},
-    {"130nm", "130 nm", "1.3 V", 6.4806, 49.047, 0.207452, -2.367, 212.8, 146.0, "0.9418 pJ", "101.4 nW"},
+    {"7nm", "7 nm", "0.7 V", 0.2008, 0.6823, 0.040310, -2.311, 360.4, 146.0, "0.0147 pJ", "2.94 nW", "18 nm", 2.0,
+     6.35},
+    {"10nm", "10 nm", "0.75 V", 0.3076, 1.1543, 0.049418, -2.311, 360.4, 146.0, "0.02411 pJ", "4.5 nW", "18 nm", 2.0,
+     6.35},
+    {"14nm", "14 nm", "0.8 V", 0.4710, 1.9529, 0.060584, -2.311, 360.4, 146.0, "0.03841 pJ", "6.72 nW", "25 nm", 2.0,
+     5.08},
+    {"22nm", "22 nm", "0.85 V", 0.7213, 3.3041, 0.084273, -2.311, 212.8, 146.0, "0.06814 pJ", "11.22 nW", "40 nm", 1.9,
+     4.03},
+    {"32nm", "32 nm", "0.9 V", 1.0157, 7.6286, 0.083709, -2.313, 212.8, 146.0, "0.1111 pJ", "17.28 nW", "56 nm", 1.8,
+     3.70},
+    {"45nm", "45 nm", "1.0 V", 2.1843, 11.931, 0.097754, -2.296, 212.8, 146.0, "0.1929 pJ", "27 nW", "80 nm", 1.7,
+     3.31},
+    {"65nm", "65 nm", "1.1 V", 2.9503, 22.047, 0.128483, -2.321, 212.8, 146.0, "0.3371 pJ", "42.9 nW", "105 nm", 1.7,
+     2.68},
+    {"90nm", "90 nm", "1.2 V", 4.3474, 31.782, 0.164900, -2.345, 212.8, 146.0, "0.5556 pJ", "64.8 nW", "110 nm", 1.6,
+     2.52},
+    {"130nm", "130 nm", "1.3 V", 6.4806, 49.047, 0.207452, -2.367, 212.8, 146.0, "0.9418 pJ", "101.4 nW", "175 nm", 1.6,
+     2.20},
 }};
 
 const TableText& table(std::string_view name) {
@@ -102,6 +120,9 @@ TechNode TechNode::builtin(std::string_view name) {
   n.sram_cell_area_F2 = t.sram_cell_area_F2;
   n.sram_energy_per_bit_8KB = units::parse(t.sram_energy_per_bit_8KB, Dimension::kEnergy);
   n.sram_leakage_per_bit = units::parse(t.sram_leakage_per_bit, Dimension::kPower);
+  n.wire_width = units::parse(t.wire_width, Dimension::kLength);
+  n.wire_aspect_ratio = t.wire_aspect_ratio;
+  n.wire_resistivity = t.wire_resistivity_uOhm_cm * kOhmMetrePerMicroOhmCm;
   return n;
 }
 
@@ -124,6 +145,11 @@ TechNode TechNode::from_params(const Params& p) {
   n.sram_energy_per_bit_8KB =
       sram.quantity_or("energy_per_bit_8KB", Dimension::kEnergy, t.sram_energy_per_bit_8KB, 0.0);
   n.sram_leakage_per_bit = sram.quantity_or("leakage_per_bit", Dimension::kPower, t.sram_leakage_per_bit, 0.0);
+  const Params wire = p.child_or_empty("wire");
+  n.wire_width = wire.quantity_or("width", Dimension::kLength, t.wire_width, 1e-9, 1e-5);
+  n.wire_aspect_ratio = wire.real_or("aspect_ratio", t.wire_aspect_ratio, 0.1, 10.0);
+  n.wire_resistivity =
+      wire.real_or("resistivity_uOhm_cm", t.wire_resistivity_uOhm_cm, 0.1, 1000.0) * kOhmMetrePerMicroOhmCm;
   return n;
 }
 

@@ -63,6 +63,84 @@ TEST(ChipSpecSettling, GrowsAsTheSquareOfTheLineLength) {
   EXPECT_EQ(square_chip(2048, "1 ns", "0 ohm").read_cycles(), 1);
 }
 
+// An inference chip (or with `backward`, a training chip) with an `ir_drop` section and `array`
+// keys besides rows and cols; `dac` replaces the DAC.
+ChipSpec ir_chip(const std::string& ir_drop, const std::string& array = "cell_area_F2: 40", bool backward = false,
+                 const std::string& dac = "{impl: bit_serial, bits: 8, signed: false, read_pulse: 10 ns}") {
+  const std::string yaml =
+      "device: {impl: ideal, levels: 0, g_min: 1 uS, g_max: 10 uS}\n"
+      "arch:\n"
+      "  clock: 1 GHz\n"
+      "  tech: {node: 22nm}\n"
+      "  array: {rows: 64, cols: 64, " +
+      array + ", ir_drop: " + ir_drop +
+      "}\n"
+      "  dac: " +
+      dac +
+      "\n"
+      "  adc: {impl: sar, bits: 8, mux_ratio: 8, signed: true}\n"
+      "  shift_add: {impl: digital, bits: 24}\n"
+      "  write_driver: {impl: standard, pulse_amplitude: 1 V, pulse_width: 10 ns}\n"
+      "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n" +
+      (backward ? "  backward_dac: {impl: bit_serial, bits: 4, signed: true, read_pulse: 10 ns}\n"
+                  "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, "
+                  "ports: 1}\n"
+                : "");
+  const Params root = Params::from_string(yaml, "chip.yaml");
+  ChipSpec s = ChipSpec::from_params(root.child("arch"), root.child("device"), {64, 10});
+  root.check_all_read();
+  return s;
+}
+
+// The one line a refused configuration gives.
+std::string refusal(const std::string& ir_drop, const std::string& array = "cell_area_F2: 40", bool backward = false,
+                    const std::string& dac = "{impl: bit_serial, bits: 8, signed: false, read_pulse: 10 ns}") {
+  try {
+    ir_chip(ir_drop, array, backward, dac);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ChipSpecIrDrop, OffByDefault) {
+  const ChipSpec s = ir_chip("{}");
+  EXPECT_FALSE(s.ir_drop.enabled);
+  EXPECT_EQ(s.ir_drop.method, IrDropMethod::kFast);
+}
+
+TEST(ChipSpecIrDrop, WireResistanceFromTheNodeOrTheKey) {
+  // 22 nm, 40 F^2: 4.03e-8 Ohm m x sqrt(40) x 22 nm / (40 nm x 1.9 x 40 nm) = 1.8445 Ohm.
+  const ChipSpec s = ir_chip("{enabled: true}");
+  EXPECT_TRUE(s.ir_drop.enabled);
+  EXPECT_NEAR(s.ir_drop.wire_resistance_per_cell, 4.03e-8 * std::sqrt(40.0) * 22e-9 / (40e-9 * 1.9 * 40e-9), 1e-12);
+  // 90 F^2: the pitch grows by sqrt(90 / 40) = 1.5.
+  EXPECT_NEAR(ir_chip("{enabled: true}", "cell_area_F2: 90").ir_drop.wire_resistance_per_cell,
+              1.5 * s.ir_drop.wire_resistance_per_cell, 1e-12);
+  const ChipSpec k = ir_chip("{enabled: true, method: exact, wire_resistance_per_cell: 7 ohm}");
+  EXPECT_EQ(k.ir_drop.wire_resistance_per_cell, 7.0);
+  EXPECT_EQ(k.ir_drop.method, IrDropMethod::kExact);
+}
+
+TEST(ChipSpecIrDrop, RefusalsNameTheKey) {
+  // A cell narrower than the metal pitch: 2 x 40 nm / 22 nm = 3.636 F, at least 13.22 F^2.
+  const std::string narrow = refusal("{enabled: true}", "cell_area_F2: 12");
+  EXPECT_NE(narrow.find("chip.yaml:5: arch.array.cell_area_F2: expected at least 13.22"), std::string::npos) << narrow;
+  // ... unless the resistance is given.
+  EXPECT_EQ(refusal("{enabled: true, wire_resistance_per_cell: 2 ohm}", "cell_area_F2: 12"), "");
+  const std::string training = refusal("{enabled: true}", "cell_area_F2: 40", true);
+  EXPECT_NE(training.find("arch.array.ir_drop.enabled: expected false on a training chip"), std::string::npos)
+      << training;
+  const std::string pulse = refusal("{enabled: true}", "cell_area_F2: 40", false,
+                                    "{impl: pulse_width, bits: 3, signed: false, unit_pulse: 1 ns}");
+  EXPECT_NE(pulse.find("arch.array.ir_drop.enabled: expected false with a pulse_width DAC"), std::string::npos)
+      << pulse;
+  const std::string method = refusal("{enabled: true, method: iterative}");
+  EXPECT_NE(method.find("arch.array.ir_drop.method"), std::string::npos) << method;
+  const std::string unit = refusal("{enabled: true, wire_resistance_per_cell: 2}");
+  EXPECT_NE(unit.find("arch.array.ir_drop.wire_resistance_per_cell"), std::string::npos) << unit;
+}
+
 // A training chip (backward_dac present) with an 8-bit forward ADC and `extra` arch lines.
 ChipSpec training_chip(const std::string& extra) {
   const std::string yaml =

@@ -36,11 +36,42 @@ TEST(TechNode, YamlFilesMatchTheBuiltInTables) {
     EXPECT_DOUBLE_EQ(y.sram_cell_area_F2, b.sram_cell_area_F2) << name;
     EXPECT_DOUBLE_EQ(y.sram_energy_per_bit_8KB, b.sram_energy_per_bit_8KB) << name;
     EXPECT_DOUBLE_EQ(y.sram_leakage_per_bit, b.sram_leakage_per_bit) << name;
+    EXPECT_DOUBLE_EQ(y.wire_width, b.wire_width) << name;
+    EXPECT_DOUBLE_EQ(y.wire_aspect_ratio, b.wire_aspect_ratio) << name;
+    EXPECT_DOUBLE_EQ(y.wire_resistivity, b.wire_resistivity) << name;
   }
   // Spot values typed from NeuroSim V1.3's SarADC.cpp coefficient table (not from the code).
   EXPECT_DOUBLE_EQ(TechNode::builtin("45nm").sar.b, 11.931);
   EXPECT_DOUBLE_EQ(TechNode::builtin("65nm").sar.k, -2.321);
   EXPECT_DOUBLE_EQ(TechNode::builtin("32nm").feature_size, 32e-9);
+}
+
+TEST(TechNode, WiresOfNeuroSimsParamTable) {
+  // Typed from DNN+NeuroSim V1.3 Param.cpp (technode -> wireWidth in nm; AR; Rho in Ohm m), not
+  // from the code: 130 -> 175, 1.60, 2.20e-8; 90 -> 110, 1.60, 2.52e-8; 65 -> 105, 1.70, 2.68e-8;
+  // 45 -> 80, 1.70, 3.31e-8; 32 -> 56, 1.80, 3.70e-8; 22 -> 40, 1.90, 4.03e-8; 14 -> 25, 2.00,
+  // 5.08e-8; 10 and 7 -> 18, 2.00, 6.35e-8.
+  struct Row {
+    const char* name;
+    double width_nm, ar, rho;
+  };
+  for (const Row& r :
+       {Row{"130nm", 175, 1.60, 2.20e-8}, Row{"90nm", 110, 1.60, 2.52e-8}, Row{"65nm", 105, 1.70, 2.68e-8},
+        Row{"45nm", 80, 1.70, 3.31e-8}, Row{"32nm", 56, 1.80, 3.70e-8}, Row{"22nm", 40, 1.90, 4.03e-8},
+        Row{"14nm", 25, 2.00, 5.08e-8}, Row{"10nm", 18, 2.00, 6.35e-8}, Row{"7nm", 18, 2.00, 6.35e-8}}) {
+    const TechNode t = TechNode::builtin(r.name);
+    EXPECT_NEAR(t.wire_width, r.width_nm * 1e-9, 1e-18) << r.name;
+    EXPECT_DOUBLE_EQ(t.wire_aspect_ratio, r.ar) << r.name;
+    EXPECT_NEAR(t.wire_resistivity, r.rho, 1e-20) << r.name;
+  }
+  // 22 nm: 4.03e-8 / (40e-9 x 1.9 x 40e-9) = 1.3257e7 Ohm/m = 13.26 Ohm/um.
+  EXPECT_NEAR(TechNode::builtin("22nm").wire_resistance_per_length(), 4.03e-8 / (40e-9 * 1.9 * 40e-9), 1.0);
+  EXPECT_NEAR(TechNode::builtin("22nm").wire_resistance_per_length(), 1.3257e7, 1e3);
+  // A tech section may replace them.
+  const Params p = Params::from_string(
+      "tech: {node: 22nm, wire: {width: 50 nm, aspect_ratio: 2, resistivity_uOhm_cm: 3}}\n", "t.yaml");
+  const TechNode t = TechNode::from_params(p.child("tech"));
+  EXPECT_NEAR(t.wire_resistance_per_length(), 3e-8 / (50e-9 * 2.0 * 50e-9), 1.0);
 }
 
 TEST(TechNode, TheNineNodesOfNeuroSimsTables) {
