@@ -30,9 +30,19 @@
 //   measured: (G_after - G_before) / g_max, the pulsed device read before and after (2 verify
 //             reads; a device whose |chi| is below every threshold is not read): the device error
 //             stays in chi and later pulses correct it; the refresh's rewrite error likewise.
-// Reads: when the step (or, with min_error, its spread) depends on G, the count needs the
-// device's conductance, so the device is read before its pulses in both modes (1 verify read);
-// with a constant step the expected mode reads nothing.
+// step_estimate says which step the count assumes:
+//   trajectory: the device's expected step at its conductance, as above.
+//   nominal:    one constant step mu_n = (g_max - g_min) / N for every pulse, N the expected
+//               pulses from g_min to g_max (a linear device with the same number of levels), with
+//               the spread s_n = the RMS of the card's spread over [g_min, g_max], and no
+//               saturation at g_max: the count never depends on G, so nothing is read before the
+//               pulses. This is the open-loop update of NeuroSim's in-situ training (P.-Y. Chen,
+//               X. Peng, S. Yu, IEEE TCAD 37(12), 3067 (2018): pulses = dW / the linear step): the
+//               device's nonlinearity goes unseen, each pulse moves it by its true step.
+// Reads: when the step (or, with min_error, its spread) depends on G and the estimate is the
+// trajectory, the count needs the device's conductance, so the device is read before its pulses
+// in both chi updates (1 verify read); with a constant step (or nominal) the expected mode reads
+// nothing.
 // Every `refresh_every` mini-batches every pair is checked and refreshed (PairRefresh::refresh);
 // chi is kept (measured: chi += w_before - w_after of the refreshed pairs).
 #include <fmt/format.h>
@@ -65,8 +75,10 @@ class MixedPrecisionRule final : public UpdateRule {
     init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
     min_error_ = p.choice_or("pulse_rule", {"round", "min_error"}, "round") == "min_error";
     measured_ = p.choice_or("chi_update", {"expected", "measured"}, "expected") == "measured";
+    const bool nominal = p.choice_or("step_estimate", {"trajectory", "nominal"}, "trajectory") == "nominal";
     g_max_ = device.g_max();
     unit_ = device.g_max() - device.g_min();
+    if (nominal) set_nominal_step(p, device.g_min());
     // The smallest first-pulse threshold over [0, g_max] (checked on a grid, 1 % margin for what
     // falls between grid points): |chi| below it never fires, so those weights skip the per-cell
     // work (and, measured, the read).
@@ -90,7 +102,30 @@ class MixedPrecisionRule final : public UpdateRule {
     }
     const bool step_varies = max_step - min_step > 1e-9 * max_step;
     const bool sd_varies = min_error_ && max_sd - min_sd > 1e-9 * max_sd;
-    read_before_ = measured_ || step_varies || sd_varies;
+    read_before_ = measured_ || (nominal_step_S_ == 0.0 && (step_varies || sd_varies));
+  }
+
+  // nominal: mu_n = (g_max - g_min) / N, N the expected pulses from g_min to g_max (the last one
+  // counted by the fraction of its step that fits), and s_n the RMS spread over a 1000-point grid.
+  void set_nominal_step(const Params& p, double g_min) {
+    double g = g_min, pulses = 0.0;
+    for (;;) {
+      const double s = pulser_->mean_step_S(g);
+      if (!(s > 0.0) || pulses > 1e7) p.fail("step_estimate", "a device that reaches g_max in at most 1e7 pulses");
+      if (g + s >= g_max_) {
+        pulses += (g_max_ - g) / s;
+        break;
+      }
+      g += s;
+      pulses += 1.0;
+    }
+    double sum_sq = 0.0;
+    for (int i = 0; i <= 1000; ++i) {
+      const double sd = pulser_->step_std_S(g_min + (g_max_ - g_min) * i / 1000.0);
+      sum_sq += sd * sd;
+    }
+    nominal_step_S_ = (g_max_ - g_min) / pulses;
+    nominal_std_S_ = std::sqrt(sum_sq / 1001.0);
   }
 
   void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
@@ -152,12 +187,12 @@ class MixedPrecisionRule final : public UpdateRule {
   // normalized units (the header's t_j, and eps_0 for the first pulse). Infinite when the
   // device cannot grow (min_error at g_max).
   double threshold(double g_S, bool first) const {
-    const double mean = pulser_->mean_step_S(g_S);
+    const double mean = nominal_step_S_ > 0.0 ? nominal_step_S_ : pulser_->mean_step_S(g_S);
     const double eps = mean / unit_;  // granularity at this conductance
     if (!min_error_) return first ? eps : 0.5 * eps;
-    const double m = std::min(mean, g_max_ - g_S) / unit_;  // saturates at g_max
+    const double m = (nominal_step_S_ > 0.0 ? mean : std::min(mean, g_max_ - g_S)) / unit_;  // saturates at g_max
     if (!(m > 0.0)) return 1e300;
-    const double sd = pulser_->step_std_S(g_S) / unit_;
+    const double sd = (nominal_step_S_ > 0.0 ? nominal_std_S_ : pulser_->step_std_S(g_S)) / unit_;
     const double t = 0.5 * m + sd * sd / (2.0 * m);
     return first ? std::max(t, eps) : t;
   }
@@ -170,7 +205,8 @@ class MixedPrecisionRule final : public UpdateRule {
     int n = 0;
     while (n < max_pulses_) {
       if (a - change < threshold(g, n == 0)) break;
-      const double dg = std::min(pulser_->mean_step_S(g), g_max_ - g);  // saturates at g_max
+      const double dg = nominal_step_S_ > 0.0 ? nominal_step_S_
+                                              : std::min(pulser_->mean_step_S(g), g_max_ - g);  // saturates at g_max
       change += dg / unit_;
       g += dg;
       ++n;
@@ -230,6 +266,8 @@ class MixedPrecisionRule final : public UpdateRule {
   double g_max_ = 0.0;
   double unit_ = 0.0;
   double eps_floor_ = 0.0;
+  double nominal_step_S_ = 0.0;  // step_estimate nominal: mu_n, S (0: trajectory)
+  double nominal_std_S_ = 0.0;   // and s_n, S
   std::int64_t batches_done_ = 0;
   std::vector<Eigen::MatrixXf> chi_;
   // Measured: the fired devices of this batch, their chi and conductance before the pulses.

@@ -17,6 +17,8 @@
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace mixed_precision_rule_sim {
 namespace {
 
 constexpr std::uint64_t kWeights = simtest::kTrainWeights;
@@ -269,5 +271,35 @@ TEST_F(MixedPrecisionRuleTest, ExpectedUpdateReadsTheDeviceOnlyWhenItsStepDepend
   expect_energy_identity(c.ledger, "update");
 }
 
+// step_estimate nominal (open loop, NeuroSim's pulses = dW / linear step): one constant step
+// mu_n = 1 / N (normalized), N the expected pulses from 0 to g_max, and no read before the pulses.
+// kCurved, s(u) = 0.01 (1 + exp(-2u)): the continuum count is N_c = int_0^1 du / s(u) =
+// 50 ln((e^2 + 1) / 2) = 71.689; each discrete pulse counts 1 for a stretch over which 1 / s grows,
+// so N lies in [N_c - max_step x (1/s(1) - 1/s(0)), N_c] = [71.689 - 0.02 x 38.1, 71.689] =
+// [70.93, 71.69], mu_n in [0.013949, 0.014099]. Round rule from chi = 0.0372: 0.0372 >= mu_n;
+// 0.0372 - mu_n >= mu_n / 2; 0.0372 - 2 mu_n (about 0.0092) >= mu_n / 2; 0.0372 - 3 mu_n < 0:
+// 3 pulses, chi = 0.0372 - 3 mu_n in [-0.005097, -0.004647]. The device takes its true steps
+// from 0: 0.02, 0.01 (1 + exp(-0.04)) = 0.0196079, 0.01 (1 + exp(-0.0792158)) = 0.0192384:
+// held weight 0.0588463 (float: 1e-5), so held + chi = 0.0540 misses the update 0.0372 by the
+// unseen nonlinearity. No verify read at all (the trajectory estimate reads all 8192, above).
+TEST_F(MixedPrecisionRuleTest, NominalStepEstimateIsOpenLoopAndLeavesTheNonlinearityUnseen) {
+  TrainChip& c = curved_chip();
+  Rng unused(0);
+  auto rule = c.fresh(
+      "{impl: mixed_precision, step_estimate: nominal, learning_rate_scale: 1, refresh_every: 0, init_spread: 0.0}");
+  const arch::ProgramReport r = rule->apply(c.chip, {update_of(0.0372F)}, 1.0, unused);
+  EXPECT_EQ(r.tally.pulses, 3 * kWeights);
+  EXPECT_EQ(r.tally.verify_reads, 0u);
+  const Eigen::VectorXf chi = chi_of(*rule);
+  EXPECT_GE(chi.minCoeff(), -0.005097);
+  EXPECT_LE(chi.maxCoeff(), -0.004647);
+  EXPECT_FLOAT_EQ(chi.minCoeff(), chi.maxCoeff());
+  const Eigen::VectorXf held = held_of(c.chip);
+  EXPECT_NEAR(held.minCoeff(), 0.0588463, 1e-5);
+  EXPECT_NEAR(held.maxCoeff(), 0.0588463, 1e-5);
+  expect_energy_identity(c.ledger, "update");
+}
+
 }  // namespace
+}  // namespace mixed_precision_rule_sim
 }  // namespace xbarsim::workloads
