@@ -13,6 +13,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace adc_errors_sim {
 namespace {
 
 // One 16 x 9 tile (8 weight columns and the reference column of the offset encoding) of an ideal
@@ -172,4 +174,5 @@ TEST_F(AdcErrorsInAChip, EachAdcHasItsOwnDnlAndTheNoiseIsPerConversion) {
 }
 
 }  // namespace
+}  // namespace adc_errors_sim
 }  // namespace xbarsim::arch

@@ -15,6 +15,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace chip_accounting_sim {
 namespace {
 
 // Ideal continuous device, 0..25 uS, differential pairs (two physical columns per weight).
@@ -263,4 +265,5 @@ TEST_F(ChipTest, ArraySizeChangesTilesAdcsAndAreaAsMapped) {
 }
 
 }  // namespace
+}  // namespace chip_accounting_sim
 }  // namespace xbarsim::arch

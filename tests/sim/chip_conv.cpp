@@ -13,6 +13,8 @@
 #include "workloads/network.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace chip_conv_sim {
 namespace {
 
 // Ideal continuous device, differential pairs; an 8-bit bit-serial DAC; ideal ADCs (no
@@ -205,4 +207,5 @@ TEST_F(ConvChipTest, DuplicationTradesAreaForTheTileStep) {
 }
 
 }  // namespace
+}  // namespace chip_conv_sim
 }  // namespace xbarsim::arch

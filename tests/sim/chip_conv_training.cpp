@@ -10,6 +10,8 @@
 #include "workloads/network.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace chip_conv_training_sim {
 namespace {
 
 constexpr const char* kYaml =
@@ -119,4 +121,5 @@ TEST_F(ChipConvTraining, ForwardAndGradientsMatchTheFp32NetworkOnTheSameWeights)
 }
 
 }  // namespace
+}  // namespace chip_conv_training_sim
 }  // namespace xbarsim::arch

@@ -10,6 +10,8 @@
 #include "workloads/network.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace chip_training_paths_sim {
 namespace {
 
 constexpr const char* kYamlHead =
@@ -166,4 +168,5 @@ TEST_F(ChipTraining, PerImageErrorScaleKeepsSmallErrorsThatOneBatchScaleRoundsTo
 }
 
 }  // namespace
+}  // namespace chip_training_paths_sim
 }  // namespace xbarsim::arch

@@ -12,6 +12,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace column_current_sim {
 namespace {
 
 // Ideal continuous device, 0..20 uS, one device per weight (offset encoding: G = 10 uS + w x 10
@@ -200,4 +202,5 @@ TEST_F(ColumnCurrent, SarEnergyPerConversionDoesNotDependOnTheRowCount) {
 }
 
 }  // namespace
+}  // namespace column_current_sim
 }  // namespace xbarsim::arch

@@ -18,6 +18,8 @@
 #include "workloads/energy_summary.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace drift_compensation_sim {
 namespace {
 
 // `rows` x `cols` arrays, 4-bit bit-serial DAC (10 ns read pulse = 10 cycles at 1 GHz), ADC
@@ -452,4 +454,5 @@ TEST_F(DriftCompensationTest, OffByDefaultAndNeedsAReferenceSinceTheLastProgramm
 }
 
 }  // namespace
+}  // namespace drift_compensation_sim
 }  // namespace xbarsim::arch

@@ -19,6 +19,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace hermes_validation_sim {
 namespace {
 
 // The paper's measured figures (abstract and Table of the JSSC article; 8-bit inputs and
@@ -150,4 +152,5 @@ TEST_F(HermesValidation, PrintTable) {
 }
 
 }  // namespace
+}  // namespace hermes_validation_sim
 }  // namespace xbarsim::arch

@@ -14,6 +14,8 @@
 #include "workloads/run.hpp"
 
 namespace xbarsim::workloads {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace insitu_accounting_sim {
 namespace {
 
 void make_split(const std::filesystem::path& dir, const std::string& split, std::uint32_t n) {
@@ -167,4 +169,5 @@ TEST(InsituAccounting, EveryTotalIsTheSumOfItsParts) {
 }
 
 }  // namespace
+}  // namespace insitu_accounting_sim
 }  // namespace xbarsim::workloads

@@ -15,6 +15,8 @@
 #include "sim_support.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace ir_drop_sim {
 namespace {
 
 constexpr double kReadVoltage = 0.5;  // V
@@ -201,4 +203,5 @@ TEST(IrDropChip, AFullTileSolvesInsideTheSimulation) {
 }
 
 }  // namespace
+}  // namespace ir_drop_sim
 }  // namespace xbarsim::arch

@@ -17,6 +17,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace isaac_validation_sim {
 namespace {
 
 // ISAAC's Table 1 (32 nm). Per IMA: 8 ADCs, 8 x 128 DACs, 8 x 128 sample-and-holds, 8 crossbars,
@@ -186,4 +188,5 @@ TEST_F(IsaacValidation, PrintTable) {
 }
 
 }  // namespace
+}  // namespace isaac_validation_sim
 }  // namespace xbarsim::arch

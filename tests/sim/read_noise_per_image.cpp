@@ -14,6 +14,8 @@
 #include "devices/pcm.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace read_noise_per_image_sim {
 namespace {
 
 // One layer 16 -> 8 on one 16 x 16 tile (8 differential weight columns), 4-bit bit-serial DAC,
@@ -160,4 +162,5 @@ TEST_F(ReadNoisePerImage, DeviceDefectsReachTheTiles) {
 }
 
 }  // namespace
+}  // namespace read_noise_per_image_sim
 }  // namespace xbarsim::arch

@@ -23,6 +23,8 @@
 #include "workloads/run.hpp"
 
 namespace xbarsim {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace toy_pulse_device_sim {
 namespace {
 
 class ToyPulseDevice final : public devices::Device, public devices::PulseUpdate, public devices::PairRefresh {
@@ -178,4 +180,5 @@ TEST(ToyPulseDevice, TrainsInSituWithTheMixedPrecisionRule) {
 }
 
 }  // namespace
+}  // namespace toy_pulse_device_sim
 }  // namespace xbarsim

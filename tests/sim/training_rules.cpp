@@ -18,6 +18,8 @@
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace training_rules_sim {
 namespace {
 
 // One layer 128 -> 64 on one 128 x 128 tile (64 differential weight columns): 8192 weights.
@@ -222,4 +224,5 @@ TEST_F(TrainingRuleTest, MixedPrecisionRefreshesSaturatedPairsAndKeepsTheWeight)
 }
 
 }  // namespace
+}  // namespace training_rules_sim
 }  // namespace xbarsim::workloads

@@ -14,6 +14,8 @@
 #include "core/params.hpp"
 
 namespace xbarsim::arch {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace weight_access_sim {
 namespace {
 
 const std::vector<int> kWidths = {10, 6};
@@ -193,4 +195,5 @@ TEST_F(WeightAccessTest, PulsesOfATileGoInOneTileOperation) {
 }
 
 }  // namespace
+}  // namespace weight_access_sim
 }  // namespace xbarsim::arch

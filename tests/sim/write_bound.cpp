@@ -11,6 +11,8 @@
 #include "sim_support.hpp"
 
 namespace xbarsim {
+// File-local names are unique to this file also in a unity batch of tests/sim/.
+namespace write_bound_sim {
 namespace {
 
 // One layer 128 -> 64 on one 128 x 128 tile of PCM pairs (100 ns SET pulses, 10 ns verify
@@ -87,4 +89,5 @@ TEST(WriteBound, SharedColumnDriversTakeTheirStepsOneAfterAnother) {
 }
 
 }  // namespace
+}  // namespace write_bound_sim
 }  // namespace xbarsim

@@ -2,15 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "arch_test_util.hpp"
 #include "devices/device.hpp"
 
 namespace xbarsim::arch {
 namespace {
 
-std::unique_ptr<devices::Device> make_device(const std::string& yaml) {
-  const Params root = Params::from_string(yaml, "dev.yaml");
-  return devices::DeviceRegistry::instance().create(root.child("device"));
-}
+using testing::make_device;
 
 TEST(CrossbarArray, DifferentialEffectiveConductanceIsWeightTimesRange) {
   // Ideal continuous device 0..25 uS, two devices per weight: G+ - G- = w x 25 uS.

@@ -11,16 +11,14 @@
 #include <vector>
 
 #include "arch/crossbar_array.hpp"
+#include "arch_test_util.hpp"
 #include "core/error.hpp"
 #include "devices/device.hpp"
 
 namespace xbarsim::arch {
 namespace {
 
-std::unique_ptr<devices::Device> make_device(const std::string& yaml) {
-  const Params root = Params::from_string(yaml, "dev.yaml");
-  return devices::DeviceRegistry::instance().create(root.child("device"));
-}
+using testing::make_device;
 
 const char* kIdeal = "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 2}\n";
 

@@ -4,13 +4,12 @@
 
 #include <memory>
 
+#include "arch_test_util.hpp"
+
 namespace xbarsim::arch {
 namespace {
 
-std::unique_ptr<devices::Device> make_device(const std::string& yaml) {
-  const Params root = Params::from_string(yaml, "dev.yaml");
-  return devices::DeviceRegistry::instance().create(root.child("device"));
-}
+using testing::make_device;
 
 TEST(WeightEncoder, DifferentialTargetsPutTheWeightOnOneSideOfThePair) {
   // 5 .. 25 uS: dG = 20 uS. w = 0.5 -> (15, 5) uS; w = -0.25 -> (5, 10) uS; w = 2 clips to 1.

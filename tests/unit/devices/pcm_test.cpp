@@ -13,15 +13,15 @@ namespace {
 using testing::make_device;
 using testing::moments;
 
-constexpr std::size_t kN = 100000;
+constexpr std::size_t kCells = 100000;
 
 // n cells programmed to target_S; returns the device and fills cells.
 std::vector<CellState> programmed(const Device& dev, double target_S, std::uint64_t seed) {
   Rng rng(seed, 0);
-  std::vector<CellState> cells(kN);
+  std::vector<CellState> cells(kCells);
   dev.initialize(cells, rng);
-  std::vector<float> target(kN, static_cast<float>(target_S));
-  dev.program(cells, testing::iota_index(kN), target, {}, rng);
+  std::vector<float> target(kCells, static_cast<float>(target_S));
+  dev.program(cells, testing::iota_index(kCells), target, {}, rng);
   return cells;
 }
 
@@ -38,11 +38,11 @@ TEST(Pcm, ProgrammingNoiseMatchesTheFit) {
     const double s = s_uS * 1e-6;
     EXPECT_NEAR(pcm.programming_sigma_S(gt), s, 1e-15);
     const auto cells = programmed(*dev, gt, 21);
-    std::vector<double> g(kN);
-    for (std::size_t i = 0; i < kN; ++i) g[i] = cells[i].g;
+    std::vector<double> g(kCells);
+    for (std::size_t i = 0; i < kCells; ++i) g[i] = cells[i].g;
     const auto m = moments(g);
-    EXPECT_NEAR(m.mean, gt, 5 * s / std::sqrt(kN)) << "u_T = " << u;
-    EXPECT_NEAR(m.sd, s, 5 * s / std::sqrt(2.0 * kN)) << "u_T = " << u;
+    EXPECT_NEAR(m.mean, gt, 5 * s / std::sqrt(kCells)) << "u_T = " << u;
+    EXPECT_NEAR(m.sd, s, 5 * s / std::sqrt(2.0 * kCells)) << "u_T = " << u;
   }
 }
 
@@ -73,25 +73,25 @@ TEST(Pcm, DriftExponentMeanAndSpreadMatchTheFit) {
         c.sigma * std::sqrt(2 / std::numbers::pi) * std::exp(-r * r / 2) + c.mu * (1 - 2 * testing::phi_cdf(-r));
     const double sd = std::sqrt(c.mu * c.mu + c.sigma * c.sigma - mean * mean);
     const auto cells = programmed(*dev, gt, 5);
-    std::vector<float> gt_drift(kN);
+    std::vector<float> gt_drift(kCells);
     dev->conductance(cells, gt_drift, pcm.t0_s() * (std::numbers::e - 1.0));
-    std::vector<double> nu(kN);
-    for (std::size_t i = 0; i < kN; ++i) {
+    std::vector<double> nu(kCells);
+    for (std::size_t i = 0; i < kCells; ++i) {
       nu[i] = -std::log(static_cast<double>(gt_drift[i]) / cells[i].g);
     }
     const auto m = moments(nu);
     // float storage of G adds < 1e-7 relative: far below the tolerances (~1e-4).
-    EXPECT_NEAR(m.mean, mean, 5 * sd / std::sqrt(kN)) << "u_T = " << c.u;
-    EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN)) << "u_T = " << c.u;
+    EXPECT_NEAR(m.mean, mean, 5 * sd / std::sqrt(kCells)) << "u_T = " << c.u;
+    EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kCells)) << "u_T = " << c.u;
   }
   // Right at the end of programming (t = 0) nothing has drifted; 10 s later
   // G = G_prog (30 / 20)^(-nu) (aihwkit drifts from t = 0 on, not only after t0).
   const auto cells = programmed(*dev, 10e-6, 6);
-  std::vector<float> g(kN);
+  std::vector<float> g(kCells);
   dev->conductance(cells, g, 0.0);
-  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(g[i], cells[i].g);
+  for (std::size_t i = 0; i < kCells; i += 101) EXPECT_EQ(g[i], cells[i].g);
   dev->conductance(cells, g, 10.0);
-  for (std::size_t i = 0; i < kN; i += 101) {
+  for (std::size_t i = 0; i < kCells; i += 101) {
     EXPECT_NEAR(g[i], cells[i].g * std::pow(1.5, -static_cast<double>(cells[i].u)), 1e-6 * cells[i].g);
   }
 }
@@ -115,29 +115,29 @@ TEST(Pcm, ReadNoiseGrowsWithTimeAsTheFit) {
   EXPECT_NEAR(pcm.read_noise_q(12.5e-6), q, 1e-12);
   EXPECT_NEAR(pcm.read_noise_q(0.1e-6), 0.2, 1e-12);  // 0.0088 / 0.004^0.65 = 0.30 -> capped
   const auto cells = programmed(*dev, 12.5e-6, 8);
-  for (std::size_t i = 0; i < kN; i += 997) {
+  for (std::size_t i = 0; i < kCells; i += 997) {
     EXPECT_NEAR(cells[i].q, pcm.read_noise_q(cells[i].g), 1e-6 * q) << "Q from G_prog, cell " << i;
   }
   Rng rng(9, 1);
   for (auto [t, factor] : {std::pair{1e-6, 4.183825}, std::pair{3600.0, 4.764755}, std::pair{86400.0, 5.086810}}) {
     EXPECT_NEAR(pcm.read_noise_time_factor(t), factor, 1e-6);
-    std::vector<float> clean(kN);
-    std::vector<float> noisy(kN);
+    std::vector<float> clean(kCells);
+    std::vector<float> noisy(kCells);
     dev->conductance(cells, clean, t);
     dev->read(cells, noisy, t, rng);
-    std::vector<double> rel(kN);
-    for (std::size_t i = 0; i < kN; ++i) rel[i] = (noisy[i] - clean[i]) / (clean[i] * cells[i].q);
+    std::vector<double> rel(kCells);
+    for (std::size_t i = 0; i < kCells; ++i) rel[i] = (noisy[i] - clean[i]) / (clean[i] * cells[i].q);
     const auto m = moments(rel);
-    EXPECT_NEAR(m.mean, 0.0, 5 * factor / std::sqrt(kN)) << "t = " << t;
-    EXPECT_NEAR(m.sd, factor, 5 * factor / std::sqrt(2.0 * kN)) << "t = " << t;
+    EXPECT_NEAR(m.mean, 0.0, 5 * factor / std::sqrt(kCells)) << "t = " << t;
+    EXPECT_NEAR(m.sd, factor, 5 * factor / std::sqrt(2.0 * kCells)) << "t = " << t;
   }
   auto fast = make_device("device: {impl: pcm, t0: 100 ns}");
   EXPECT_EQ(dynamic_cast<const PcmDevice&>(*fast).read_noise_time_factor(0.0), 0.0);  // ln(0.7) < 0
-  std::vector<float> a(kN);
-  std::vector<float> clean(kN);
+  std::vector<float> a(kCells);
+  std::vector<float> clean(kCells);
   fast->read(cells, a, 0.0, rng);
   fast->conductance(cells, clean, 0.0);
-  for (std::size_t i = 0; i < kN; i += 101) EXPECT_EQ(a[i], clean[i]);
+  for (std::size_t i = 0; i < kCells; i += 101) EXPECT_EQ(a[i], clean[i]);
 }
 
 TEST(Pcm, GlobalDriftCompensationUndoesACommonDrift) {
@@ -189,17 +189,17 @@ TEST(Pcm, SetPulseStepAndCycleToCycleNoiseMatchTheFit) {
   // Steps shrink with conductance: (1 + 27.235) / (1 + 27.235 e^{-5}) = 23.857 from 0 to g_max.
   EXPECT_NEAR(pcm.mean_step_S(0.0) / pcm.mean_step_S(gmax), 23.857, 1e-3);
   const double sd = 0.6 * (du + 0.021 + 0.108 * 0.5);
-  std::vector<CellState> cells(kN, CellState{static_cast<float>(0.5 * gmax), 0, 0, 0});
-  std::vector<std::uint16_t> pulses(kN, 1);
+  std::vector<CellState> cells(kCells, CellState{static_cast<float>(0.5 * gmax), 0, 0, 0});
+  std::vector<std::uint16_t> pulses(kCells, 1);
   Rng rng(31, 0);
-  const auto t = pcm.apply_pulses(cells, testing::iota_index(kN), pulses, rng);
-  EXPECT_EQ(t.pulses, kN);
-  EXPECT_NEAR(t.energy_J, kN * 10e-12, 1e-6 * kN * 10e-12);
-  std::vector<double> step(kN);
-  for (std::size_t i = 0; i < kN; ++i) step[i] = cells[i].g / gmax - 0.5;
+  const auto t = pcm.apply_pulses(cells, testing::iota_index(kCells), pulses, rng);
+  EXPECT_EQ(t.pulses, kCells);
+  EXPECT_NEAR(t.energy_J, kCells * 10e-12, 1e-6 * kCells * 10e-12);
+  std::vector<double> step(kCells);
+  for (std::size_t i = 0; i < kCells; ++i) step[i] = cells[i].g / gmax - 0.5;
   const auto m = moments(step);
-  EXPECT_NEAR(m.mean, du, 5 * sd / std::sqrt(kN));
-  EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kN));
+  EXPECT_NEAR(m.mean, du, 5 * sd / std::sqrt(kCells));
+  EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2.0 * kCells));
 }
 
 // The spread of one SET pulse as the trainer sees it (PcmDevice::step_std_S, used by the

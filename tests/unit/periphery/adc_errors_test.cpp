@@ -18,12 +18,7 @@
 namespace xbarsim::periphery {
 namespace {
 
-std::unique_ptr<Adc> make_adc(const std::string& yaml) {
-  const Params root = Params::from_string(yaml, "<test>");
-  auto adc = AdcRegistry::instance().create(root.child("adc"), TechNode::builtin("22nm"), AdcContext{});
-  root.check_all_read();
-  return adc;
-}
+using testing::make_adc;
 
 // An unsigned 6-bit flash over [0, 63 uA]: lsb = 1 uA, N = 63, so u = x / 1 uA.
 std::string six_bit(const std::string& extra) {

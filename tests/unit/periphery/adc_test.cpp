@@ -17,13 +17,7 @@
 namespace xbarsim::periphery {
 namespace {
 
-std::unique_ptr<Adc> make_adc(const std::string& yaml, const std::string& node = "22nm", const AdcContext& ctx = {}) {
-  const Params root = Params::from_string(yaml, "<test>");
-  const TechNode tech = TechNode::builtin(node);
-  auto adc = AdcRegistry::instance().create(root.child("adc"), tech, ctx);
-  root.check_all_read();
-  return adc;
-}
+using testing::make_adc;
 
 double code_at(const Adc& adc, double x) {
   std::int32_t code = -1;
