@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 
 #include "core/cards.hpp"
 #include "core/error.hpp"
@@ -90,18 +91,27 @@ TEST(DeviceCards, UnknownImplListsTheRegisteredOnes) {
 }
 
 TEST(DeviceCards, ShippedCardsLoadAndReadEveryKey) {
+  // Every card in configs/devices/ with its level count (0: continuous); a new card must be
+  // added here.
+  const std::map<std::string, int> levels_of = {
+      {"dw_2state.yaml", 2},      {"dw_3state.yaml", 3},  {"dw_5state.yaml", 5}, {"dw_5state_differential.yaml", 5},
+      {"mtj_ternary.yaml", 2},    {"pcm.yaml", 0},        {"ideal.yaml", 0},     {"rram_agsi.yaml", 0},
+      {"rram_alox_hfo2.yaml", 0}, {"ideal_pulse.yaml", 0}};
   const auto dir = std::filesystem::path(XBARSIM_SOURCE_DIR) / "configs/devices";
-  const std::pair<const char*, int> cards[] = {
-      {"dw_2state.yaml", 2},  {"dw_3state.yaml", 3}, {"dw_5state.yaml", 5}, {"mtj_ternary.yaml", 2},
-      {"pcm.yaml", 0},        {"ideal.yaml", 0},     {"rram_agsi.yaml", 0}, {"rram_alox_hfo2.yaml", 0},
-      {"ideal_pulse.yaml", 0}};
-  for (const auto& [file, levels] : cards) {
-    const Params root = Params::from_file(dir / file);
+  std::size_t seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string file = entry.path().filename().string();
+    const auto it = levels_of.find(file);
+    ASSERT_NE(it, levels_of.end()) << file << " is not listed in this test";
+    ++seen;
+    const Params root = Params::from_file(entry.path());
     const auto dev = DeviceRegistry::instance().create(root.child("device"));
     EXPECT_NO_THROW(root.check_all_read()) << file;
-    EXPECT_EQ(dev->levels(), levels) << file;
+    EXPECT_EQ(dev->levels(), it->second) << file;
     EXPECT_LT(dev->g_min(), dev->g_max()) << file;
   }
+  EXPECT_EQ(seen, levels_of.size());
 }
 
 // Same seed -> bit-identical cell states and tallies, for every model; another seed differs for
