@@ -155,7 +155,7 @@ ProgramReport Chip::issue_sparse(TileOp::Kind kind, const std::vector<CellBatch>
       op.kind = kind;
       if (per_tile != nullptr) {
         const CellBatch& b = (*per_tile)[first_tile_[l] + k];
-        if (b.index.empty() && b.verify_reads == 0) continue;
+        if (b.index.empty() && b.depress_index.empty() && b.verify_reads == 0) continue;
         op.cells = &b;
       }
       controller_->issue(l, k, op);

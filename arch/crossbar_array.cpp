@@ -112,6 +112,21 @@ devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> 
   return t;
 }
 
+devices::ProgramTally CrossbarArray::depress_cells(std::span<const std::uint32_t> index,
+                                                   std::span<const std::uint16_t> pulses, Rng& rng) {
+  const devices::PulseDepression* depressor = device_.pulse_depression();
+  if (depressor == nullptr) {
+    throw std::logic_error("crossbar array: depression pulses need a device with pulse depression, not " +
+                           std::string(device_.name()));
+  }
+  if (index.empty()) return {};
+  for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
+  devices::ProgramTally t = depressor->apply_depression_pulses(cells_, index, pulses, rng);
+  t.wall_time_s = scheduled_time(t.time_s, index, pulses);
+  refresh(0.0, nullptr);
+  return t;
+}
+
 devices::ProgramTally CrossbarArray::refresh_pairs(Rng& rng) {
   const devices::PairRefresh* refresher = device_.pair_refresh();
   if (refresher == nullptr || encoding_ != WeightEncoding::kDifferential) {

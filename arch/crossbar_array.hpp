@@ -66,6 +66,10 @@ class CrossbarArray {
   // Refreshes the effective conductances.
   devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
                                     Rng& rng, std::uint64_t verify_reads = 0);
+  // Applies pulses[i] depression pulses to cells[index[i]] (the device's PulseDepression; throws
+  // std::logic_error for a device without it). Refreshes the effective conductances.
+  devices::ProgramTally depress_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
+                                      Rng& rng);
   // Refresh of every differential pair (the device's PairRefresh decides which pairs need it);
   // the tally's verify_reads include the 2 reads per pair of the check itself; its wall time is
   // the serial time shared evenly by the parallel rows and columns (not scheduled). Throws

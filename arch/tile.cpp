@@ -170,8 +170,10 @@ void Tile::run_program_cells(TileOp& op) {
 void Tile::run_pulse(TileOp& op) {
   const CellBatch& b = *op.cells;
   op.tally = devices::ProgramTally{};
-  charge_programming(op, devices::ProgramOptions{},
-                     array_.cells().pulse_cells(b.index, b.pulses, rng_, b.verify_reads));
+  devices::ProgramTally t = array_.cells().pulse_cells(b.index, b.pulses, rng_, b.verify_reads);
+  // Depression after potentiation, one phase after the other (their times add).
+  if (!b.depress_index.empty()) t += array_.cells().depress_cells(b.depress_index, b.depress_pulses, rng_);
+  charge_programming(op, devices::ProgramOptions{}, t);
   finish_programming(op);
 }
 

@@ -32,12 +32,17 @@ struct CellBatch {
   std::vector<float> target_S;        // kProgramCells
   std::vector<CellGroup> groups;      // kProgramCells: partition of [0, index.size())
   std::vector<std::uint16_t> pulses;  // kPulse
-  std::uint64_t verify_reads = 0;     // kPulse
+  // kPulse: depression pulses (PulseDepression), applied after the potentiation pulses above
+  std::vector<std::uint32_t> depress_index;
+  std::vector<std::uint16_t> depress_pulses;
+  std::uint64_t verify_reads = 0;  // kPulse
   void clear() {
     index.clear();
     target_S.clear();
     groups.clear();
     pulses.clear();
+    depress_index.clear();
+    depress_pulses.clear();
     verify_reads = 0;
   }
 };

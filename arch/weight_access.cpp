@@ -19,6 +19,12 @@ void WeightAccess::pulse(const WeightSite& w, int device, std::uint16_t n) {
   b.pulses.push_back(n);
 }
 
+void WeightAccess::depress(const WeightSite& w, int device, std::uint16_t n) {
+  CellBatch& b = batches_[w.tile_];
+  b.depress_index.push_back(w.cell_ + static_cast<std::uint32_t>(device) * w.stride_);
+  b.depress_pulses.push_back(n);
+}
+
 void WeightAccess::count_verify_reads(const WeightSite& w, std::uint64_t n) { batches_[w.tile_].verify_reads += n; }
 
 void WeightAccess::program(const WeightSite& w, int device, float target_S, std::uint16_t group) {

@@ -69,6 +69,9 @@ class WeightAccess {
   void clear();
   // n pulses (the device's PulseUpdate) on device d of weight w. Precondition: n >= 1.
   void pulse(const WeightSite& w, int device, std::uint16_t n);
+  // n depression pulses (the device's PulseDepression) on device d of weight w, applied after
+  // the tile's potentiation pulses. Precondition: n >= 1.
+  void depress(const WeightSite& w, int device, std::uint16_t n);
   // n reads of the devices of w's tile that the rule makes around its pulses (charged as the
   // device's verify reads with the tile's next issue_pulses).
   void count_verify_reads(const WeightSite& w, std::uint64_t n = 1);

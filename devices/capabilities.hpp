@@ -35,6 +35,21 @@ class PulseUpdate {
   virtual double step_std_S(double g_S) const = 0;
 };
 
+// Incremental depression by identical pulses (RRAM RESET pulses; the LTD half of NeuroSim's
+// online learning, P.-Y. Chen, X. Peng, S. Yu, IEEE TCAD 37(12), 3067 (2018)): each pulse lowers
+// a device's conductance by a step that depends on the conductance it starts from. A device
+// offering it beside PulseUpdate can be updated in both directions, one device per weight.
+class PulseDepression {
+ public:
+  virtual ~PulseDepression() = default;
+  // Applies n_pulses[i] depression pulses to cells[cell_index[i]]. Preconditions as
+  // PulseUpdate::apply_pulses. Returns the tally (pulses, energy, serial time).
+  virtual ProgramTally apply_depression_pulses(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
+                                               std::span<const std::uint16_t> n_pulses, Rng& rng) const = 0;
+  // Mean conductance decrease (> 0) of one depression pulse on a device at conductance g_S, S.
+  virtual double mean_depression_step_S(double g_S) const = 0;
+};
+
 // Refresh of differential pairs whose two devices have both grown (one-directional devices run
 // out of range as updates accumulate on both sides; Nandakumar et al. 2020).
 class PairRefresh {

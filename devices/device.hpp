@@ -149,6 +149,7 @@ class Device {
   // The returned object lives as long as the device.
   virtual const PulseUpdate* pulse_update() const { return nullptr; }
   virtual const PairRefresh* pair_refresh() const { return nullptr; }
+  virtual const PulseDepression* pulse_depression() const { return nullptr; }
   virtual const DriftReadout* drift_readout() const { return nullptr; }
   virtual const StochasticSwitching* stochastic_switching() const { return nullptr; }
   virtual const TernaryPair* ternary_pair() const { return nullptr; }

@@ -652,6 +652,11 @@ double MeasuredResponseDevice::mean_step_S(double g_S) const {
 
 double MeasuredResponseDevice::step_std_S(double /*g_S*/) const { return sigma_S_; }
 
+double MeasuredResponseDevice::mean_depression_step_S(double g_S) const {
+  const double g = std::clamp(g_S, g_min_, g_max_);
+  return g - ltd_.next(g);
+}
+
 ProgramTally MeasuredResponseDevice::do_program(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
                                                 std::span<const float> target_S, const ProgramOptions& opts, Rng& rng,
                                                 std::span<std::uint16_t> attempts) const {

@@ -97,7 +97,7 @@ struct PulseResponseFit {
 PulseResponseFit fit_pulse_response(const PulseResponseData& data);
 
 // Stateless pulse-programmed synapse model (see the header comment).
-class MeasuredResponseDevice final : public Device, public PulseUpdate, public PairRefresh {
+class MeasuredResponseDevice final : public Device, public PulseUpdate, public PulseDepression, public PairRefresh {
  public:
   // Reads the `device:` section (keys in docs/devices/measured_response.md).
   explicit MeasuredResponseDevice(const Params& p);
@@ -131,13 +131,17 @@ class MeasuredResponseDevice final : public Device, public PulseUpdate, public P
 
   const PulseUpdate* pulse_update() const override { return this; }
   const PairRefresh* pair_refresh() const override { return this; }
+  const PulseDepression* pulse_depression() const override { return this; }
 
   // LTP pulses (PulseUpdate): n_pulses[i] potentiation pulses on cells[cell_index[i]].
   ProgramTally apply_pulses(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
                             std::span<const std::uint16_t> n_pulses, Rng& rng) const override;
-  // LTD pulses: n_pulses[i] depression pulses on cells[cell_index[i]].
+  // LTD pulses (PulseDepression): n_pulses[i] depression pulses on cells[cell_index[i]].
   ProgramTally apply_depression_pulses(std::span<CellState> cells, std::span<const std::uint32_t> cell_index,
-                                       std::span<const std::uint16_t> n_pulses, Rng& rng) const;
+                                       std::span<const std::uint16_t> n_pulses, Rng& rng) const override;
+  // Expected decrease of one LTD pulse at conductance g_S (clipped to [g_min, g_max] first), S:
+  // the LTD curve continued below g_min, so it is > 0 everywhere (a device at g_min clips).
+  double mean_depression_step_S(double g_S) const override;
   // Expected change of one LTP pulse at conductance g_S (clipped to [g_min, g_max] first), S:
   // the curve continued beyond g_max, so it is > 0 everywhere (a device at g_max clips).
   double mean_step_S(double g_S) const override;

@@ -106,6 +106,28 @@ TEST(MeasuredResponse, NoiseFreeTrajectoriesFollowTheClosedForm) {
   EXPECT_NEAR(cell[0].g, kGmin, 1e-5 * kRange);
 }
 
+// The depression capability's expected step is the LTD curve's: at the point P_d = P_LTD - d of
+// the curve, one LTD pulse moves G(P) -> G(P - 1), so mean_depression_step_S(G(P)) = G(P) -
+// G(P - 1) from the closed form (Chen et al. eq. (8)); at g_min it is the step the curve would
+// take below it (> 0; the pulse itself clips). And the device offers it through its accessor.
+TEST(MeasuredResponse, DepressionStepIsTheLtdCurvesStep) {
+  auto dev = make_device(agsi(0.0));
+  ASSERT_NE(dev->pulse_depression(), nullptr);
+  const PulseDepression& down = *dev->pulse_depression();
+  for (const int p : {100, 80, 50, 20, 1}) {
+    const double g = curve(p, kAltd, 100);
+    EXPECT_NEAR(down.mean_depression_step_S(g), g - curve(p - 1, kAltd, 100), 1e-6 * kRange) << p;
+  }
+  EXPECT_GT(down.mean_depression_step_S(kGmin), 0.0);
+  // A linear card: every LTD pulse moves R / P_LTD = 35.3851 nS / 100 anywhere in the range.
+  auto linear = make_device(
+      "device: {impl: measured_response, g_min: 3.0769 nS, g_max: 38.462 nS, pulses_ltp: 97, pulses_ltd: 100, "
+      "energy_per_pulse: 64 pJ, pulse_width: 300 us, read_voltage: 0.5 V, read_pulse_width: 5 ns}");
+  for (const double f : {0.1, 0.5, 0.9}) {
+    EXPECT_NEAR(linear->pulse_depression()->mean_depression_step_S(kGmin + f * kRange), kRange / 100, 1e-9 * kRange);
+  }
+}
+
 // Statistical: the mean trajectory with noise is the closed form. The pulse map is affine,
 // G' = alpha G + beta + s z (s = sigma R), so E[G_P] = G(P) exactly while nothing clips, and
 // Var(G_P) = s^2 sum_{j<P} alpha^(2j), alpha = e^(-1/A) (LTP) or e^(1/A_LTD) (LTD). With
