@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the readers of user input with libFuzzer (clang, AddressSanitizer, UndefinedBehavior-
 # Sanitizer): builds the debug preset, whose fuzz targets are libFuzzer programs, then runs each
-# target from its corpus (tests/fuzz/corpus/NAME, the shipped configurations for `config`, and
+# target (as many at once as there are cores) from its corpus (tests/fuzz/corpus/NAME, the shipped configurations for `config`, and
 # the seeds the weights, onnx and checkpoint targets write at start-up). An input that crashes, trips a sanitizer, throws anything but a one-line
 # user error, or takes more than 1 s fails the run; libFuzzer leaves it as crash-*/timeout-* in
 # build/debug/fuzzing/findings/NAME/ and this script names it.
@@ -35,43 +35,66 @@ cmake --build --preset debug
 root=$PWD
 bin="$root/build/debug/tests/fuzz"
 out="$root/build/debug/fuzzing"
-status=0
-for t in "${targets[@]}"; do
-  work="$out/work/$t"          # where libFuzzer adds what it finds
-  findings="$out/findings/$t"  # crash-*, timeout-*, oom-* inputs
-  seeds="$out/seeds/$t"
-  rm -rf "$work" "$findings" "$seeds"
+# fuzz_one TARGET: fuzzes one target; its result line goes to $out/TARGET.result (ok) or
+# $out/TARGET.failed (with the first sanitizer lines).
+fuzz_one() {
+  local t=$1
+  local work="$out/work/$t"          # where libFuzzer adds what it finds
+  local findings="$out/findings/$t"  # crash-*, timeout-*, oom-* inputs
+  local seeds="$out/seeds/$t"
+  rm -rf "$work" "$findings" "$seeds" "$out/$t.result" "$out/$t.failed"
   mkdir -p "$work" "$findings" "$seeds"
-  extra=()
+  local extra=()
   if [ "$t" = config ]; then
     for d in "$root"/configs/*/; do extra+=("$d"); done
   fi
-  log="$out/$t.log"
+  local log="$out/$t.log"
   # The targets' scratch files (in memory when /dev/shm exists), removed after the run whatever
   # its end.
+  local scratch
   scratch="$([ -d /dev/shm ] && echo /dev/shm || echo "$out")/xbarsim-fuzz-$t-$$"
-  export XBARSIM_FUZZ_SCRATCH="$scratch"
   # -timeout=1: an input that runs longer than a second is a hang. -close_fd_mask=1: the config
   # target's "ok" lines stay out of the log. The seed folder is filled at start-up.
-  set +e
-  (cd "$findings" && XBARSIM_FUZZ_SEEDS="$seeds" ASAN_OPTIONS=detect_leaks=1 \
+  local rc=0
+  (cd "$findings" && XBARSIM_FUZZ_SCRATCH="$scratch" XBARSIM_FUZZ_SEEDS="$seeds" ASAN_OPTIONS=detect_leaks=1 \
      "$bin/fuzz_$t" "${limit[@]}" -timeout=1 -rss_limit_mb=2048 -close_fd_mask=1 \
-     -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" "$seeds" "${extra[@]}") >"$log" 2>&1
-  rc=$?
-  set -e
+     -print_final_stats=1 "$work" "$root/tests/fuzz/corpus/$t" "$seeds" "${extra[@]}") >"$log" 2>&1 || rc=$?
   rm -rf "$scratch"
+  local runs secs found
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
   found=$(find "$findings" -type f | head -5)
   if [ $rc -ne 0 ] || [ -n "$found" ]; then
-    echo "fuzz $t: FAILED after ${runs:-?} executions (exit $rc); see $log${found:+ and }$found" >&2
-    grep -m3 -E "ERROR|SUMMARY|runtime error|terminate|==[0-9]+==" "$log" >&2 || true
+    { echo "fuzz $t: FAILED after ${runs:-?} executions (exit $rc); see $log${found:+ and }$found"
+      grep -m3 -E "ERROR|SUMMARY|runtime error|terminate|==[0-9]+==" "$log" || true; } >"$out/$t.failed"
+    return
+  fi
+  echo "fuzz $t: ${runs} executions in ${secs:-?} s, 0 crashes, 0 sanitizer reports, 0 inputs over 1 s (log $log)" \
+    >"$out/$t.result"
+}
+
+# The targets run as many at a time as there are cores (each is one process).
+jobs=$(nproc 2>/dev/null || echo 1)
+running=0
+for t in "${targets[@]}"; do
+  if [ $running -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
+status=0
+for t in "${targets[@]}"; do
+  if [ -f "$out/$t.failed" ]; then
+    cat "$out/$t.failed" >&2
     status=1
     continue
   fi
-  echo "fuzz $t: ${runs} executions in ${secs:-?} s, 0 crashes, 0 sanitizer reports, 0 inputs over 1 s (log $log)"
+  cat "$out/$t.result"
   if [ $merge -eq 1 ]; then
-    "$bin/fuzz_$t" -merge=1 -timeout=1 -close_fd_mask=1 "$root/tests/fuzz/corpus/$t" "$work" "$seeds" \
+    "$bin/fuzz_$t" -merge=1 -timeout=1 -close_fd_mask=1 "$root/tests/fuzz/corpus/$t" "$out/work/$t" "$out/seeds/$t" \
       >"$out/$t.merge.log" 2>&1
     echo "fuzz $t: corpus tests/fuzz/corpus/$t now holds $(find "$root/tests/fuzz/corpus/$t" -type f | wc -l) inputs"
   fi
