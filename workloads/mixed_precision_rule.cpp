@@ -51,7 +51,7 @@
 #include <cmath>
 
 #include "arch/weight_access.hpp"
-#include "workloads/optimizer.hpp"
+#include "workloads/chi_accumulator.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
@@ -59,7 +59,7 @@ namespace {
 
 class MixedPrecisionRule final : public UpdateRule {
  public:
-  MixedPrecisionRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer) {
+  MixedPrecisionRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer) : keys_(p) {
     (void)optimizer;  // the optimizer section sets the base learning rate (and the biases')
     const devices::Device& device = *spec.device;
     pulser_ = device.pulse_update();
@@ -68,11 +68,7 @@ class MixedPrecisionRule final : public UpdateRule {
              "mixed_precision needs a device with pulse updates and pair refresh in differential pairs "
              "(e.g. device: {impl: pcm, devices_per_weight: 2})");
     }
-    scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
-    chi_max_ = p.real_or("chi_max", 1.0, 1e-6, 1e6);
-    max_pulses_ = static_cast<int>(p.integer_or("max_pulses", 100, 1, 65535));
     refresh_every_ = static_cast<int>(p.integer_or("refresh_every", 100, 0, 1000000));
-    init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
     min_error_ = p.choice_or("pulse_rule", {"round", "min_error"}, "round") == "min_error";
     measured_ = p.choice_or("chi_update", {"expected", "measured"}, "expected") == "measured";
     const bool nominal = p.choice_or("step_estimate", {"trajectory", "nominal"}, "trajectory") == "nominal";
@@ -129,27 +125,19 @@ class MixedPrecisionRule final : public UpdateRule {
   }
 
   void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
-    w.clear();
-    chi_.clear();
-    for (const arch::LayerShape& s : topology.layers) {
-      Eigen::MatrixXf m(s.weight_outputs(), s.weight_inputs());
-      for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = static_cast<float>(init_spread_ * (2.0 * rng.uniform() - 1.0));
-      w.push_back(m);
-      chi_.push_back(Eigen::MatrixXf::Zero(m.rows(), m.cols()));
-    }
+    chi_.initialize(topology, keys_.init_spread, rng, w);
     batches_done_ = 0;
   }
 
   arch::ProgramReport apply(arch::Chip& chip, const std::vector<Eigen::MatrixXf>& grads, double lr, Rng&) override {
     arch::WeightAccess& weights = chip.weights();
-    const auto step = static_cast<float>(-scale_ * lr);
-    const auto cmax = static_cast<float>(chi_max_);
+    const auto step = static_cast<float>(-keys_.learning_rate_scale * lr);
+    const auto cmax = static_cast<float>(keys_.chi_max);
     const auto floor = static_cast<float>(eps_floor_);
     pending_.clear();
     weights.clear();
     for (std::size_t l = 0; l < weights.layer_count(); ++l) {
-      chi_[l] = (chi_[l] + step * grads[l]).cwiseMax(-cmax).cwiseMin(cmax);
-      Eigen::MatrixXf& chi_l = chi_[l];
+      Eigen::MatrixXf& chi_l = chi_.accumulate(l, grads[l], step, cmax);
       weights.for_each_weight(l, [&](const arch::WeightSite& w) {
         float& chi = chi_l(w.output(), w.input());
         if (std::abs(chi) < floor) return;
@@ -203,7 +191,7 @@ class MixedPrecisionRule final : public UpdateRule {
     change = 0.0;
     double g = g_S;
     int n = 0;
-    while (n < max_pulses_) {
+    while (n < keys_.max_pulses) {
       if (a - change < threshold(g, n == 0)) break;
       const double dg = nominal_step_S_ > 0.0 ? nominal_step_S_
                                               : std::min(pulser_->mean_step_S(g), g_max_ - g);  // saturates at g_max
@@ -228,7 +216,7 @@ class MixedPrecisionRule final : public UpdateRule {
       const Eigen::MatrixXf& before = before_[l];
       for (Eigen::Index i = 0; i < after_.size(); ++i) {
         const float d = before(i) - after_(i);
-        if (d != 0.0F) chi_[l](i) += d * inv_unit;
+        if (d != 0.0F) chi_.layer(l)(i) += d * inv_unit;
       }
     }
   }
@@ -237,29 +225,19 @@ class MixedPrecisionRule final : public UpdateRule {
   int ops_per_weight() const override { return 2; }    // accumulate; compare (and round when it fires)
 
   void save(std::ostream& out) const override {
-    std::vector<Eigen::VectorXf> v;
-    for (const auto& m : chi_) v.emplace_back(Eigen::Map<const Eigen::VectorXf>(m.data(), m.size()));
-    save_vectors(out, v);
+    chi_.save(out);
     out.write(reinterpret_cast<const char*>(&batches_done_), sizeof batches_done_);
   }
   void load(std::istream& in) override {
-    std::vector<Eigen::VectorXf> v;  // shaped as chi: load_vectors checks them
-    for (const auto& m : chi_) v.emplace_back(m.size());
-    load_vectors(in, v);
+    chi_.load(in);
     if (!in) return;
-    for (std::size_t l = 0; l < chi_.size(); ++l) {
-      chi_[l] = Eigen::Map<const Eigen::MatrixXf>(v[l].data(), chi_[l].rows(), chi_[l].cols());
-    }
     in.read(reinterpret_cast<char*>(&batches_done_), sizeof batches_done_);
   }
 
  private:
   const devices::PulseUpdate* pulser_ = nullptr;
-  double scale_ = 1.0;
-  double chi_max_ = 1.0;
-  int max_pulses_ = 100;
+  PulseRuleKeys keys_;
   int refresh_every_ = 100;
-  double init_spread_ = 1.0;
   bool min_error_ = false;    // pulse_rule: min_error (else round)
   bool measured_ = false;     // chi_update: measured (else expected)
   bool read_before_ = false;  // the pulsed device is read before its pulses (count depends on G)
@@ -269,7 +247,7 @@ class MixedPrecisionRule final : public UpdateRule {
   double nominal_step_S_ = 0.0;  // step_estimate nominal: mu_n, S (0: trajectory)
   double nominal_std_S_ = 0.0;   // and s_n, S
   std::int64_t batches_done_ = 0;
-  std::vector<Eigen::MatrixXf> chi_;
+  ChiAccumulator chi_;
   // Measured: the fired devices of this batch, their chi and conductance before the pulses.
   struct Pending {
     float* chi;

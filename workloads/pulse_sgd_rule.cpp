@@ -24,7 +24,7 @@
 #include <cmath>
 
 #include "arch/weight_access.hpp"
-#include "workloads/optimizer.hpp"
+#include "workloads/chi_accumulator.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
@@ -32,7 +32,7 @@ namespace {
 
 class PulseSgdRule final : public UpdateRule {
  public:
-  PulseSgdRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer) {
+  PulseSgdRule(const Params& p, const arch::ChipSpec& spec, const Params& optimizer) : keys_(p) {
     (void)optimizer;  // the optimizer section sets the base learning rate (and the biases')
     const devices::Device& device = *spec.device;
     up_ = device.pulse_update();
@@ -42,10 +42,6 @@ class PulseSgdRule final : public UpdateRule {
              "pulse_sgd needs a device with potentiation and depression pulses, one per weight "
              "(e.g. device: {impl: measured_response, devices_per_weight: 1})");
     }
-    scale_ = p.real_or("learning_rate_scale", 1.0, 0.0, 1e9);
-    chi_max_ = p.real_or("chi_max", 1.0, 1e-6, 1e6);
-    max_pulses_ = static_cast<int>(p.integer_or("max_pulses", 100, 1, 65535));
-    init_spread_ = p.real_or("init_spread", 1.0, 0.0, 1.0);
     const double g_min = device.g_min(), g_max = device.g_max();
     // Normalized step of one nominal pulse: (g_max - g_min) / N over the unit (g_max - g_min) / 2.
     eps_up_ = 2.0 / pulses_across(p, g_min, g_max, true);
@@ -53,27 +49,19 @@ class PulseSgdRule final : public UpdateRule {
   }
 
   void initialize(const arch::Topology& topology, Rng& rng, std::vector<Eigen::MatrixXf>& w) override {
-    w.clear();
-    chi_.clear();
-    for (const arch::LayerShape& s : topology.layers) {
-      Eigen::MatrixXf m(s.weight_outputs(), s.weight_inputs());
-      for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = static_cast<float>(init_spread_ * (2.0 * rng.uniform() - 1.0));
-      w.push_back(m);
-      chi_.push_back(Eigen::MatrixXf::Zero(m.rows(), m.cols()));
-    }
+    chi_.initialize(topology, keys_.init_spread, rng, w);
   }
 
   arch::ProgramReport apply(arch::Chip& chip, const std::vector<Eigen::MatrixXf>& grads, double lr, Rng&) override {
     arch::WeightAccess& weights = chip.weights();
-    const auto step = static_cast<float>(-scale_ * lr);
-    const auto cmax = static_cast<float>(chi_max_);
+    const auto step = static_cast<float>(-keys_.learning_rate_scale * lr);
+    const auto cmax = static_cast<float>(keys_.chi_max);
     const auto eps_up = static_cast<float>(eps_up_);
     const auto eps_down = static_cast<float>(eps_down_);
-    const auto n_max = static_cast<float>(max_pulses_);
+    const auto n_max = static_cast<float>(keys_.max_pulses);
     weights.clear();
     for (std::size_t l = 0; l < weights.layer_count(); ++l) {
-      chi_[l] = (chi_[l] + step * grads[l]).cwiseMax(-cmax).cwiseMin(cmax);
-      Eigen::MatrixXf& chi_l = chi_[l];
+      Eigen::MatrixXf& chi_l = chi_.accumulate(l, grads[l], step, cmax);
       weights.for_each_weight(l, [&](const arch::WeightSite& w) {
         float& chi = chi_l(w.output(), w.input());
         const bool up = chi > 0.0F;
@@ -94,20 +82,8 @@ class PulseSgdRule final : public UpdateRule {
   int words_per_weight() const override { return 1; }  // chi
   int ops_per_weight() const override { return 2; }    // accumulate; compare (and round when it fires)
 
-  void save(std::ostream& out) const override {
-    std::vector<Eigen::VectorXf> v;
-    for (const auto& m : chi_) v.emplace_back(Eigen::Map<const Eigen::VectorXf>(m.data(), m.size()));
-    save_vectors(out, v);
-  }
-  void load(std::istream& in) override {
-    std::vector<Eigen::VectorXf> v;  // shaped as chi: load_vectors checks them
-    for (const auto& m : chi_) v.emplace_back(m.size());
-    load_vectors(in, v);
-    if (!in) return;
-    for (std::size_t l = 0; l < chi_.size(); ++l) {
-      chi_[l] = Eigen::Map<const Eigen::MatrixXf>(v[l].data(), chi_[l].rows(), chi_[l].cols());
-    }
-  }
+  void save(std::ostream& out) const override { chi_.save(out); }
+  void load(std::istream& in) override { chi_.load(in); }
 
  private:
   // Expected pulses of one direction across [g_min, g_max]: whole mean steps from the start,
@@ -129,13 +105,10 @@ class PulseSgdRule final : public UpdateRule {
 
   const devices::PulseUpdate* up_ = nullptr;
   const devices::PulseDepression* down_ = nullptr;
-  double scale_ = 1.0;
-  double chi_max_ = 1.0;
-  int max_pulses_ = 100;
-  double init_spread_ = 1.0;
+  PulseRuleKeys keys_;
   double eps_up_ = 0.0;    // normalized nominal step of one LTP pulse
   double eps_down_ = 0.0;  // and of one LTD pulse
-  std::vector<Eigen::MatrixXf> chi_;
+  ChiAccumulator chi_;
 };
 
 }  // namespace

@@ -7,13 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "arch/chip.hpp"
 #include "core/params.hpp"
 #include "devices/pcm.hpp"
 #include "sim/sim_support.hpp"
-#include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
@@ -79,21 +77,8 @@ class MixedPrecisionRuleTest : public ::testing::Test {
   }
 };
 
-// chi of every weight, from the rule's checkpoint (save_vectors of the chi matrices).
-Eigen::VectorXf chi_of(const UpdateRule& rule) {
-  std::stringstream s(std::ios::in | std::ios::out | std::ios::binary);
-  rule.save(s);
-  std::vector<Eigen::VectorXf> v;
-  load_vectors(s, v);
-  EXPECT_EQ(v.size(), 1u);
-  return v.at(0);
-}
-
-// The held weights (outputs x inputs) flattened as chi is (column-major outputs x inputs).
-Eigen::VectorXf held_of(const arch::Chip& chip) {
-  const Eigen::MatrixXf h = chip.held_weights()[0];
-  return Eigen::Map<const Eigen::VectorXf>(h.data(), h.size());
-}
+using simtest::chi_of;
+using simtest::held_of;
 
 // Count and energy of the verify_read rows under `phase`.
 std::pair<std::uint64_t, double> reads_in(const Ledger& ledger, const std::string& phase) {

@@ -6,14 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "arch/chip.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "devices/measured_response.hpp"
 #include "sim/sim_support.hpp"
-#include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::workloads {
@@ -53,20 +51,8 @@ class PulseSgdRuleTest : public ::testing::Test {
   }
 };
 
-// chi of every weight, from the rule's checkpoint (save_vectors of the chi matrices).
-Eigen::VectorXf chi_of(const UpdateRule& rule) {
-  std::stringstream s(std::ios::in | std::ios::out | std::ios::binary);
-  rule.save(s);
-  std::vector<Eigen::VectorXf> v;
-  load_vectors(s, v);
-  EXPECT_EQ(v.size(), 1u);
-  return v.at(0);
-}
-
-Eigen::VectorXf held_of(const arch::Chip& chip) {
-  const Eigen::MatrixXf h = chip.held_weights()[0];
-  return Eigen::Map<const Eigen::VectorXf>(h.data(), h.size());
-}
+using simtest::chi_of;
+using simtest::held_of;
 
 // A gradient that moves chi by +dchi at learning rate 1 and scale 1.
 Eigen::MatrixXf update_of(float dchi) { return Eigen::MatrixXf::Constant(64, 128, -dchi); }

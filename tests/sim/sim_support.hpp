@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "arch/chip.hpp"
 #include "core/params.hpp"
 #include "workloads/energy_summary.hpp"
+#include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
 namespace xbarsim::simtest {
@@ -72,6 +74,23 @@ struct TrainChip {
   Ledger ledger;
   arch::Chip chip;
 };
+
+// chi of every weight of a one-layer rule, from its checkpoint (save_vectors of the chi
+// matrices; the rule's further state, if any, follows and is not read).
+inline Eigen::VectorXf chi_of(const workloads::UpdateRule& rule) {
+  std::stringstream s(std::ios::in | std::ios::out | std::ios::binary);
+  rule.save(s);
+  std::vector<Eigen::VectorXf> v;
+  workloads::load_vectors(s, v);
+  EXPECT_EQ(v.size(), 1u);
+  return v.at(0);
+}
+
+// The held weights of layer 0 (outputs x inputs) flattened as chi is (column-major).
+inline Eigen::VectorXf held_of(const arch::Chip& chip) {
+  const Eigen::MatrixXf h = chip.held_weights()[0];
+  return Eigen::Map<const Eigen::VectorXf>(h.data(), h.size());
+}
 
 // Every row of `phase` is count x energy per action, and the rows add up to the phase total,
 // to the energy tree's phase node and to the breakdown's total.
