@@ -37,10 +37,13 @@ void print_collected(const sweep::Collected& c, const std::filesystem::path& out
 }
 
 int sweep_command(const std::vector<std::string>& args) {
-  constexpr const char* kUsage = "usage: xbarsim sweep SWEEP.yaml [-j N] [--out DIR] [--shard K/N] [--quiet]";
+  constexpr const char* kUsage =
+      "usage: xbarsim sweep SWEEP.yaml [--set KEY=VALUE]... [-j N] [--out DIR] [--shard K/N] [--quiet]";
   po::options_description opts("sweep options");
-  opts.add_options()("help,h", "show this help")("jobs,j", po::value<int>(),
-                                                 "points run at the same time (default: the number of cores)")(
+  opts.add_options()("help,h", "show this help")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "KEY=VALUE on every point, after the sweep file's set: (repeatable; SECTION.include=FILE swaps a card)")(
+      "jobs,j", po::value<int>(), "points run at the same time (default: the number of cores)")(
       "out", po::value<std::string>(), "sweep folder (default sweeps/NAME); an existing one is resumed")(
       "shard", po::value<std::string>(), "run only every N-th point, starting with the K-th (K/N)")(
       "quiet,q", "no progress lines")("config", po::value<std::string>(), "sweep file");
@@ -59,7 +62,18 @@ int sweep_command(const std::vector<std::string>& args) {
   }
   if (vm.count("config") == 0) throw UsageError("xbarsim sweep: no sweep file given (see xbarsim sweep --help)");
 
-  const sweep::SweepSpec spec = sweep::parse_sweep(vm["config"].as<std::string>());
+  sweep::SweepSpec spec = sweep::parse_sweep(vm["config"].as<std::string>());
+  // Command-line overrides join the file's common ones: every point runs them, and the folder's
+  // manifest holds them, so a resume with other --set values is a different sweep.
+  if (vm.count("set") != 0) {
+    for (const auto& a : vm["set"].as<std::vector<std::string>>()) {
+      const auto eq = a.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw UsageError(fmt::format("xbarsim sweep: --set {}: expected KEY=VALUE", a));
+      }
+      spec.common.push_back(a);
+    }
+  }
   sweep::SweepOptions o;
   o.out = vm.count("out") != 0 ? std::filesystem::path(vm["out"].as<std::string>())
                                : std::filesystem::path("sweeps") / spec.name;

@@ -45,6 +45,19 @@ check merge-other-untouched test "$before" = "$(snapshot sweeps/tiny)"
 "$xbarsim" sweep one/tiny.yaml --quiet >/dev/null 2>&1
 check same-sweep-resumes test $? -eq 0
 
+# --- --set: every point runs it after the file's set; the manifest holds it, so a resume with
+# other values is a different sweep; a malformed one is refused before anything runs ---
+"$xbarsim" sweep one/tiny.yaml --out set_out --set training.batch_size=50 --quiet >/dev/null 2>&1
+check set-runs test -f set_out/sweep.csv
+check set-in-manifest grep -q '"training.batch_size=50"' set_out/sweep.json
+check set-reaches-points grep -q 'batch_size: 50' set_out/points/*/config.resolved.yaml
+before="$(snapshot set_out)"
+refused set-other-values "set_out: holds a different sweep" "$xbarsim" sweep one/tiny.yaml --out set_out --set training.batch_size=25 --quiet
+check set-other-untouched test "$before" = "$(snapshot set_out)"
+refused set-malformed "xbarsim sweep: --set batch_size: expected KEY=VALUE" "$xbarsim" sweep one/tiny.yaml --out set_bad --set batch_size --quiet
+check set-malformed-nothing test ! -e set_bad
+refused set-unknown-key "training.batch_sise" "$xbarsim" sweep one/tiny.yaml --out set_bad --set training.batch_sise=5 --quiet
+
 # --- a run folder, a folder of other files, a file ---
 "$xbarsim" run base.yaml --out r --quiet 2>/dev/null
 before="$(snapshot r)"
