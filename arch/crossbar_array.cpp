@@ -88,42 +88,40 @@ devices::ProgramTally CrossbarArray::program_cells(std::span<const std::uint32_t
 }
 
 devices::ProgramTally CrossbarArray::pulse_cells(std::span<const std::uint32_t> index,
-                                                 std::span<const std::uint16_t> pulses, Rng& rng,
+                                                 std::span<const std::uint16_t> pulses,
+                                                 std::span<const std::uint32_t> depress_index,
+                                                 std::span<const std::uint16_t> depress_pulses, Rng& rng,
                                                  std::uint64_t verify_reads) {
   const devices::PulseUpdate* pulser = device_.pulse_update();
   if (pulser == nullptr) {
     throw std::logic_error("crossbar array: pulse updates need a device with pulse updates, not " +
                            std::string(device_.name()));
   }
-  devices::ProgramTally t;
-  if (!index.empty()) {
-    // The cell no longer holds a programmed target: the next only_changed write rewrites it.
-    for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
-    t = pulser->apply_pulses(cells_, index, pulses, rng);
-    t.wall_time_s = scheduled_time(t.time_s, index, pulses);
-    refresh(0.0, nullptr);
+  const devices::PulseDepression* depressor = device_.pulse_depression();
+  if (!depress_index.empty() && depressor == nullptr) {
+    throw std::logic_error("crossbar array: depression pulses need a device with pulse depression, not " +
+                           std::string(device_.name()));
   }
+  devices::ProgramTally t;
+  // One round of pulses on the write drivers; potentiation, then depression (their times add).
+  const auto round = [&](std::span<const std::uint32_t> idx, std::span<const std::uint16_t> n, auto&& apply) {
+    if (idx.empty()) return;
+    // The cell no longer holds a programmed target: the next only_changed write rewrites it.
+    for (const std::uint32_t i : idx) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
+    devices::ProgramTally r = apply(idx, n);
+    r.wall_time_s = scheduled_time(r.time_s, idx, n);
+    t += r;
+  };
+  round(index, pulses, [&](auto idx, auto n) { return pulser->apply_pulses(cells_, idx, n, rng); });
+  round(depress_index, depress_pulses,
+        [&](auto idx, auto n) { return depressor->apply_depression_pulses(cells_, idx, n, rng); });
+  if (!index.empty() || !depress_index.empty()) refresh(0.0, nullptr);
   // The caller's read-backs, counted as refresh_pairs counts its check (one after another).
   const double reads_s = static_cast<double>(verify_reads) * device_.read_pulse_width_s();
   t.verify_reads += verify_reads;
   t.energy_J += static_cast<double>(verify_reads) * device_.energy_per_verify_read_J();
   t.time_s += reads_s;
   t.wall_time_s += reads_s;
-  return t;
-}
-
-devices::ProgramTally CrossbarArray::depress_cells(std::span<const std::uint32_t> index,
-                                                   std::span<const std::uint16_t> pulses, Rng& rng) {
-  const devices::PulseDepression* depressor = device_.pulse_depression();
-  if (depressor == nullptr) {
-    throw std::logic_error("crossbar array: depression pulses need a device with pulse depression, not " +
-                           std::string(device_.name()));
-  }
-  if (index.empty()) return {};
-  for (const std::uint32_t i : index) last_target_[i] = std::numeric_limits<float>::quiet_NaN();
-  devices::ProgramTally t = depressor->apply_depression_pulses(cells_, index, pulses, rng);
-  t.wall_time_s = scheduled_time(t.time_s, index, pulses);
-  refresh(0.0, nullptr);
   return t;
 }
 

@@ -60,16 +60,15 @@ class CrossbarArray {
   // conductances: call refresh(0, nullptr) after the last group.
   devices::ProgramTally program_cells(std::span<const std::uint32_t> index, std::span<const float> target_S,
                                       const devices::ProgramOptions& opts, Rng& rng);
-  // Applies pulses[i] pulses to cells[index[i]] (the device's PulseUpdate; throws
-  // std::logic_error for a device without it) and adds `verify_reads` read-backs the caller made of
-  // the array's cells (count x the device's verify-read energy and read pulse width).
-  // Refreshes the effective conductances.
+  // Applies pulses[i] pulses to cells[index[i]] (the device's PulseUpdate), then
+  // depress_pulses[i] depression pulses to cells[depress_index[i]] (its PulseDepression), and
+  // adds `verify_reads` read-backs the caller made of the array's cells (count x the device's
+  // verify-read energy and read pulse width). Throws std::logic_error for a device without the
+  // capability a list needs. Refreshes the effective conductances once.
   devices::ProgramTally pulse_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
-                                    Rng& rng, std::uint64_t verify_reads = 0);
-  // Applies pulses[i] depression pulses to cells[index[i]] (the device's PulseDepression; throws
-  // std::logic_error for a device without it). Refreshes the effective conductances.
-  devices::ProgramTally depress_cells(std::span<const std::uint32_t> index, std::span<const std::uint16_t> pulses,
-                                      Rng& rng);
+                                    std::span<const std::uint32_t> depress_index,
+                                    std::span<const std::uint16_t> depress_pulses, Rng& rng,
+                                    std::uint64_t verify_reads = 0);
   // Refresh of every differential pair (the device's PairRefresh decides which pairs need it);
   // the tally's verify_reads include the 2 reads per pair of the check itself; its wall time is
   // the serial time shared evenly by the parallel rows and columns (not scheduled). Throws

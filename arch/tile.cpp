@@ -170,10 +170,9 @@ void Tile::run_program_cells(TileOp& op) {
 void Tile::run_pulse(TileOp& op) {
   const CellBatch& b = *op.cells;
   op.tally = devices::ProgramTally{};
-  devices::ProgramTally t = array_.cells().pulse_cells(b.index, b.pulses, rng_, b.verify_reads);
-  // Depression after potentiation, one phase after the other (their times add).
-  if (!b.depress_index.empty()) t += array_.cells().depress_cells(b.depress_index, b.depress_pulses, rng_);
-  charge_programming(op, devices::ProgramOptions{}, t);
+  charge_programming(
+      op, devices::ProgramOptions{},
+      array_.cells().pulse_cells(b.index, b.pulses, b.depress_index, b.depress_pulses, rng_, b.verify_reads));
   finish_programming(op);
 }
 
