@@ -94,7 +94,15 @@ void Adc::calibrate(double full_scale_current) {
     throw std::invalid_argument("Adc::calibrate: full-scale current must be > 0");
   }
   const double hi = full_scale_current * range_fraction_;
-  set_range(signed_ ? -hi : 0.0, hi);
+  if (!signed_ || ideal_) {
+    set_range(signed_ ? -hi : 0.0, hi);
+    return;
+  }
+  // Signed: two's complement, 2^bits codes of lsb = 2 I / 2^bits from -I, so 0 A is a level
+  // (code 2^(bits-1)) and the top code is I - lsb. A range of [-I, I] over 2^bits - 1 steps
+  // has no zero level: every conversion of a zero current (an all-zero bit plane) would read
+  // +lsb/2, a bias that the shift-add weights by up to 2^(planes-1).
+  set_range(-hi, hi - std::ldexp(2.0 * hi, -bits_));
 }
 
 void Adc::set_range(double min, double max) {
@@ -174,9 +182,9 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
   // bounds the float error). Values near a decision level, and NaN, are settled by code_of.
   // Below u = 1/4 the code is 0 and above max + 3/4 it is max whatever the rounding, so u is
   // clamped to [1/4, max + 3/4] (NaN to 1/4), then truncation is floor. A zero input (no row
-  // driven) lies on a decision level of a symmetric signed range: its exact code is kept from
-  // set_range. The clip counts compare with the edges rounded to floats the way that keeps them
-  // exact.
+  // driven) takes its exact code from set_range (it lies on a decision level of a range set
+  // symmetric about 0 with `range: set`). The clip counts compare with the edges rounded to floats the way that keeps
+  // them exact.
   constexpr std::size_t kBlock = 256;
   std::array<float, kBlock> x{};
   std::array<std::int32_t, kBlock> code{};

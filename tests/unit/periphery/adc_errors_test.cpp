@@ -185,18 +185,21 @@ TEST(AdcErrors, GainErrorScalesTheTransferAboutZeroInput) {
     }
   }
   {
-    // Signed, calibrated: [-I, I], N = 63, lsb = 2I / 63, zero input at u0 = 31.5. With gain
-    // -0.02: v = 31.5 + 0.98 (u - 31.5). By hand (I = 31.5 uA, lsb 1 uA): x = 20 uA, u = 51.5 ->
-    // v = 51.1 -> code 51 (nominal 52: u = 51.5 sits on a level, the upper code); x = -20 uA,
-    // u = 11.5 -> 11.9 -> 12 (nominal 12); x = I -> 62.37 -> 62 (nominal 63): the gain error
-    // moves full scale by 0.02 x 31.5 LSB at each end; x = 0.25 uA -> u = 31.75 -> 31.745 -> 32.
+    // Signed, calibrated, two's complement: I = 31.5 uA, N = 63, lsb = 2I / 64 = 0.984375 uA
+    // from -I, so the zero input is at u0 = 32. With gain -0.02: v = 32 + 0.98 (u - 32). By hand:
+    // x = 20.5 uA, u = 52 / 0.984375 = 52.825 -> v = 52.409 -> code 52 (nominal 53); x = -20 uA,
+    // u = 11.683 -> 12.089 -> 12 (nominal 12); x = -I, u = 0 -> 0.64 -> 1 (nominal 0): the gain
+    // error moves the bottom of the range by 0.02 x 32 LSB; x = 0.25 uA, u = 32.254 -> 32.249 -> 32.
     auto adc = make_adc("adc: {impl: flash, bits: 6, signed: true, full_scale_current: 31.5 uA, gain_error: -0.02}");
     const AdcTransfer t = adc->draw_transfer(nullptr);
-    const std::vector<double> x{20e-6, -20e-6, 31.5e-6, 0.25e-6};
+    const std::vector<double> x{20.5e-6, -20e-6, -31.5e-6, 0.25e-6};
     std::vector<std::int32_t> codes(x.size());
     Rng rng(3);
     adc->quantize(std::span<const double>(x), std::span<std::int32_t>(codes), t, rng);
-    EXPECT_EQ(codes, (std::vector<std::int32_t>{51, 12, 62, 32}));
+    EXPECT_EQ(codes, (std::vector<std::int32_t>{52, 12, 1, 32}));
+    std::vector<std::int32_t> nominal(x.size());
+    adc->quantize(std::span<const double>(x), std::span<std::int32_t>(nominal));
+    EXPECT_EQ(nominal, (std::vector<std::int32_t>{53, 12, 0, 32}));
   }
 }
 

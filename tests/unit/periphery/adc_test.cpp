@@ -103,13 +103,43 @@ TEST(AdcQuantizer, ValuesEqualTheExactCodesAtEveryDecisionLevel) {
   }
 }
 
+TEST(AdcQuantizer, SignedRangeHasAZeroLevelAndNoBias) {
+  // 8 bits signed, calibrated at I = 20 uA: two's complement, lsb = 2 I / 2^8 = 0.15625 uA,
+  // levels -20 uA + k lsb, k = 0 .. 255; k = 128 is 0 A, the top level I - lsb = 19.84375 uA.
+  auto adc = make_adc("adc: {impl: sar, bits: 8, signed: true, full_scale_current: 20 uA, column_resistance: 10 kOhm}");
+  const double lsb = 0.15625e-6;
+  EXPECT_NEAR(adc->lsb(), lsb, 1e-18);
+  EXPECT_NEAR(adc->input_max(), 19.84375e-6, 1e-18);
+  EXPECT_EQ(code_at(*adc, 0.0), 128);
+  EXPECT_NEAR(adc->value_of(128), 0.0, 1e-18);
+  // A column with no current (every column of an all-zero bit plane) reads exactly 0, through
+  // both paths; so does anything within half an LSB of it.
+  const std::vector<float> small{0.0F, 0.4F * 0.15625e-6F, -0.4F * 0.15625e-6F};
+  std::vector<float> values(small.size());
+  adc->quantize_values(std::span<const float>(small), std::span<float>(values));
+  for (const float v : values) EXPECT_NEAR(v, 0.0F, 1e-18F);
+  // Odd symmetry inside the range (|x| < 127.5 lsb; the top code is one lsb short of +I):
+  // q(-x) = -q(x) for inputs off the decision levels (a grid of step lsb / 7 offset by lsb / 13
+  // never lands on one of (k + 1/2) lsb), so inputs symmetric about 0 quantize with zero mean
+  // error. Up to |x| = 800 / 7 lsb = 114 lsb.
+  double sum = 0.0;
+  for (int i = -800; i <= 800; ++i) {
+    const double x = (i / 7.0 + 1.0 / 13.0) * lsb;
+    const double qp = adc->value_of(code_at(*adc, x));
+    const double qm = adc->value_of(code_at(*adc, -x));
+    EXPECT_NEAR(qp + qm, 0.0, 1e-18) << i;
+    sum += qp + qm;
+  }
+  EXPECT_NEAR(sum, 0.0, 1e-15);
+}
+
 TEST(AdcQuantizer, MonotoneAndWithinHalfLsbInsideTheRange) {
   auto adc = make_adc(
       "adc: {impl: sar, bits: 6, signed: true, full_scale_current: 20 uA, "
       "column_resistance: 10 kOhm}");
-  // Calibrated signed range: [-20 uA, 20 uA], lsb = 40 uA / 63.
+  // Calibrated signed range, two's complement: lsb = 40 uA / 2^6 = 0.625 uA, [-20 uA, 19.375 uA].
   EXPECT_DOUBLE_EQ(adc->input_min(), -20e-6);
-  EXPECT_DOUBLE_EQ(adc->input_max(), 20e-6);
+  EXPECT_NEAR(adc->input_max(), 19.375e-6, 1e-18);
   std::vector<float> x(20001);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(-30e-6 + 3e-9 * i);
   std::vector<std::int32_t> codes(x.size());
@@ -122,8 +152,8 @@ TEST(AdcQuantizer, MonotoneAndWithinHalfLsbInsideTheRange) {
       EXPECT_GE(codes[i], codes[i - 1]) << i;
       EXPECT_GE(values[i], values[i - 1]) << i;
     }
-    const double lsb = 40e-6 / 63.0;
-    const bool outside = x[i] < -20e-6 - lsb / 2 || x[i] > 20e-6 + lsb / 2;
+    const double lsb = 40e-6 / 64.0;
+    const bool outside = x[i] < -20e-6 - lsb / 2 || x[i] > 19.375e-6 + lsb / 2;
     if (outside) {
       ++expected_clipped;
     } else {
