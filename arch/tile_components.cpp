@@ -94,10 +94,13 @@ void ArrayCore::set_phase(Phase phase) {
 using Matrix = CrossbarArray::Matrix;
 
 void ArrayCore::drive_weights(const Eigen::MatrixXf& in, Eigen::VectorXf& weights) const {
+  // Column by column (contiguous, vectorized down the rows): Eigen's rowwise() reduction of a
+  // short, wide column-major block walks it row by row, 15 % of an in-situ LeNet-5 profile.
+  weights.setZero(in.rows());
   if (current_.pulse_width_drive) {
-    weights = in.cwiseAbs().rowwise().sum();
+    for (Eigen::Index j = 0; j < in.cols(); ++j) weights += in.col(j).cwiseAbs();
   } else {
-    weights = in.cwiseAbs2().rowwise().sum();
+    for (Eigen::Index j = 0; j < in.cols(); ++j) weights += in.col(j).cwiseAbs2();
   }
 }
 

@@ -145,9 +145,12 @@ void Dac::bit_plane(std::span<const std::int32_t> codes, int b, std::span<float>
   assert(b >= 0 && b < magnitude_bits_ && plane.size() == codes.size());
   const std::size_t n = codes.size();
   for (std::size_t i = 0; i < n; ++i) {
+    // Branch-free, so that the compiler vectorizes it: s = -1 for a negative code, else 0;
+    // |c| = (c ^ s) - s, and the bit takes the code's sign the same way.
     const std::int32_t c = codes[i];
-    const std::int32_t bit = ((c < 0 ? -c : c) >> b) & 1;
-    plane[i] = static_cast<float>(c < 0 ? -bit : bit);
+    const std::int32_t s = c >> 31;
+    const std::int32_t bit = (((c ^ s) - s) >> b) & 1;
+    plane[i] = static_cast<float>((bit ^ s) - s);
   }
 }
 
