@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "arch/feature_maps.hpp"
+#include "core/parallel.hpp"
 
 namespace xbarsim::arch {
 
@@ -232,6 +233,7 @@ void Controller::drive_planes(const periphery::Dac& dac, int dim, int first, int
   const int planes = dac.read_cycles();
   const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
   pl.resize(len, static_cast<Eigen::Index>(count) * planes);
+  XBARSIM_PRAGMA(omp parallel for if (static_cast<std::size_t>(pl.size()) >= kParallelMinElements))
   for (int b = 0; b < count; ++b) {
     const std::span<const std::int32_t> seg(codes_.data() +
                                                 static_cast<std::size_t>(first + b) * static_cast<std::size_t>(dim) +
@@ -253,13 +255,21 @@ void Controller::add_planes(const periphery::Dac& dac, const Eigen::MatrixXf& ou
   const int planes = dac.read_cycles();
   const bool bit_serial = dac.encoding() == periphery::Dac::Encoding::kBitSerial;
   const auto max_code = static_cast<float>(dac.max_code());
-  for (int p = 0; p < planes; ++p) {
-    // Plane p's columns are p, p + planes, ...: a strided view, no copy.
-    const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
-    const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
-        out.data() + static_cast<Eigen::Index>(p) * len, len, count,
-        Eigen::OuterStride<>(static_cast<Eigen::Index>(len) * planes));
-    acc_->block(begin, first, len, count) += f * plane_out;
+  // Vectors in chunks shared by the threads; within a vector the planes add in plane order.
+  constexpr int kChunk = 64;
+  const int chunks = (count + kChunk - 1) / kChunk;
+  XBARSIM_PRAGMA(omp parallel for if (static_cast<std::size_t>(out.size()) >= kParallelMinElements))
+  for (int c = 0; c < chunks; ++c) {
+    const int v0 = c * kChunk;
+    const int nv = std::min(kChunk, count - v0);
+    for (int p = 0; p < planes; ++p) {
+      // Plane p's columns are p, p + planes, ...: a strided view, no copy.
+      const float f = bit_serial ? std::ldexp(1.0F, p) / max_code : 1.0F;
+      const Eigen::Map<const Eigen::MatrixXf, 0, Eigen::OuterStride<>> plane_out(
+          out.data() + (static_cast<Eigen::Index>(v0) * planes + p) * len, len, nv,
+          Eigen::OuterStride<>(static_cast<Eigen::Index>(len) * planes));
+      acc_->block(begin, first + v0, len, nv) += f * plane_out;
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "arch/module_path.hpp"
+#include "core/parallel.hpp"
 
 namespace xbarsim::arch {
 
@@ -93,6 +94,25 @@ void ArrayCore::set_phase(Phase phase) {
 
 using Matrix = CrossbarArray::Matrix;
 
+namespace {
+
+// f(first column, columns) over chunks of at least kChunkColumns of n columns, shared by the
+// threads (core/parallel.hpp). The chunks depend on n alone, never on the thread count, and each
+// is large enough for Eigen's blocked product: every column's result is the same on any number
+// of threads.
+template <class F>
+void for_column_chunks(Eigen::Index n, F&& f) {
+  constexpr Eigen::Index kChunkColumns = 2048;
+  const Eigen::Index chunks = std::max<Eigen::Index>(1, n / kChunkColumns);
+  XBARSIM_PRAGMA(omp parallel for if (chunks > 1))
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    const Eigen::Index c0 = n * c / chunks;
+    f(c0, n * (c + 1) / chunks - c0);
+  }
+}
+
+}  // namespace
+
 void ArrayCore::drive_weights(const Eigen::MatrixXf& in, Eigen::VectorXf& weights) const {
   // Column by column (contiguous, vectorized down the rows): Eigen's rowwise() reduction of a
   // short, wide column-major block walks it row by row, 15 % of an in-situ LeNet-5 profile.
@@ -143,12 +163,15 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
   }
   const Matrix& g = *gp;
   out.resize(active_out, in.cols());
-  if (transpose) {
-    out.noalias() = g.block(0, 0, active_out, active_in) * in;
-  } else {
-    out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
-  }
-  out *= static_cast<float>(parts_.read_voltage);
+  const auto v_read = static_cast<float>(parts_.read_voltage);
+  for_column_chunks(in.cols(), [&](Eigen::Index c0, Eigen::Index w) {
+    if (transpose) {
+      out.middleCols(c0, w).noalias() = g.block(0, 0, active_out, active_in) * in.middleCols(c0, w);
+    } else {
+      out.middleCols(c0, w).noalias() = g.block(0, 0, active_in, active_out).transpose() * in.middleCols(c0, w);
+    }
+    out.middleCols(c0, w) *= v_read;
+  });
   if (senses_columns()) {
     read_sensed(in, out, sensed, active_in, active_out, transpose);
     return;
@@ -207,11 +230,14 @@ void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& ou
   }
   const Matrix& s = array_.sense();
   sensed.resize(active_out, in.cols());
-  if (transpose) {
-    sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
-  } else {
-    sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
-  }
+  for_column_chunks(in.cols(), [&](Eigen::Index c0, Eigen::Index w) {
+    if (transpose) {
+      sensed.middleCols(c0, w).noalias() = s.block(0, 0, active_out, active_in) * in.middleCols(c0, w).cwiseAbs();
+    } else {
+      sensed.middleCols(c0, w).noalias() =
+          s.block(0, 0, active_in, active_out).transpose() * in.middleCols(c0, w).cwiseAbs();
+    }
+  });
 }
 
 AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger,

@@ -40,3 +40,11 @@ function(xbarsim_link_whole target)
     set_property(TARGET ${target} PROPERTY LINK_LIBRARY_OVERRIDE_${lib} WHOLE_ARCHIVE)
   endforeach()
 endfunction()
+
+# OpenMP (GCC's libgomp; clang's libomp when installed): the column-parallel loops of a tile
+# operation (core/parallel.hpp) and Eigen's matrix products use every core. Optional: without
+# it the same loops run serially and give the same results (docs/architecture.md, "Threads").
+option(XBARSIM_OPENMP "Run a tile operation's column loops and matrix products on every core (OpenMP)" ON)
+if(XBARSIM_OPENMP)
+  find_package(OpenMP COMPONENTS CXX)
+endif()

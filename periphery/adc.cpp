@@ -12,9 +12,11 @@
 #include <cmath>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "core/cards.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 
 namespace xbarsim::periphery {
 
@@ -167,6 +169,53 @@ ClipCount Adc::quantize(std::span<const double> in, std::span<std::int32_t> out)
   return quantize_impl(in, out);
 }
 
+ClipCount Adc::quantize_block(const float* in, float* out, std::size_t n) const {
+  // At most 256 values (quantize_values' block): copied first, as `in` and `out` may be the same.
+  constexpr std::size_t kBlock = 256;
+  assert(n <= kBlock);
+  std::array<float, kBlock> x{};
+  std::array<std::int32_t, kBlock> code{};
+  std::array<std::int32_t, kBlock> near{};
+  const float min = min_f_;
+  const float inv_lsb = inv_lsb_f_;
+  const float edge_low = edge_low_f_;
+  const float edge_high = edge_high_f_;
+  const float top = top_f_;
+  const float margin = margin_f_;
+  const float* levels = levels_f_.data();
+  const std::int32_t zero_code = zero_code_;
+  std::copy_n(in, n, x.data());
+  std::int32_t low = 0;
+  std::int32_t high = 0;
+  std::int32_t near_level = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    low += v < edge_low ? 1 : 0;
+    high += v > edge_high ? 1 : 0;
+    float u = (v - min) * inv_lsb + 0.5F;
+    u = u > 0.25F ? u : 0.25F;  // NaN -> 1/4 (flagged below)
+    u = u < top ? u : top;
+    const std::int32_t c = static_cast<std::int32_t>(u);
+    const float f = u - static_cast<float>(c);
+    const std::int32_t zero = v == 0.0F ? 1 : 0;
+    const std::int32_t is_near = ((f < margin ? 1 : 0) | (f > 1.0F - margin ? 1 : 0) | (v != v ? 1 : 0)) & (zero ^ 1);
+    code[i] = zero != 0 ? zero_code : c;
+    near[i] = is_near;
+    near_level += is_near;
+  }
+  if (near_level != 0) {
+    ClipCount counted;  // already counted above
+    for (std::size_t i = 0; i < n; ++i) {
+      if (near[i] != 0) code[i] = code_of(static_cast<double>(x[i]), counted);
+    }
+  }
+  for (std::size_t i = 0; i < n; ++i) out[i] = levels[code[i]];
+  ClipCount clip;
+  clip.low = static_cast<std::size_t>(low);
+  clip.high = static_cast<std::size_t>(high);
+  return clip;
+}
+
 ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) const {
   assert(out.size() == in.size());
   ClipCount clip;
@@ -185,50 +234,21 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out) 
   // driven) takes its exact code from set_range (it lies on a decision level of a range set
   // symmetric about 0 with `range: set`). The clip counts compare with the edges rounded to floats the way that keeps
   // them exact.
+  // Blocks of kBlock values, shared by the threads (core/parallel.hpp): each writes its own
+  // outputs; the clip counts are integer sums.
   constexpr std::size_t kBlock = 256;
-  std::array<float, kBlock> x{};
-  std::array<std::int32_t, kBlock> code{};
-  std::array<std::int32_t, kBlock> near{};
-  const float min = min_f_;
-  const float inv_lsb = inv_lsb_f_;
-  const float edge_low = edge_low_f_;
-  const float edge_high = edge_high_f_;
-  const float top = top_f_;
-  const float margin = margin_f_;
-  const float* levels = levels_f_.data();
-  const std::int32_t zero_code = zero_code_;
-  for (std::size_t start = 0; start < in.size(); start += kBlock) {
-    const std::size_t n = std::min(kBlock, in.size() - start);
-    std::copy_n(in.data() + start, n, x.data());  // `in` and `out` may be the same buffer
-    std::int32_t low = 0;
-    std::int32_t high = 0;
-    std::int32_t near_level = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const float v = x[i];
-      low += v < edge_low ? 1 : 0;
-      high += v > edge_high ? 1 : 0;
-      float u = (v - min) * inv_lsb + 0.5F;
-      u = u > 0.25F ? u : 0.25F;  // NaN -> 1/4 (flagged below)
-      u = u < top ? u : top;
-      const std::int32_t c = static_cast<std::int32_t>(u);
-      const float f = u - static_cast<float>(c);
-      const std::int32_t zero = v == 0.0F ? 1 : 0;
-      const std::int32_t is_near = ((f < margin ? 1 : 0) | (f > 1.0F - margin ? 1 : 0) | (v != v ? 1 : 0)) & (zero ^ 1);
-      code[i] = zero != 0 ? zero_code : c;
-      near[i] = is_near;
-      near_level += is_near;
-    }
-    clip.low += static_cast<std::size_t>(low);
-    clip.high += static_cast<std::size_t>(high);
-    if (near_level != 0) {
-      ClipCount counted;  // already counted above
-      for (std::size_t i = 0; i < n; ++i) {
-        if (near[i] != 0) code[i] = code_of(static_cast<double>(x[i]), counted);
-      }
-    }
-    float* o = out.data() + start;
-    for (std::size_t i = 0; i < n; ++i) o[i] = levels[code[i]];
+  const std::size_t blocks = (in.size() + kBlock - 1) / kBlock;
+  std::size_t low = 0;
+  std::size_t high = 0;
+  XBARSIM_PRAGMA(omp parallel for reduction(+ : low, high) if (in.size() >= kParallelMinElements))
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::size_t start = b * kBlock;
+    const ClipCount c = quantize_block(in.data() + start, out.data() + start, std::min(kBlock, in.size() - start));
+    low += c.low;
+    high += c.high;
   }
+  clip.low = low;
+  clip.high = high;
   return clip;
 }
 
@@ -335,15 +355,37 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out, 
 
 double ColumnTerm::units(std::span<const float> conductance_S) const {
   const auto q = static_cast<float>(exponent - 1.0);
-  double total = 0.0;
   if (std::abs(q) > 0.01F) {
+    double total = 0.0;
     for (const float g : conductance_S) {
       if (g > 0.0F) total += std::pow(static_cast<double>(g) * 1e9, exponent);
     }
     return total;
   }
+  // Chunks of kChunk values shared by the threads (core/parallel.hpp); each leaves the partial
+  // sums of its blocks, then added in block order in double: the total of a serial pass, bit
+  // for bit, whatever the number of threads.
+  constexpr std::size_t kChunk = std::size_t{1} << 14;
+  static_assert(kChunk % kBlock == 0);
+  const std::size_t n = conductance_S.size();
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  thread_local std::vector<double> partial;  // grows to the largest operation, then reused
+  partial.resize((n + kBlock - 1) / kBlock);
+  double* p = partial.data();
+  XBARSIM_PRAGMA(omp parallel for if (n >= kParallelMinElements))
+  for (std::size_t c = 0; c < chunks; ++c) {
+    block_units(conductance_S.subspan(c * kChunk, std::min(kChunk, n - c * kChunk)), p + c * (kChunk / kBlock));
+  }
+  double total = 0.0;
+  for (const double v : partial) total += v;
+  return total;
+}
+
+void ColumnTerm::block_units(std::span<const float> conductance_S, double* partial) const {
+  // The fast path of units() (|exponent - 1| <= 0.01) on up to one chunk: one partial sum per
+  // block of kBlock values, in float (Eigen's vectorized reduction), stored as a double.
+  const auto q = static_cast<float>(exponent - 1.0);
   constexpr float kLn2 = 0.693147180559945F;
-  constexpr std::size_t kBlock = 256;
   std::array<float, kBlock> values{};
   for (std::size_t start = 0; start < conductance_S.size(); start += kBlock) {
     const std::size_t n = std::min(kBlock, conductance_S.size() - start);
@@ -363,10 +405,9 @@ double ColumnTerm::units(std::span<const float> conductance_S) const {
       const float y = q * ln_x;
       values[i] = x * (1.0F + y * (1.0F + y * (0.5F + y * (1.0F / 6.0F + y * (1.0F / 24.0F)))));
     }
-    // Partial sums of kBlock values in float (Eigen's vectorized reduction), added in double.
-    total += static_cast<double>(Eigen::Map<const Eigen::ArrayXf>(values.data(), static_cast<Eigen::Index>(n)).sum());
+    partial[start / kBlock] =
+        static_cast<double>(Eigen::Map<const Eigen::ArrayXf>(values.data(), static_cast<Eigen::Index>(n)).sum());
   }
-  return total;
 }
 
 }  // namespace xbarsim::periphery

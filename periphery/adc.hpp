@@ -51,6 +51,12 @@ struct ColumnTerm {
   // 2 atanh((m - 1)/(m + 1)) to s^7, the exp to y^4: relative error below 1e-6 per value for
   // G up to 10 mS (tested against std::pow); otherwise std::pow per value.
   double units(std::span<const float> conductance_S) const;
+
+ private:
+  static constexpr std::size_t kBlock = 256;
+  // The fast path's partial sum of each block of kBlock values of `conductance_S`, into
+  // partial[0 .. size / kBlock].
+  void block_units(std::span<const float> conductance_S, double* partial) const;
 };
 
 // Inputs that fell beyond the outermost decision levels by more than half an LSB.
@@ -173,6 +179,8 @@ class Adc {
   long long latency_cycles_ = 0;
 
  private:
+  // quantize_values on one block of n <= 256 values (`in` may be `out`).
+  ClipCount quantize_block(const float* in, float* out, std::size_t n) const;
   template <class T>
   ClipCount quantize_impl(std::span<const T> in, std::span<std::int32_t> out) const;
   std::int32_t code_of(double x, ClipCount& clip) const;

@@ -18,6 +18,7 @@
 #include <cstdlib>
 
 #include "core/cards.hpp"
+#include "core/parallel.hpp"
 #include "periphery/isaac_table.hpp"
 
 namespace xbarsim::periphery {
@@ -124,9 +125,12 @@ std::size_t Dac::quantize(std::span<const float> x, float full_scale, std::span<
   const double scale = static_cast<double>(max_code_) / static_cast<double>(full_scale);
   std::size_t clipped = 0;
   const std::size_t n = x.size();
+  const bool is_signed = signed_;
+  const double max_code = max_code_;
+  XBARSIM_PRAGMA(omp parallel for reduction(+ : clipped) if (n >= kParallelMinElements))
   for (std::size_t i = 0; i < n; ++i) {
-    double v = static_cast<double>(x[i]);
-    if (v < 0.0 && !signed_) {
+    const double v = static_cast<double>(x[i]);
+    if (v < 0.0 && !is_signed) {
       ++clipped;
       codes[i] = 0;
       continue;
@@ -134,7 +138,7 @@ std::size_t Dac::quantize(std::span<const float> x, float full_scale, std::span<
     const double mag = std::fabs(v);
     if (mag > static_cast<double>(full_scale)) ++clipped;
     double c = std::floor(mag * scale + 0.5);
-    if (!(c <= max_code_)) c = c != c ? 0.0 : max_code_;  // NaN -> code 0 (no UB), above -> max
+    if (!(c <= max_code)) c = c != c ? 0.0 : max_code;  // NaN -> code 0 (no UB), above -> max
     const auto ci = static_cast<std::int32_t>(c);
     codes[i] = v < 0.0 ? -ci : ci;
   }

@@ -96,6 +96,9 @@ int run_jobs(const std::vector<Job>& jobs, int parallel, const std::function<voi
   };
   std::map<pid_t, Running> running;
   const std::size_t limit = static_cast<std::size_t>(std::max(1, parallel));
+  // Several runs at once take one core each: their tile operations stay on one thread
+  // (core/parallel.hpp) unless the user set OMP_NUM_THREADS. Results do not depend on it.
+  if (limit > 1) setenv("OMP_NUM_THREADS", "1", 0);
   auto stop_all = [&running]() {
     for (const auto& [pid, r] : running) kill(pid, SIGTERM);
     for (const auto& [pid, r] : running) {
