@@ -7,6 +7,7 @@
 
 #include "arch/chip.hpp"
 #include "core/params.hpp"
+#include "sim/sim_support.hpp"
 #include "workloads/network.hpp"
 
 namespace xbarsim::arch {
@@ -14,39 +15,10 @@ namespace xbarsim::arch {
 namespace chip_conv_training_sim {
 namespace {
 
-constexpr const char* kYaml =
-    "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 1, pulse_width: 10 ns, "
-    "read_voltage: 0.5 V}\n"
-    "arch:\n"
-    "  clock: 1 GHz\n"
-    "  tech: {node: 22nm}\n"
-    "  array: {rows: 16, cols: 12}\n"
-    "  dac: {impl: bit_serial, bits: 12, signed: false, read_pulse: 10 ns}\n"
-    "  adc: {impl: sar, bits: 12, mux_ratio: 4, signed: true}\n"
-    "  backward_dac: {impl: bit_serial, bits: 12, signed: true, read_pulse: 10 ns}\n"
-    "  shift_add: {impl: digital, bits: 32}\n"
-    "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
-    "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-    "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n";
-
-// conv 3@3x3 pad 1 on 2 x 6 x 6 (18 rows: 2 row tiles of 16), ReLU, max 2 -> 3 x 3 x 3; conv 4@2x2
-// -> 4 x 2 x 2, ReLU; flatten; dense 5.
-Topology net_shape() {
-  TopologyBuilder b({2, 6, 6});
-  b.conv(3, 3, 1, 1);
-  b.relu();
-  b.pool(PoolKind::kMax, 2, 2);
-  b.conv(4, 2, 1, 0);
-  b.relu();
-  b.flatten();
-  b.dense(5);
-  return b.finish();
-}
-
 struct TestChip {
   TestChip()
-      : root(Params::from_string(kYaml, "conv_training.yaml")),
-        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), net_shape())),
+      : root(Params::from_string(simtest::small_conv_chip_yaml(12), "conv_training.yaml")),
+        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), simtest::small_conv_net())),
         chip(spec, ledger, 3, "conv_chip") {}
   Params root;
   ChipSpec spec;
@@ -67,7 +39,7 @@ class ChipConvTraining : public ::testing::Test {
 TEST_F(ChipConvTraining, ForwardAndGradientsMatchTheFp32NetworkOnTheSameWeights) {
   Chip& chip = test_chip().chip;
   Rng rng(4);
-  workloads::BasicNetwork<float> net(net_shape());
+  workloads::BasicNetwork<float> net(simtest::small_conv_net());
   net.init_he(rng);
   for (auto& b : net.biases()) {
     for (Eigen::Index i = 0; i < b.size(); ++i) b(i) = static_cast<float>(0.1 * rng.normal());

@@ -23,6 +23,45 @@ namespace xbarsim::simtest {
 inline const std::vector<int> kTrainWidths = {128, 64};
 inline constexpr std::uint64_t kTrainWeights = 128 * 64;
 
+// A small convolutional network on 16 x 12 tiles: conv 3@3x3 pad 1 on 2 x 6 x 6 (18 rows: 2 row
+// tiles of 16), ReLU, max 2 -> 3 x 3 x 3; conv 4@2x2 -> 4 x 2 x 2, ReLU; flatten; dense 5.
+inline arch::Topology small_conv_net() {
+  arch::TopologyBuilder b({2, 6, 6});
+  b.conv(3, 3, 1, 1);
+  b.relu();
+  b.pool(arch::PoolKind::kMax, 2, 2);
+  b.conv(4, 2, 1, 0);
+  b.relu();
+  b.flatten();
+  b.dense(5);
+  return b.finish();
+}
+
+// Its chip: an ideal continuous device, one per weight (offset encoding against a reference
+// column); `bits`-bit bit-serial DACs both ways and signed SAR ADCs.
+inline std::string small_conv_chip_yaml(int bits) {
+  const std::string b = std::to_string(bits);
+  return "device: {impl: ideal, g_min: 0 S, g_max: 25 uS, levels: 0, devices_per_weight: 1, pulse_width: 10 ns, "
+         "read_voltage: 0.5 V}\n"
+         "arch:\n"
+         "  clock: 1 GHz\n"
+         "  tech: {node: 22nm}\n"
+         "  array: {rows: 16, cols: 12}\n"
+         "  dac: {impl: bit_serial, bits: " +
+         b +
+         ", signed: false, read_pulse: 10 ns}\n"
+         "  adc: {impl: sar, bits: " +
+         b +
+         ", mux_ratio: 4, signed: true}\n"
+         "  backward_dac: {impl: bit_serial, bits: " +
+         b +
+         ", signed: true, read_pulse: 10 ns}\n"
+         "  shift_add: {impl: digital, bits: 32}\n"
+         "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
+         "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
+         "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n";
+}
+
 // The training chip's configuration around a `device:` flow map.
 inline std::string training_chip_yaml(const std::string& device) {
   return "device: " + device +

@@ -8,6 +8,7 @@
 #include "arch/chip.hpp"
 #include "core/parallel.hpp"
 #include "core/params.hpp"
+#include "sim/sim_support.hpp"
 #include "workloads/network.hpp"
 
 namespace xbarsim::arch {
@@ -15,42 +16,13 @@ namespace xbarsim::arch {
 namespace threads_sim {
 namespace {
 
-// An ideal continuous device, two per weight, and 8-bit converters (the shipped chips'
-// resolution), so that the ADCs quantize and charge their column term.
-constexpr const char* kYaml =
-    "device: {impl: ideal, g_min: 1 uS, g_max: 25 uS, levels: 0, devices_per_weight: 2, pulse_width: 10 ns, "
-    "read_voltage: 0.5 V}\n"
-    "arch:\n"
-    "  clock: 1 GHz\n"
-    "  tech: {node: 22nm}\n"
-    "  array: {rows: 16, cols: 12}\n"
-    "  dac: {impl: bit_serial, bits: 8, signed: false, read_pulse: 10 ns}\n"
-    "  adc: {impl: sar, bits: 8, mux_ratio: 4, signed: true}\n"
-    "  backward_dac: {impl: bit_serial, bits: 8, signed: true, read_pulse: 10 ns}\n"
-    "  shift_add: {impl: digital, bits: 32}\n"
-    "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
-    "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
-    "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n";
-
-// conv 3@3x3 pad 1 on 2 x 6 x 6 (18 rows: 2 row tiles of 16), ReLU, max 2; conv 4@2x2, ReLU;
-// flatten; dense 5. With 96 images the first convolution drives 96 x 36 windows x 8 planes =
-// 27,648 vectors of 16 rows (442,368 values), its tiles convert 27,648 x 6 currents.
-Topology net_shape() {
-  TopologyBuilder b({2, 6, 6});
-  b.conv(3, 3, 1, 1);
-  b.relu();
-  b.pool(PoolKind::kMax, 2, 2);
-  b.conv(4, 2, 1, 0);
-  b.relu();
-  b.flatten();
-  b.dense(5);
-  return b.finish();
-}
-
+// The small convolutional chip of sim_support.hpp with 8-bit converters (the shipped chips'
+// resolution). With 96 images the first convolution drives 96 x 36 windows x 8 planes = 27,648
+// vectors of 16 rows (442,368 values); its tiles convert 27,648 x 6 currents.
 struct TestChip {
   explicit TestChip(const char* name)
-      : root(Params::from_string(kYaml, "threads.yaml")),
-        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), net_shape())),
+      : root(Params::from_string(simtest::small_conv_chip_yaml(8), "threads.yaml")),
+        spec(ChipSpec::from_params(root.child("arch"), root.child("device"), simtest::small_conv_net())),
         chip(spec, ledger, 3, name) {}
   Params root;
   ChipSpec spec;
@@ -70,7 +42,7 @@ Outcome run(TestChip& c, int threads) {
   const int before = max_threads();
   set_max_threads(threads);
   Rng rng(4);
-  workloads::BasicNetwork<float> net(net_shape());
+  workloads::BasicNetwork<float> net(simtest::small_conv_net());
   net.init_he(rng);
   std::vector<Eigen::MatrixXf> w_norm;
   std::vector<float> scales;
