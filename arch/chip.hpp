@@ -155,6 +155,9 @@ class Chip : public sc_core::sc_module {
   // Declares the area of every component in the ledger (under "area/...").
   void declare_area() const;
 
+  // Every tile, layer by layer (inspection: tests).
+  const std::vector<Tile*>& tiles() const { return tiles_; }
+
  private:
   const ChipSpec& spec_;
   Ledger& ledger_;

@@ -221,6 +221,7 @@ ChipSpec ChipSpec::from_params(const Params& arch, const Params& device_section,
   }
 
   s.read_noise_per_image = arch.choice_or("read_noise", {"per_operation", "per_image"}, "per_operation") == "per_image";
+  s.fused_reads = arch.boolean_or("fused_reads", true);
   if (s.ir_drop.enabled) {
     const Params ir = arch.child("array").child("ir_drop");
     if (s.trainable()) {

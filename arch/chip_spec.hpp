@@ -58,6 +58,10 @@ struct ChipSpec {
   // arch.read_noise: per_image draws the device's read noise once per image of a tile operation,
   // per_operation (the default) once per operation (a batch of simulation.batch_images images).
   bool read_noise_per_image = false;
+  // Bit-serial reads run fused (arch.fused_reads, Tile::reads_fused): each tile makes its own
+  // bit planes from the DAC codes and shift-adds them block by block, in cache; false
+  // materializes every plane first. The same numbers either way; fused is faster.
+  bool fused_reads = true;
 
   std::unique_ptr<devices::Device> device;
   std::unique_ptr<periphery::Dac> dac;

@@ -283,13 +283,18 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
   const auto first_of = [&](std::size_t d) {
     return static_cast<int>(static_cast<long long>(vectors) * static_cast<long long>(d) / copies);
   };
-  // 1. Drive vectors: one set per copy and row tile (forward) or column tile (transposed).
-  // Scratch kept per layer and direction (and per tile for the outputs), so that a steady run
-  // allocates nothing: the sizes differ between layers, not between batches.
+  // Fused reads: every tile takes the DAC codes and shift-adds its own planes (Tile::reads_fused).
+  const auto range_quantile = static_cast<float>(spec_.range_quantile);
+  const bool fused = spec_.fused_reads && std::all_of(layer.tiles.begin(), layer.tiles.end(), [&](const Tile* t) {
+                       return t->reads_fused(dac, vectors, range_quantile);
+                     });
+  // 1. Otherwise the drive vectors: one set per copy and row tile (forward) or column tile
+  // (transposed). Scratch kept per layer and direction (and per tile for the outputs), so that
+  // a steady run allocates nothing: the sizes differ between layers, not between batches.
   std::vector<Eigen::MatrixXf>& planes = planes_[2 * l + (forward ? 0 : 1)];
   planes.resize(static_cast<std::size_t>(copies) * static_cast<std::size_t>(groups));
   acc_ = &accs_[2 * l + (forward ? 0 : 1)];
-  for (std::size_t k = 0; k < layer.tiles.size(); ++k) {
+  for (std::size_t k = 0; k < layer.tiles.size() && !fused; ++k) {
     const TileSlice& t = layer.slice(k);
     if ((forward ? t.col_tile : t.row_tile) != 0) continue;
     const std::size_t d = layer.copy_of(k);
@@ -308,20 +313,31 @@ double Controller::tile_wave(std::size_t l, TileOp::Kind kind, const periphery::
     const int n = first_of(d + 1) - first;
     TileOp op;
     op.kind = kind;
-    op.input =
-        &planes[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)];
     Eigen::MatrixXf& tile_out = tile_outs_[2 * (first_socket_[l] + k) + (forward ? 0 : 1)];
-    op.output = &tile_out;
+    if (fused) {
+      op.codes = codes_.data();
+      op.code_stride = static_cast<std::size_t>(dim);
+      op.code_begin = forward ? t.row_begin : t.col_begin;
+      op.first_vector = first;
+      op.vectors = n;
+      op.dac = &dac;
+      op.accumulator = acc_;
+      op.accumulator_row = forward ? t.col_begin : t.row_begin;
+    } else {
+      op.input =
+          &planes[d * static_cast<std::size_t>(groups) + static_cast<std::size_t>(forward ? t.row_tile : t.col_tile)];
+      op.output = &tile_out;
+    }
     op.images = n;
     op.planes = dac.read_cycles();
     op.bypass_adc = raw;
-    op.range_quantile = static_cast<float>(spec_.range_quantile);
+    op.range_quantile = range_quantile;
     sc_core::sc_time dl = delay;
     transport_tile(first_socket_[l] + k, op, dl);
     tile_cycles = std::max(tile_cycles, std::round((dl - delay) / period_ / images));
     seen.max = std::max(seen.max, op.raw_abs_max);
     seen.quantile = std::max(seen.quantile, op.raw_abs_quantile);
-    add_planes(dac, tile_out, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
+    if (!fused) add_planes(dac, tile_out, forward ? t.col_begin : t.row_begin, forward ? t.cols : t.rows, first, n);
   }
   return tile_cycles;
 }

@@ -1,8 +1,11 @@
 #include "arch/tile.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <span>
 
 #include "arch/abs_quantile.hpp"
+#include "core/parallel.hpp"
 
 namespace xbarsim::arch {
 
@@ -93,7 +96,16 @@ void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay)
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+bool Tile::reads_fused(const periphery::Dac& dac, int vectors, float range_quantile) const {
+  return dac.encoding() == periphery::Dac::Encoding::kBitSerial && array_.reads_in_blocks() &&
+         adc_.converts_in_blocks() && !(parts_.read_noise_per_image && vectors > 1) && range_quantile >= 1.0F;
+}
+
 void Tile::run_mvm(TileOp& op, bool transpose) {
+  if (op.codes != nullptr) {
+    run_fused(op, transpose);
+    return;
+  }
   const auto vectors = static_cast<std::uint64_t>(op.input->cols());
   const int active_in = transpose ? slice_.cols : slice_.rows;
   const int active_out = transpose ? slice_.rows : slice_.cols;
@@ -115,11 +127,99 @@ void Tile::run_mvm(TileOp& op, bool transpose) {
   // and image (the hardware scales the shift-added output, not each plane; linear, so scaling
   // the planes here gives the same value). Per-layer mode: every tile of the layer holds the
   // layer's scale, which the hardware folds into the layer's digital scale (nothing charged).
-  if (!transpose && !is_drift_readout(current_phase_)) {
-    if (drift_scale_ != 1.0F) out *= drift_scale_;
-    if (drift_scaler_.charges()) {
-      drift_scaler_.multiply(static_cast<std::uint64_t>(active_out) * static_cast<std::uint64_t>(op.images));
+  if (!transpose && !is_drift_readout(current_phase_) && drift_scale_ != 1.0F) out *= drift_scale_;
+  finish_read(op, transpose, vectors);
+}
+
+void Tile::run_fused(TileOp& op, bool transpose) {
+  const periphery::Dac& dac = *op.dac;
+  const int planes = dac.read_cycles();
+  const int active_in = transpose ? slice_.cols : slice_.rows;
+  const int active_out = transpose ? slice_.rows : slice_.cols;
+  const bool scale = !transpose && !is_drift_readout(current_phase_) && drift_scale_ != 1.0F;
+  // Shift-and-add: plane p weighs 2^p / max code.
+  const auto max_code = static_cast<float>(dac.max_code());
+  plane_weight_.resize(static_cast<std::size_t>(planes));
+  for (int p = 0; p < planes; ++p) plane_weight_[static_cast<std::size_t>(p)] = std::ldexp(1.0F, p) / max_code;
+  const periphery::ColumnTerm& term = adc_.column_term();
+  constexpr std::size_t kBlock = periphery::ColumnTerm::kBlock;
+  // Blocks of kFusedVectors vectors, the last taking the remainder too: no block is so small
+  // that Eigen would take another product kernel than the materialized read's.
+  const int blocks = std::max(1, op.vectors / kFusedVectors);
+  const std::size_t elements =
+      static_cast<std::size_t>(op.vectors) * static_cast<std::size_t>(planes) * static_cast<std::size_t>(active_out);
+  array_.begin_read(parts_.time_since_programming, rng_);
+  fused_units_.assign((elements + kBlock - 1) / kBlock, 0.0);
+  fused_weights_.setZero(active_in, blocks);
+  fused_max_.assign(static_cast<std::size_t>(blocks), 0.0F);
+  fused_clipped_.assign(static_cast<std::size_t>(blocks), 0);
+  XBARSIM_PRAGMA(omp parallel for schedule(static) if (elements >= kParallelMinElements))
+  for (int b = 0; b < blocks; ++b) {
+    // Scratch of each thread, grown to the largest block it met, then reused.
+    thread_local Eigen::MatrixXf drive, out, sensed;
+    thread_local Eigen::VectorXf weights;
+    thread_local Eigen::RowVectorXf reference;
+    const int v0 = b * kFusedVectors;
+    const int nv = b == blocks - 1 ? op.vectors - v0 : kFusedVectors;
+    const Eigen::Index w = static_cast<Eigen::Index>(nv) * planes;
+    drive.resize(active_in, w);
+    out.resize(active_out, w);
+    sensed.resize(active_out, w);
+    for (int v = 0; v < nv; ++v) {
+      const std::span<const std::int32_t> seg(op.codes +
+                                                  static_cast<std::size_t>(op.first_vector + v0 + v) * op.code_stride +
+                                                  static_cast<std::size_t>(op.code_begin),
+                                              static_cast<std::size_t>(active_in));
+      for (int p = 0; p < planes; ++p) {
+        dac.bit_plane(seg, p,
+                      std::span<float>(drive.col(static_cast<Eigen::Index>(v) * planes + p).data(),
+                                       static_cast<std::size_t>(active_in)));
+      }
     }
+    weights.setZero(active_in);
+    array_.read_block(drive, out, sensed, weights, reference, active_in, active_out, transpose);
+    fused_weights_.col(b) = weights;
+    // The block starts at element v0 x planes x active_out of the operation's currents, a
+    // multiple of kBlock: its column-term block sums are the whole operation's.
+    term.block_units(std::span<const float>(sensed.data(), static_cast<std::size_t>(sensed.size())),
+                     fused_units_.data() + static_cast<std::size_t>(v0) * static_cast<std::size_t>(planes) *
+                                               static_cast<std::size_t>(active_out) / kBlock);
+    fused_max_[static_cast<std::size_t>(b)] = out.size() > 0 ? out.cwiseAbs().maxCoeff() : 0.0F;
+    if (!op.bypass_adc) {
+      fused_clipped_[static_cast<std::size_t>(b)] =
+          adc_.quantize_block(std::span<float>(out.data(), static_cast<std::size_t>(out.size()))).total();
+    }
+    if (scale) out *= drift_scale_;
+    // Shift-and-add, the planes added in order.
+    for (int v = 0; v < nv; ++v) {
+      auto acc = op.accumulator->col(op.first_vector + v0 + v).segment(op.accumulator_row, active_out);
+      for (int p = 0; p < planes; ++p) {
+        acc += plane_weight_[static_cast<std::size_t>(p)] * out.col(static_cast<Eigen::Index>(v) * planes + p);
+      }
+    }
+  }
+  // The gatherings in block order: integer drive weights and clip counts, the column term's
+  // block sums in double, as one read of the whole operation adds them.
+  Eigen::VectorXf weights = Eigen::VectorXf::Zero(active_in);
+  for (int b = 0; b < blocks; ++b) weights += fused_weights_.col(b);
+  // Amplitude drives (reads_in_blocks): one line charge per unit of drive^2.
+  array_.charge_drives(static_cast<std::uint64_t>(std::llround(weights.sum())), weights, active_in, active_out,
+                       transpose);
+  double units = 0.0;
+  for (const double u : fused_units_) units += u;
+  std::size_t clipped = 0;
+  for (const std::size_t c : fused_clipped_) clipped += c;
+  adc_.charge_blocks(clipped, units);
+  op.raw_abs_max = fused_max_.empty() ? 0.0F : *std::max_element(fused_max_.begin(), fused_max_.end());
+  op.raw_abs_quantile = op.raw_abs_max;
+  finish_read(op, transpose, static_cast<std::uint64_t>(op.vectors) * static_cast<std::uint64_t>(planes));
+}
+
+void Tile::finish_read(TileOp& op, bool transpose, std::uint64_t vectors) {
+  const int active_in = transpose ? slice_.cols : slice_.rows;
+  const int active_out = transpose ? slice_.rows : slice_.cols;
+  if (!transpose && !is_drift_readout(current_phase_) && drift_scaler_.charges()) {
+    drift_scaler_.multiply(static_cast<std::uint64_t>(active_out) * static_cast<std::uint64_t>(op.images));
   }
   dac_.drive(active_in, vectors);
   adc_.convert(static_cast<std::uint64_t>(geometry_.mux_groups(active_out)) * geometry_.mux_ratio * vectors);

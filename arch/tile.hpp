@@ -47,6 +47,12 @@ class Tile : public sc_core::sc_module {
   // first use of each phase).
   void set_phase(Phase phase);
 
+  // True when a read of the current phase can take DAC codes of `dac` (TileOp::codes) and
+  // shift-add its own planes: bit-serial drives, no wires, a column-sensing ADC without errors,
+  // one read-noise draw per operation (`vectors` input vectors), no range quantile. The
+  // result is the same as the materialized planes', bit for bit (tests/sim/fused_reads.cpp).
+  bool reads_fused(const periphery::Dac& dac, int vectors, float range_quantile) const;
+
   // Time since programming at which the next operations read the array, s (the chip's reads
   // right after programming and at inference time; TileParts::time_since_programming at first).
   void set_read_time(double seconds) { parts_.time_since_programming = seconds; }
@@ -63,6 +69,13 @@ class Tile : public sc_core::sc_module {
  private:
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
   void run_mvm(TileOp& op, bool transpose);
+  // run_mvm on DAC codes (TileOp::codes): blocks of kFusedVectors vectors, each made into bit
+  // planes, read, converted and shift-added while it is in cache, the blocks shared by the
+  // threads.
+  void run_fused(TileOp& op, bool transpose);
+  // The charges and latency every read operation ends with, `vectors` drive vectors.
+  void finish_read(TileOp& op, bool transpose, std::uint64_t vectors);
+  static constexpr int kFusedVectors = 256;
   void run_program(TileOp& op);
   // Sparse updates: kProgramCells (group by group, each group's pulse its own ledger action),
   // kPulse (PulseUpdate pulses), kRefresh (PairRefresh). Charged like run_program.
@@ -92,6 +105,13 @@ class Tile : public sc_core::sc_module {
   float drift_scale_ = 1.0F;
   Eigen::MatrixXf sensed_;           // activated conductance per converted line and vector (scratch)
   std::vector<float> range_sample_;  // abs_quantile's sample (reserved once)
+  // run_fused's per-operation gatherings: column-term block sums, and per block of vectors its
+  // drive weights, largest |current| and clipped inputs.
+  std::vector<double> fused_units_;
+  Eigen::MatrixXf fused_weights_;
+  std::vector<float> fused_max_;
+  std::vector<std::size_t> fused_clipped_;
+  std::vector<float> plane_weight_;  // 2^p / max code of each bit plane p
   sc_core::sc_time clock_period_;
 };
 

@@ -144,13 +144,27 @@ const Eigen::VectorXd& ArrayCore::unsensed_conductance(int active_in, int active
   return c.values;
 }
 
-void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
-                     int active_out, bool transpose, double t_read, Rng& rng) {
+void ArrayCore::begin_read(double t_read, Rng& rng) {
   if (device_.has_read_noise()) {
     array_.refresh(t_read, &rng);
   } else if (array_.refreshed_at() != t_read) {
     array_.refresh(t_read, nullptr);
   }
+}
+
+void ArrayCore::product(const Matrix& g, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out, int active_in,
+                        int active_out, bool transpose) const {
+  if (transpose) {
+    out.noalias() = g.block(0, 0, active_out, active_in) * in;
+  } else {
+    out.noalias() = g.block(0, 0, active_in, active_out).transpose() * in;
+  }
+  out *= static_cast<float>(parts_.read_voltage);
+}
+
+void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
+                     int active_out, bool transpose, double t_read, Rng& rng) {
+  begin_read(t_read, rng);
   // Analog MVM on the active block, in amperes: I = V_read x G^T x drive, or through the wires
   // I = V_read x T^T x drive (ArrayWires) with their dissipation charged.
   const Matrix* gp = &array_.effective();
@@ -163,14 +177,8 @@ void ArrayCore::read(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, Eigen::Mat
   }
   const Matrix& g = *gp;
   out.resize(active_out, in.cols());
-  const auto v_read = static_cast<float>(parts_.read_voltage);
   for_column_chunks(in.cols(), [&](Eigen::Index c0, Eigen::Index w) {
-    if (transpose) {
-      out.middleCols(c0, w).noalias() = g.block(0, 0, active_out, active_in) * in.middleCols(c0, w);
-    } else {
-      out.middleCols(c0, w).noalias() = g.block(0, 0, active_in, active_out).transpose() * in.middleCols(c0, w);
-    }
-    out.middleCols(c0, w) *= v_read;
+    product(g, in.middleCols(c0, w), out.middleCols(c0, w), active_in, active_out, transpose);
   });
   if (senses_columns()) {
     read_sensed(in, out, sensed, active_in, active_out, transpose);
@@ -212,32 +220,55 @@ void ArrayCore::read_per_image(const Eigen::MatrixXf& in, Eigen::MatrixXf& out, 
   }
 }
 
+void ArrayCore::charge_drives(std::uint64_t line_charges, const Eigen::VectorXf& weights, int active_in, int active_out,
+                              bool transpose) {
+  ledger_.add(current_.line, line_charges);
+  const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(weights.cast<double>());
+  ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
+}
+
+void ArrayCore::sense(const Eigen::Ref<const Matrix>& in, const Eigen::Ref<const Matrix>& out,
+                      Eigen::Ref<Matrix> sensed, int active_in, int active_out, bool transpose,
+                      Eigen::RowVectorXf& reference) const {
+  if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset && !wires_) {
+    // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is
+    // out / V_read + G_ref x (sum of the drives), without a second product.
+    reference.noalias() = in.colwise().sum() * static_cast<float>(array_.reference_conductance());
+    sensed.noalias() = out * static_cast<float>(1.0 / parts_.read_voltage) + reference.replicate(active_out, 1);
+    return;
+  }
+  const Matrix& s = array_.sense();
+  if (transpose) {
+    sensed.noalias() = s.block(0, 0, active_out, active_in) * in.cwiseAbs();
+  } else {
+    sensed.noalias() = s.block(0, 0, active_in, active_out).transpose() * in.cwiseAbs();
+  }
+}
+
 void ArrayCore::read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed,
                             int active_in, int active_out, bool transpose) {
   // Per driven line, the drive weight summed over the vectors: the line charging, and the
   // current of the cells off the converted lines (reference column, lines the tile does not
   // use), which the array charges; the ADC charges the cells on the converted lines from `sensed`.
   drive_weights(in, drive_weight_);
-  ledger_.add(current_.line, line_charges(in, drive_weight_));
-  const double g_drive = unsensed_conductance(active_in, active_out, transpose).dot(drive_weight_.cast<double>());
-  ledger_.add(current_.cell_current, static_cast<std::uint64_t>(std::llround(std::max(g_drive, 0.0) / kReadQuantum_S)));
+  charge_drives(line_charges(in, drive_weight_), drive_weight_, active_in, active_out, transpose);
+  sensed.resize(active_out, in.cols());
   if (!transpose && current_.nonnegative_drive && array_.encoding() == WeightEncoding::kOffset && !wires_) {
-    // Offset encoding, non-negative drives: G = G_eff + G_ref, so the activated conductance is
-    // out / V_read + G_ref x (sum of the drives), without a second product.
-    reference_.noalias() = in.colwise().sum() * static_cast<float>(array_.reference_conductance());
-    sensed.noalias() = out * static_cast<float>(1.0 / parts_.read_voltage) + reference_.replicate(active_out, 1);
+    sense(in, out, sensed, active_in, active_out, transpose, reference_);
     return;
   }
-  const Matrix& s = array_.sense();
-  sensed.resize(active_out, in.cols());
   for_column_chunks(in.cols(), [&](Eigen::Index c0, Eigen::Index w) {
-    if (transpose) {
-      sensed.middleCols(c0, w).noalias() = s.block(0, 0, active_out, active_in) * in.middleCols(c0, w).cwiseAbs();
-    } else {
-      sensed.middleCols(c0, w).noalias() =
-          s.block(0, 0, active_in, active_out).transpose() * in.middleCols(c0, w).cwiseAbs();
-    }
+    sense(in.middleCols(c0, w), out.middleCols(c0, w), sensed.middleCols(c0, w), active_in, active_out, transpose,
+          reference_);
   });
+}
+
+void ArrayCore::read_block(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out, Eigen::Ref<Matrix> sensed,
+                           Eigen::VectorXf& weights, Eigen::RowVectorXf& reference, int active_in, int active_out,
+                           bool transpose) const {
+  product(array_.effective(), in, out, active_in, active_out, transpose);
+  for (Eigen::Index j = 0; j < in.cols(); ++j) weights += in.col(j).cwiseAbs2();
+  sense(in, out, sensed, active_in, active_out, transpose, reference);
 }
 
 AdcBank::AdcBank(const sc_core::sc_module_name& name, const TileParts& parts, Ledger& ledger,

@@ -135,6 +135,7 @@ class DacBank : public OneActionPart {
 // when the ADC needs it.
 class ArrayCore : public TileComponent {
  public:
+  using Matrix = CrossbarArray::Matrix;
   static constexpr double kReadQuantum_S = 1e-9;
 
   ArrayCore(const sc_core::sc_module_name& name, const ArrayGeometry& geometry, const devices::Device& device,
@@ -159,6 +160,26 @@ class ArrayCore : public TileComponent {
   // True when this phase's reads report activated conductances (its ADC has a column term).
   bool senses_columns() const { return current_.senses; }
 
+  // --- read() in pieces, for a tile that reads, converts and shift-adds its bit planes block
+  // by block (Tile, fused reads): begin_read(), then read_block() on each block of vectors (from
+  // any thread, each with its own outputs and scratch), then charge_drives() with the drive
+  // weights summed over the blocks. The same currents, activated conductances and charges as
+  // one read() of the whole operation when reads_in_blocks() and the drives are integers
+  // (bit planes: the summed drive weights are then exact in any order).
+  bool reads_in_blocks() const { return !wires_ && current_.senses && !current_.pulse_width_drive; }
+  // The refresh read() starts with: a fresh read-noise draw, or the drift at t_read.
+  void begin_read(double t_read, Rng& rng);
+  // Currents (A) into `out` and activated conductances (S) into `sensed` (active_out x w) of the
+  // w vectors `in` (active_in x w); adds each driven line's drive^2 to `weights` (active_in).
+  // `reference`: scratch.
+  void read_block(const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out, Eigen::Ref<Matrix> sensed,
+                  Eigen::VectorXf& weights, Eigen::RowVectorXf& reference, int active_in, int active_out,
+                  bool transpose) const;
+  // Charges `line_charges` line charges and the current of the cells off the converted lines
+  // for the drive weights `weights` (per driven line, summed over the operation's vectors).
+  void charge_drives(std::uint64_t line_charges, const Eigen::VectorXf& weights, int active_in, int active_out,
+                     bool transpose);
+
  private:
   // Per driven line, the conductance of its cells off the converted lines (reference column,
   // unused lines), S; cached until the array refreshes.
@@ -181,6 +202,13 @@ class ArrayCore : public TileComponent {
   void drive_weights(const Eigen::MatrixXf& in, Eigen::VectorXf& weights) const;
   // Line charges of one operation: round(sum of drive^2), or the pulses (nonzero drives).
   std::uint64_t line_charges(const Eigen::MatrixXf& in, const Eigen::VectorXf& weights) const;
+  // out = V_read x (G^T in, or G in when transposed) on the active block of `g`.
+  void product(const Matrix& g, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> out, int active_in,
+               int active_out, bool transpose) const;
+  // The activated conductance of each converted line (sense()^T |in|, or from `out` for
+  // offset-encoded forward reads of non-negative drives); `reference`: scratch.
+  void sense(const Eigen::Ref<const Matrix>& in, const Eigen::Ref<const Matrix>& out, Eigen::Ref<Matrix> sensed,
+             int active_in, int active_out, bool transpose, Eigen::RowVectorXf& reference) const;
   // read() when the phase's ADC has a column term.
   void read_sensed(const Eigen::MatrixXf& in, const Eigen::MatrixXf& out, Eigen::MatrixXf& sensed, int active_in,
                    int active_out, bool transpose);
@@ -215,6 +243,24 @@ class AdcBank : public TileComponent {
   // converted line and vector; periphery::ColumnTerm): count sum (G / 1 nS)^exponent.
   // Precondition: the phase's ADC has a column term.
   void charge_columns(const Eigen::MatrixXf& sensed);
+
+  // --- quantize() and charge_columns() in pieces (Tile, fused reads). True when this phase's
+  // card converts through the nominal quantizer (no errors, so no draws from the tile's
+  // stream) and has a column term that adds block by block (periphery::ColumnTerm::blockwise).
+  bool converts_in_blocks() const {
+    return current_.transfers == nullptr && current_.model->column_term() && current_.model->column_term()->blockwise();
+  }
+  // Quantizes `values` in place through the nominal quantizer (from any thread); the clipped
+  // inputs are returned, not charged.
+  periphery::ClipCount quantize_block(std::span<float> values) const {
+    return current_.model->quantize_values(values, values);
+  }
+  const periphery::ColumnTerm& column_term() const { return *current_.model->column_term(); }
+  // Charges what the blocks gathered: clipped inputs and the column term's count.
+  void charge_blocks(std::size_t clipped, double column_units) {
+    ledger_.add(current_.clipped, clipped);
+    ledger_.add(current_.column, static_cast<std::uint64_t>(std::llround(column_units)));
+  }
   long long latency_cycles(Phase phase) const { return parts_.adc_for(phase).latency_cycles(); }
   bool samples_and_holds(Phase phase) const { return parts_.adc_for(phase).sample_and_hold(); }
 

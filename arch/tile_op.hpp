@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "devices/device.hpp"
+#include "periphery/dac.hpp"
 
 namespace xbarsim::arch {
 
@@ -61,6 +62,20 @@ struct TileOp : tlm::tlm_extension<TileOp> {
   Eigen::MatrixXf* output = nullptr;
   int images = 0;  // vectors = images x planes
   int planes = 0;
+  // Fused reads (arch.fused_reads, Tile::reads_fused): instead of `input` and `output`, the
+  // DAC codes of `vectors` input vectors and the shift-add's accumulator. Vector v's code of the
+  // tile's active line i is codes[(first_vector + v) x code_stride + code_begin + i]; the tile
+  // makes each bit plane of `dac` itself and adds 2^p / max code x plane p's converted currents
+  // to the accumulator's rows [accumulator_row, + active outputs) of column first_vector + v,
+  // plane after plane.
+  const std::int32_t* codes = nullptr;
+  std::size_t code_stride = 0;
+  int code_begin = 0;
+  int first_vector = 0;
+  int vectors = 0;
+  const periphery::Dac* dac = nullptr;
+  Eigen::MatrixXf* accumulator = nullptr;
+  int accumulator_row = 0;
   // Calibration: the ADC passes currents through unquantized (its actions are still counted).
   bool bypass_adc = false;
   // Range tracking (training, arch.range_quantile): below 1, the tile also reports the

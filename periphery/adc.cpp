@@ -354,8 +354,7 @@ ClipCount Adc::quantize_values(std::span<const float> in, std::span<float> out, 
 }
 
 double ColumnTerm::units(std::span<const float> conductance_S) const {
-  const auto q = static_cast<float>(exponent - 1.0);
-  if (std::abs(q) > 0.01F) {
+  if (!blockwise()) {
     double total = 0.0;
     for (const float g : conductance_S) {
       if (g > 0.0F) total += std::pow(static_cast<double>(g) * 1e9, exponent);

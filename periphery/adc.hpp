@@ -6,6 +6,7 @@
 // when it states any; see docs/periphery/adc.md.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -52,10 +53,13 @@ struct ColumnTerm {
   // G up to 10 mS (tested against std::pow); otherwise std::pow per value.
   double units(std::span<const float> conductance_S) const;
 
- private:
+  // units() adds the partial sums of blocks of kBlock values in block order (the fast path,
+  // blockwise()): a caller that holds the values in pieces starting at multiples of kBlock
+  // gets the same total, bit for bit, from block_units() of each piece and the same sum.
   static constexpr std::size_t kBlock = 256;
+  bool blockwise() const { return std::abs(exponent - 1.0) <= 0.01; }
   // The fast path's partial sum of each block of kBlock values of `conductance_S`, into
-  // partial[0 .. size / kBlock].
+  // partial[0 .. ceil(size / kBlock)). Precondition: blockwise().
   void block_units(std::span<const float> conductance_S, double* partial) const;
 };
 

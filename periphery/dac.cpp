@@ -126,21 +126,25 @@ std::size_t Dac::quantize(std::span<const float> x, float full_scale, std::span<
   std::size_t clipped = 0;
   const std::size_t n = x.size();
   const bool is_signed = signed_;
-  const double max_code = max_code_;
+  const double fs = full_scale;
+  // code = floor(|v| scale + 1/2), at most max_code (NaN: 0). u = |v| scale + 1/2 >= 1/2, so
+  // below max_code + 1 the floor is the truncation; without branches or floor() (a libm call
+  // on baseline x86-64), so that the compiler vectorizes the loop.
+  const double limit = static_cast<double>(max_code_) + 1.0;
+  const std::int32_t max_code = max_code_;
   XBARSIM_PRAGMA(omp parallel for reduction(+ : clipped) if (n >= kParallelMinElements))
   for (std::size_t i = 0; i < n; ++i) {
     const double v = static_cast<double>(x[i]);
-    if (v < 0.0 && !is_signed) {
-      ++clipped;
-      codes[i] = 0;
-      continue;
-    }
+    const bool negative = v < 0.0;
+    const bool cut = negative && !is_signed;  // an unsigned DAC drives a negative value as 0
     const double mag = std::fabs(v);
-    if (mag > static_cast<double>(full_scale)) ++clipped;
-    double c = std::floor(mag * scale + 0.5);
-    if (!(c <= max_code)) c = c != c ? 0.0 : max_code;  // NaN -> code 0 (no UB), above -> max
-    const auto ci = static_cast<std::int32_t>(c);
-    codes[i] = v < 0.0 ? -ci : ci;
+    const double u = mag * scale + 0.5;
+    const bool in_range = u < limit;
+    const auto t = static_cast<std::int32_t>(in_range ? u : 0.0);
+    const std::int32_t beyond = u != u ? 0 : max_code;
+    const std::int32_t ci = cut ? 0 : (in_range ? t : beyond);
+    codes[i] = negative ? -ci : ci;
+    clipped += (cut || mag > fs) ? 1 : 0;
   }
   return clipped;
 }
