@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "arch/chip.hpp"
+#include "core/parallel.hpp"
 #include "core/params.hpp"
+#include "core/rng.hpp"
 #include "workloads/energy_summary.hpp"
+#include "workloads/network.hpp"
 #include "workloads/optimizer.hpp"
 #include "workloads/update_rule.hpp"
 
@@ -60,6 +63,69 @@ inline std::string small_conv_chip_yaml(int bits) {
          "  write_driver: {impl: standard, pulse_amplitude: 1 V}\n"
          "  buffer: {impl: sram, word_bits: 256, capacity_bytes: 65536, banks: 1, ports: 1}\n"
          "  accumulator: {impl: sram, word_bits: 16, capacity_bytes: 65536, banks: 1, ports: 1}\n";
+}
+
+// A chip of small_conv_net() from `yaml` (small_conv_chip_yaml and variations), with its own
+// ledger; `name` must be unique in the test file.
+struct ConvChip {
+  ConvChip(const std::string& yaml, const char* name)
+      : root(Params::from_string(yaml, "conv_chip.yaml")),
+        spec(arch::ChipSpec::from_params(root.child("arch"), root.child("device"), small_conv_net())),
+        chip(spec, ledger, 3, name) {}
+  Params root;
+  arch::ChipSpec spec;
+  Ledger ledger;
+  arch::Chip chip;
+};
+
+// What run_conv_sequence leaves: the second forward pass's logits, the second backward pass's
+// errors, every ledger count.
+struct ConvOutcome {
+  Eigen::MatrixXf logits;
+  std::vector<Eigen::MatrixXf> errors;
+  std::vector<std::uint64_t> counts;
+};
+
+// The same sequence on a fresh ConvChip on `threads` threads (set_max_threads): program He
+// weights (seed 4), a raw batch of `batch` random images and one through the ADCs, then two
+// backward passes of random errors (the first learns the backward ADC's range).
+inline ConvOutcome run_conv_sequence(ConvChip& c, int threads, int batch) {
+  const int before = max_threads();
+  set_max_threads(threads);
+  Rng rng(4);
+  workloads::BasicNetwork<float> net(small_conv_net());
+  net.init_he(rng);
+  std::vector<Eigen::MatrixXf> w_norm;
+  std::vector<float> scales;
+  for (const auto& w : net.weights()) {
+    scales.push_back(w.cwiseAbs().maxCoeff());
+    w_norm.push_back(w / scales.back());
+  }
+  c.chip.set_scales_and_biases(scales, net.biases());
+  c.chip.write_weights(w_norm, arch::Phase::kProgramming, false, devices::ProgramOptions{});
+  Eigen::MatrixXf x(72, batch);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = static_cast<float>(rng.uniform());
+  Eigen::MatrixXf delta(5, batch);
+  for (Eigen::Index i = 0; i < delta.size(); ++i) delta(i) = static_cast<float>(0.01 * rng.normal());
+  ConvOutcome o;
+  std::vector<Eigen::MatrixXf> inputs;
+  c.chip.forward(x, inputs);
+  o.logits = c.chip.forward(x, inputs);
+  c.chip.backward(delta, inputs, o.errors);
+  c.chip.backward(delta, inputs, o.errors);
+  o.counts = c.ledger.snapshot();
+  set_max_threads(before);
+  return o;
+}
+
+// Expects two outcomes equal, bit for bit.
+inline void expect_same_outcome(const ConvOutcome& a, const ConvOutcome& b) {
+  ASSERT_EQ(a.logits.rows(), b.logits.rows());
+  ASSERT_EQ(a.logits.cols(), b.logits.cols());
+  EXPECT_TRUE(a.logits == b.logits);
+  ASSERT_EQ(a.errors.size(), b.errors.size());
+  for (std::size_t l = 0; l < a.errors.size(); ++l) EXPECT_TRUE(a.errors[l] == b.errors[l]) << "layer " << l;
+  EXPECT_EQ(a.counts, b.counts);
 }
 
 // The training chip's configuration around a `device:` flow map.
