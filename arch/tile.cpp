@@ -149,6 +149,8 @@ void Tile::run_fused(TileOp& op, bool transpose) {
   const std::size_t elements =
       static_cast<std::size_t>(op.vectors) * static_cast<std::size_t>(planes) * static_cast<std::size_t>(active_out);
   array_.begin_read(parts_.time_since_programming, rng_);
+  // An uncalibrated ADC throws here, on the calling thread, not inside the parallel blocks.
+  if (!op.bypass_adc) adc_.quantize_block({});
   fused_units_.assign((elements + kBlock - 1) / kBlock, 0.0);
   fused_weights_.setZero(active_in, blocks);
   fused_max_.assign(static_cast<std::size_t>(blocks), 0.0F);
